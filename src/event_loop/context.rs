@@ -1,0 +1,145 @@
+//! The running loop of this thread, and the free functions that reach it.
+//!
+//! asyncio finds the running loop with `get_running_loop()`, a per-thread slot set only while
+//! a loop runs. evloop does the same: [`CURRENT`] holds the loop only between entering
+//! `run_*` and leaving it, so there is no hidden global state outside a run, and several
+//! loops can live on several threads side by side.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::Location;
+use std::rc::Rc;
+
+use super::LoopHandle;
+use super::core::{Core, LoopState};
+use crate::error::LoopError;
+use crate::task::waker::WakeTarget;
+use crate::task::{Task, TaskRef};
+
+thread_local! {
+    /// The loop running on this thread, if any.
+    static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+}
+
+/// Proof that a loop is running on this thread; leaving the run drops it, which clears the
+/// thread's slot, marks the loop idle and forgets a pending `stop()`.
+pub(crate) struct Enter {
+    core: Rc<Core>,
+}
+
+/// Checks that `core` could become the running loop of this thread now.
+///
+/// # Errors
+///
+/// `Closed`, `AlreadyRunning`, or `AnotherLoopRunning` (loops do not nest).
+pub(crate) fn can_enter(core: &Core) -> Result<(), LoopError> {
+    match core.state.get() {
+        LoopState::Closed => Err(LoopError::Closed),
+        LoopState::Running => Err(LoopError::AlreadyRunning),
+        LoopState::Idle => match CURRENT.with(|slot| slot.try_borrow().map(|s| s.is_some())) {
+            Ok(false) => Ok(()),
+            _ => Err(LoopError::AnotherLoopRunning),
+        },
+    }
+}
+
+/// Makes `core` the running loop of this thread.
+///
+/// # Errors
+///
+/// As [`can_enter`].
+pub(crate) fn enter(core: &Rc<Core>) -> Result<Enter, LoopError> {
+    can_enter(core)?;
+    CURRENT.with(|slot| *slot.borrow_mut() = Some(core.clone()));
+    core.state.set(LoopState::Running);
+    Ok(Enter { core: core.clone() })
+}
+
+impl Drop for Enter {
+    fn drop(&mut self) {
+        if self.core.state.get() == LoopState::Running {
+            self.core.state.set(LoopState::Idle);
+        }
+        self.core.stopping.set(false);
+        let prev = CURRENT.with(|slot| slot.borrow_mut().take());
+        drop(prev); // outside the borrow: it may be the last reference to the loop
+    }
+}
+
+/// Runs `f` with the running loop of this thread, if there is one.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
+    CURRENT.with(|slot| slot.borrow().as_ref().map(f))
+}
+
+/// The local half of waking: if this thread is running the task's loop, queue the task and
+/// return true. Otherwise the caller takes the remote path.
+pub(crate) fn schedule_local(target: &WakeTarget) -> bool {
+    CURRENT.with(|slot| match &*slot.borrow() {
+        Some(core) if core.id() == target.owner => {
+            core.schedule(target);
+            true
+        }
+        _ => false,
+    })
+}
+
+/// A handle to the loop running on this thread, or `None` outside a running loop.
+///
+/// Rosetta: asyncio `asyncio.get_running_loop()` (which raises instead of returning `None`);
+/// tokio `runtime::Handle::try_current()`.
+pub fn running_loop() -> Option<LoopHandle> {
+    with_current(|core| LoopHandle { core: core.clone() })
+}
+
+/// A handle to the loop running on this thread.
+///
+/// # Errors
+///
+/// [`LoopError::NoRunningLoop`] outside a running loop (asyncio raises `RuntimeError('no
+/// running event loop')`).
+pub fn get_running_loop() -> Result<LoopHandle, LoopError> {
+    running_loop().ok_or(LoopError::NoRunningLoop)
+}
+
+/// Spawns `fut` as a task on the running loop; its first step runs in a later turn.
+///
+/// The future need not be `Send`: it never leaves this thread. Dropping the returned
+/// [`Task`] does not cancel it.
+///
+/// Rosetta: asyncio `asyncio.create_task(coro)`; tokio `task::spawn_local`.
+///
+/// # Panics
+///
+/// Outside a running loop (use [`LoopHandle::create_task`] there), like tokio's `spawn`.
+///
+/// # Examples
+///
+/// ```
+/// evloop::run(async {
+///     let t = evloop::spawn(async { "done" });
+///     assert_eq!(t.await.unwrap(), "done");
+/// })
+/// .unwrap();
+/// ```
+#[track_caller]
+pub fn spawn<F: Future + 'static>(fut: F) -> Task<F::Output> {
+    let location = Location::caller();
+    match CURRENT.with(|slot| slot.borrow().clone()) {
+        Some(core) => core.spawn(fut, location),
+        None => panic!("evloop::spawn called outside a running event loop"),
+    }
+}
+
+/// The task whose step is running now; `None` in a plain callback or outside a loop.
+///
+/// Rosetta: asyncio `asyncio.current_task()`; tokio `task::id()`.
+pub fn current_task() -> Option<TaskRef> {
+    with_current(|core| core.current.borrow().clone()).flatten()
+}
+
+/// The unfinished tasks of the running loop (empty outside a loop).
+///
+/// Rosetta: asyncio `asyncio.all_tasks()`.
+pub fn all_tasks() -> Vec<TaskRef> {
+    with_current(|core| core.all_tasks()).unwrap_or_default()
+}

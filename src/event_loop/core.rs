@@ -1,0 +1,264 @@
+//! The loop's state, shared by [`EventLoop`](crate::EventLoop), [`LoopHandle`](crate::LoopHandle)
+//! and the running-loop context.
+//!
+//! Everything here is single-threaded interior mutability (`Cell`/`RefCell`): no locks, no
+//! atomics, except in [`Shared`], the only part other threads reach. One rule keeps the
+//! `RefCell`s safe: **no user code runs while a borrow is held**. Callbacks and task steps
+//! run after the item was popped and the borrow released; closures and futures are dropped
+//! after being taken out.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use std::time::Instant;
+
+use slab::Slab;
+
+use super::exception::{ExceptionContext, ExceptionHandler, default_exception_handler};
+use super::handle::{Callback, HandleState, TimerHandle, new_callback};
+use super::remote::{Remote, Shared};
+use crate::clock::Clock;
+use crate::error::{LoopError, panic_message};
+use crate::reactor::Reactor;
+use crate::task::cell::{Runnable, TaskCell};
+use crate::task::waker::WakeTarget;
+use crate::task::{Task, TaskRef};
+use crate::timers::Timers;
+
+/// One unit of ready work (asyncio: a `Handle` in `_ready`).
+pub(crate) enum Ready {
+    /// A scheduled callback (`call_soon`, a due timer, a done callback, a remote call).
+    Callback(Rc<dyn Callback>),
+    /// A task to step, by its key in the task slab.
+    Task(usize),
+}
+
+/// Whether the loop is idle, running or closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LoopState {
+    /// Not running; may be run.
+    Idle,
+    /// Inside `run_forever` / `run_until_complete` / `run_once`.
+    Running,
+    /// Closed for good.
+    Closed,
+}
+
+/// A task slab slot: the task, or `None` while it is being polled or after it finished with
+/// its key still in the ready queue (the queue entry then frees the slot).
+pub(crate) type TaskSlot = Option<Rc<dyn Runnable>>;
+
+pub(crate) struct Core {
+    /// Work to run, in order (asyncio `_ready`). Pushed by `call_soon`, wakes, due timers and
+    /// the remote queue; popped only by the turn.
+    pub(crate) ready: RefCell<VecDeque<Ready>>,
+    /// Pending timers, by deadline then scheduling order (asyncio `_scheduled`).
+    pub(crate) timers: RefCell<Timers>,
+    /// Every unfinished task, by key. A slot is emptied while its task is polled.
+    pub(crate) tasks: RefCell<Slab<TaskSlot>>,
+    /// The OS poller; borrowed only by the turn's poll phase.
+    pub(crate) reactor: RefCell<Reactor>,
+    /// The part other threads reach (`call_soon_threadsafe`, remote wakes).
+    pub(crate) shared: Arc<Shared>,
+    /// Where "now" comes from.
+    pub(crate) clock: Clock,
+    /// Idle, running or closed; changed by `enter`/its guard and by `close`.
+    pub(crate) state: Cell<LoopState>,
+    /// `stop()` was called; checked after each turn, reset when `run_forever` returns.
+    pub(crate) stopping: Cell<bool>,
+    /// The task whose step is running, if any (asyncio `_current_tasks[loop]`).
+    pub(crate) current: RefCell<Option<TaskRef>>,
+    /// The handler set with `set_exception_handler`; `None` means the default.
+    pub(crate) handler: RefCell<Option<ExceptionHandler>>,
+    /// The id the next task gets; counts from 1.
+    pub(crate) next_task_id: Cell<u64>,
+    /// A weak reference to this very core, handed to timers and tasks.
+    pub(crate) self_weak: Weak<Core>,
+}
+
+impl Core {
+    pub(crate) fn new(clock: Clock) -> Result<Rc<Core>, LoopError> {
+        let (reactor, waker) = Reactor::new()?;
+        Ok(Rc::new_cyclic(|weak| Core {
+            ready: RefCell::new(VecDeque::new()),
+            timers: RefCell::new(Timers::default()),
+            tasks: RefCell::new(Slab::new()),
+            reactor: RefCell::new(reactor),
+            shared: Arc::new(Shared::new(waker)),
+            clock,
+            state: Cell::new(LoopState::Idle),
+            stopping: Cell::new(false),
+            current: RefCell::new(None),
+            handler: RefCell::new(None),
+            next_task_id: Cell::new(1),
+            self_weak: weak.clone(),
+        }))
+    }
+
+    /// The loop's id: the address of its shared part, which wakers keep alive.
+    pub(crate) fn id(&self) -> usize {
+        Arc::as_ptr(&self.shared) as usize
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state.get() == LoopState::Closed
+    }
+
+    pub(crate) fn check_open(&self) -> Result<(), LoopError> {
+        if self.is_closed() {
+            Err(LoopError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub(crate) fn now(&self) -> Instant {
+        self.clock.now()
+    }
+
+    /// Appends a task to the ready queue unless it is already there or done (the local half
+    /// of waking; the remote half ends here too after the drain).
+    pub(crate) fn schedule(&self, target: &WakeTarget) {
+        if !self.is_closed() && target.try_schedule() {
+            self.ready.borrow_mut().push_back(Ready::Task(target.key));
+        }
+    }
+
+    /// `call_soon` without the closed check, for the loop's own bookkeeping callbacks.
+    pub(crate) fn call_soon_internal(
+        &self,
+        f: impl FnOnce() + 'static,
+        location: &'static Location<'static>,
+    ) -> Rc<dyn Callback> {
+        let cb = new_callback(f, HandleState::Pending, location);
+        self.ready
+            .borrow_mut()
+            .push_back(Ready::Callback(cb.clone()));
+        cb
+    }
+
+    /// Schedules `f` at `when` on the loop's clock.
+    pub(crate) fn call_at(
+        &self,
+        when: Instant,
+        f: impl FnOnce() + 'static,
+        location: &'static Location<'static>,
+    ) -> Result<TimerHandle, LoopError> {
+        self.check_open()?;
+        let cb = new_callback(f, HandleState::InHeap, location);
+        self.timers.borrow_mut().push(when, cb.clone());
+        Ok(TimerHandle {
+            cell: cb,
+            when,
+            core: self.self_weak.clone(),
+        })
+    }
+
+    /// A timer still in the heap was cancelled.
+    pub(crate) fn timer_cancelled(&self) {
+        self.timers.borrow_mut().cancelled_one();
+    }
+
+    /// Creates a task and schedules its first step (asyncio `Task.__init__` does
+    /// `call_soon(self.__step)`). On a closed loop the task is born cancelled and `fut` is
+    /// dropped unpolled.
+    pub(crate) fn spawn<F: Future + 'static>(
+        &self,
+        fut: F,
+        location: &'static Location<'static>,
+    ) -> Task<F::Output> {
+        let id = self.next_task_id.get();
+        self.next_task_id.set(id + 1);
+        let mut tasks = self.tasks.borrow_mut();
+        let entry = tasks.vacant_entry();
+        let target = Arc::new(WakeTarget::new(entry.key(), self.shared.clone()));
+        let cell = Rc::new(TaskCell::new(
+            fut,
+            id,
+            target.clone(),
+            self.self_weak.clone(),
+            location,
+        ));
+        if self.is_closed() {
+            drop(tasks);
+            let erased: Rc<dyn Runnable> = cell.clone();
+            erased.abort(&erased);
+            return Task::new(cell);
+        }
+        entry.insert(Some(cell.clone()));
+        drop(tasks);
+        self.schedule(&target);
+        Task::new(cell)
+    }
+
+    /// The unfinished tasks: every one in the slab, plus the one being polled.
+    pub(crate) fn all_tasks(&self) -> Vec<TaskRef> {
+        let mut all: Vec<TaskRef> = self
+            .tasks
+            .borrow()
+            .iter()
+            .filter_map(|(_, slot)| slot.clone().map(TaskRef))
+            .filter(|t| !t.done())
+            .collect();
+        if let Some(cur) = &*self.current.borrow() {
+            all.push(cur.clone());
+        }
+        all
+    }
+
+    /// Moves everything other threads sent into the ready queue (the readiness phase).
+    pub(crate) fn drain_remote(&self) {
+        for item in self.shared.drain() {
+            match item {
+                Remote::Call(f, location) => {
+                    self.call_soon_internal(f, location);
+                }
+                Remote::Wake(target) => self.schedule(&target),
+            }
+        }
+    }
+
+    /// Passes `ctx` to the exception handler. A handler that panics is itself reported
+    /// through the default handler (asyncio: "Unhandled error in exception handler").
+    pub(crate) fn report(&self, ctx: &ExceptionContext) {
+        let handler = self.handler.borrow().clone();
+        match handler {
+            None => default_exception_handler(ctx),
+            Some(h) => {
+                if let Err(p) = catch_unwind(AssertUnwindSafe(|| h(ctx))) {
+                    default_exception_handler(&ExceptionContext {
+                        message: "Unhandled error in exception handler".to_string(),
+                        error: Some(panic_message(&*p)),
+                        task: None,
+                        location: None,
+                    });
+                    default_exception_handler(ctx);
+                }
+            }
+        }
+    }
+
+    /// Closes the loop: refuses new work, drops queued callbacks and timers unrun, and
+    /// finishes every task as cancelled, dropping its future here on the loop's thread.
+    pub(crate) fn close(&self) {
+        if self.is_closed() {
+            return;
+        }
+        self.state.set(LoopState::Closed);
+        // Take everything out first, then drop it with no borrow held: dropping closures and
+        // futures runs user code, which may call back into the loop (and get `Closed`).
+        let remote = self.shared.close();
+        let ready = std::mem::take(&mut *self.ready.borrow_mut());
+        let timers = self.timers.borrow_mut().take_all();
+        let tasks = std::mem::take(&mut *self.tasks.borrow_mut());
+        for task in tasks.into_iter().filter_map(|(_, slot)| slot) {
+            task.abort(&task);
+        }
+        drop((remote, ready, timers));
+        let handler = self.handler.borrow_mut().take();
+        drop(handler);
+    }
+}

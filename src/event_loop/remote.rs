@@ -1,0 +1,173 @@
+//! The thread-safe door into a loop: `call_soon_threadsafe` and wakes from other threads.
+//!
+//! Everything else in evloop is single-threaded and lock-free. Work that comes from another
+//! thread is pushed onto one mutex-protected queue in [`Shared`], and the loop is woken
+//! through its [`mio::Waker`] (asyncio: `_write_to_self`, one byte on the self-pipe). The loop
+//! drains the queue in the readiness phase of its next turn.
+//!
+//! To avoid a syscall per remote call, `notified` remembers that a wake-up is already on its
+//! way: only the first push after a drain writes to the waker. The loop clears the flag
+//! *before* taking the queue, so a push that races with a drain either lands in the batch
+//! being taken or sees the flag clear and wakes the loop again; nothing is stranded.
+
+use std::fmt;
+use std::panic::Location;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::error::LoopError;
+use crate::task::waker::WakeTarget;
+
+/// One piece of work sent from another thread.
+pub(crate) enum Remote {
+    /// A callback from `call_soon_threadsafe`, and where it was scheduled.
+    Call(
+        Box<dyn FnOnce() + Send + 'static>,
+        &'static Location<'static>,
+    ),
+    /// A task woken from another thread (or on this thread while the loop was not running).
+    Wake(Arc<WakeTarget>),
+}
+
+/// The part of a loop that other threads may touch.
+pub(crate) struct Shared {
+    /// Work waiting for the loop thread, in arrival order.
+    queue: Mutex<Vec<Remote>>,
+    /// Interrupts the loop's poll.
+    waker: mio::Waker,
+    /// True from the first push after a drain until the next drain.
+    notified: AtomicBool,
+    /// Set by `close`; pushes are refused afterwards.
+    closed: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn new(waker: mio::Waker) -> Shared {
+        Shared {
+            queue: Mutex::new(Vec::new()),
+            waker,
+            notified: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// The queue, even if a thread panicked while holding the lock (the queue itself is
+    /// always consistent: every critical section is a single push or take).
+    fn lock(&self) -> MutexGuard<'_, Vec<Remote>> {
+        self.queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Queues work for the loop thread and wakes it. Fails if the loop is closed, handing
+    /// the work back untouched.
+    pub(crate) fn push(&self, item: Remote) -> Result<(), Remote> {
+        {
+            let mut q = self.lock();
+            if self.closed.load(Ordering::Acquire) {
+                return Err(item);
+            }
+            q.push(item);
+        }
+        if !self.notified.swap(true, Ordering::AcqRel) {
+            // A failed wake means the poller is gone, i.e. the loop is being torn down;
+            // the item is then dropped with the queue.
+            let _ = self.waker.wake();
+        }
+        Ok(())
+    }
+
+    /// Takes everything queued so far (called by the loop thread).
+    pub(crate) fn drain(&self) -> Vec<Remote> {
+        self.notified.store(false, Ordering::SeqCst);
+        std::mem::take(&mut *self.lock())
+    }
+
+    /// Refuses further pushes and returns what is still queued, for the caller to drop.
+    pub(crate) fn close(&self) -> Vec<Remote> {
+        let mut q = self.lock();
+        self.closed.store(true, Ordering::Release);
+        std::mem::take(&mut *q)
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+}
+
+/// A `Send + Clone` handle that schedules work on a loop from any thread.
+///
+/// Dropping it does nothing to the loop. Once the loop is closed every call returns
+/// [`LoopError::Closed`] (the handle may outlive the loop safely).
+///
+/// Rosetta: asyncio `loop.call_soon_threadsafe`; tokio `runtime::Handle::spawn` /
+/// `LocalSet`'s remote queue.
+///
+/// # Examples
+///
+/// ```
+/// use evloop::EventLoop;
+/// use std::sync::{Arc, Mutex};
+///
+/// let ev = EventLoop::new().unwrap();
+/// let remote = ev.remote();
+/// let seen = Arc::new(Mutex::new(None));
+/// let seen2 = seen.clone();
+/// let stopper = ev.remote();
+/// std::thread::spawn(move || {
+///     remote
+///         .call_soon_threadsafe(move || {
+///             *seen2.lock().unwrap() = Some("from another thread");
+///         })
+///         .unwrap();
+///     stopper.stop().unwrap();
+/// });
+/// ev.run_forever().unwrap(); // blocks in poll until the other thread wakes it
+/// assert_eq!(*seen.lock().unwrap(), Some("from another thread"));
+/// ```
+#[derive(Clone)]
+pub struct RemoteHandle {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl RemoteHandle {
+    /// Schedules `f` to run on the loop thread in a coming turn, waking the loop if it is
+    /// blocked in poll. Calls from one thread run in the order they were made.
+    ///
+    /// # Errors
+    ///
+    /// [`LoopError::Closed`] if the loop was closed; `f` is dropped unrun.
+    #[track_caller]
+    pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> Result<(), LoopError> {
+        self.shared
+            .push(Remote::Call(Box::new(f), Location::caller()))
+            .map_err(|_| LoopError::Closed)
+    }
+
+    /// Asks the loop to stop after its current turn (asyncio: `loop.call_soon_threadsafe(
+    /// loop.stop)`).
+    ///
+    /// # Errors
+    ///
+    /// [`LoopError::Closed`] if the loop was closed.
+    pub fn stop(&self) -> Result<(), LoopError> {
+        self.call_soon_threadsafe(|| {
+            if let Some(h) = crate::event_loop::context::running_loop() {
+                h.stop();
+            }
+        })
+    }
+
+    /// True once the loop has been closed.
+    pub fn is_closed(&self) -> bool {
+        self.shared.is_closed()
+    }
+}
+
+impl fmt::Debug for RemoteHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteHandle")
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}

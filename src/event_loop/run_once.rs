@@ -1,0 +1,134 @@
+//! One turn of the loop: asyncio's `BaseEventLoop._run_once`.
+//!
+//! **This is the only place where callbacks and task steps run.** Everything else —
+//! `call_soon`, wakers, timers, other threads — only *enqueues* work. Read `Core::run_once`
+//! top to bottom; each phase is one numbered paragraph:
+//!
+//! ```text
+//!           ┌──────────────────────────────────────────────────────────────┐
+//!           │ 1. timeout = 0 if work is ready or stop() was called,        │
+//!           │              else time to the nearest timer, else forever    │
+//!           │ 2. poll the reactor for at most `timeout`                    │
+//!           │ 3. readiness → ready queue (remote calls and wakes; I/O)     │
+//!           │ 4. due timers → ready queue (by deadline, then FIFO)         │
+//!           │ 5. run exactly the items that are ready *now*;               │
+//!           │    whatever they schedule waits for the next turn            │
+//!           └──────────────────────────────────────────────────────────────┘
+//! ```
+//!
+//! Phase 5's snapshot is what makes ordering predictable: a callback that schedules another
+//! never starves the loop, and every hop (a future completes → its awaiter resumes) costs
+//! exactly one turn, as in asyncio.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::time::Duration;
+
+use super::core::{Core, Ready};
+use super::exception::ExceptionContext;
+use super::handle::{Callback, HandleState};
+use crate::clock::Clock;
+use crate::error::{LoopError, panic_message};
+use crate::reactor::MAX_POLL_TIMEOUT;
+use crate::task::TaskRef;
+
+impl Core {
+    /// Runs one turn of the loop. The caller has entered the loop (it is the running loop of
+    /// this thread).
+    pub(crate) fn run_once(&self) -> Result<(), LoopError> {
+        // 1. How long may the poll block? Not at all if something is ready or a stop is
+        //    pending; until the nearest timer if there is one; otherwise until woken.
+        let timeout = self.poll_timeout();
+
+        // 2. Wait for readiness. This is the only place the loop blocks.
+        let readiness = self.reactor.borrow_mut().poll(timeout)?;
+
+        // 3. Turn readiness into ready work. Other threads' calls and wakes were queued on
+        //    the shared queue; they join the ready queue behind what was already there.
+        if readiness.woken {
+            self.drain_remote();
+        }
+
+        // 4. Move every timer whose deadline has passed to the ready queue, earliest first
+        //    (asyncio appends due timers after I/O callbacks).
+        let mut timers = self.timers.borrow_mut();
+        if timers.len() > 0 {
+            let now = self.now();
+            let mut ready = self.ready.borrow_mut();
+            timers.pop_due(now, |cb| ready.push_back(Ready::Callback(cb)));
+        }
+        drop(timers);
+
+        // 5. Run the batch: exactly the items ready at this point. Work they schedule lands
+        //    behind them and waits for the next turn (asyncio's `ntodo`).
+        let ntodo = self.ready.borrow().len();
+        for _ in 0..ntodo {
+            let item = self.ready.borrow_mut().pop_front();
+            match item {
+                Some(Ready::Callback(cb)) => self.run_callback(&cb),
+                Some(Ready::Task(key)) => self.run_task(key),
+                None => break, // cannot happen: only this loop pops, and the loop cannot be closed while running
+            }
+        }
+        Ok(())
+    }
+
+    /// Phase 1: the poll timeout.
+    fn poll_timeout(&self) -> Option<Duration> {
+        if !self.ready.borrow().is_empty() || self.stopping.get() {
+            return Some(Duration::ZERO);
+        }
+        let deadline = self.timers.borrow_mut().next_deadline()?;
+        let now = self.now();
+        if deadline <= now {
+            return Some(Duration::ZERO);
+        }
+        match &self.clock {
+            Clock::System => Some((deadline - now).min(MAX_POLL_TIMEOUT)),
+            // Virtual time never blocks for real: an idle loop on an auto-advancing clock
+            // jumps to the deadline (tokio's paused time); a hand-stepped clock just polls.
+            Clock::Manual(clock) => {
+                if clock.auto_advance() {
+                    clock.advance_to(deadline);
+                }
+                Some(Duration::ZERO)
+            }
+        }
+    }
+
+    /// Runs one callback, catching a panic and reporting it (asyncio `Handle._run`).
+    fn run_callback(&self, cb: &Rc<dyn Callback>) {
+        if cb.base().state() == HandleState::Cancelled {
+            return; // a cancelled handle never runs
+        }
+        if let Err(p) = catch_unwind(AssertUnwindSafe(|| cb.run())) {
+            self.report(&ExceptionContext {
+                message: format!("Exception in callback <Handle at {}>", cb.base().location()),
+                error: Some(panic_message(&*p)),
+                task: None,
+                location: Some(cb.base().location()),
+            });
+        }
+    }
+
+    /// Runs one step of the task with slab key `key` (asyncio `Task.__step`).
+    fn run_task(&self, key: usize) {
+        let slot = self.tasks.borrow_mut()[key].take();
+        let Some(task) = slot else {
+            // The task finished while its key was still queued: free the slot now.
+            self.tasks.borrow_mut().remove(key);
+            return;
+        };
+        let target = &task.header().target;
+        target.unschedule();
+        *self.current.borrow_mut() = Some(TaskRef(task.clone()));
+        let finished = task.step(&task); // panics are caught inside the step
+        let prev = self.current.borrow_mut().take();
+        drop(prev);
+        if !finished {
+            self.tasks.borrow_mut()[key] = Some(task);
+        } else if !target.is_scheduled() {
+            self.tasks.borrow_mut().remove(key);
+        } // else: it woke itself during its last step; the queued key frees the slot.
+    }
+}

@@ -1,0 +1,275 @@
+//! asyncio's `Future`: a result that someone will set later, awaited by any number of tasks.
+//!
+//! **Drop and cancel first.** A [`Future<T>`] is a shared handle (`Clone`): dropping one clone
+//! does nothing to the others. [`cancel`](Future::cancel) completes it at once as cancelled:
+//! every awaiter then gets [`FutureError::Cancelled`]. If a task awaiting a `Future` is itself
+//! cancelled, the future is cancelled too (asyncio cancels the awaited future, §6a.1).
+//!
+//! Completing it twice is an error value ([`InvalidStateError`]), not a panic. Awaiting gives a
+//! clone of the value, so `T: Clone`; wrap large values in `Rc`.
+//!
+//! ```text
+//!   Pending ──set_result──► Done(Ok)
+//!      │ ────set_exception─► Done(Err(Exception))
+//!      └─────cancel────────► Done(Err(Cancelled))
+//! ```
+//!
+//! Done callbacks are always scheduled on the loop, in registration order, never run inside
+//! `set_result` (asyncio §5.3).
+//!
+//! Rosetta: asyncio `asyncio.Future` / `loop.create_future()`; tokio's nearest is a
+//! `oneshot` channel (single consumer) or `watch`.
+//!
+//! # Examples
+//!
+//! ```
+//! use evloop::Future;
+//!
+//! evloop::run(async {
+//!     let fut: Future<&str> = Future::new();
+//!     let setter = fut.clone();
+//!     evloop::spawn(async move { setter.set_result("ready").unwrap() });
+//!     assert_eq!(fut.clone().await.unwrap(), "ready");
+//!     // A second set is an error, not a panic.
+//!     assert!(fut.set_result("again").is_err());
+//! })
+//! .unwrap();
+//! ```
+
+use std::cell::RefCell;
+use std::error::Error;
+use std::fmt;
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll, Waker};
+
+use slab::Slab;
+
+use crate::error::{FutureError, InvalidStateError, LoopError};
+use crate::event_loop::context;
+use crate::event_loop::core::Core;
+use crate::task::cancel;
+
+/// A done callback waiting for the future to complete.
+type DoneCallback<T> = Box<dyn FnOnce(&Future<T>)>;
+
+struct Inner<T: 'static> {
+    /// `None` while pending; then the outcome, set once.
+    outcome: RefCell<Option<Result<T, FutureError>>>,
+    /// The wakers of the tasks awaiting it, keyed by the awaiting clone's slot.
+    waiters: RefCell<Slab<Waker>>,
+    /// Done callbacks, in registration order; drained at completion.
+    callbacks: RefCell<Vec<DoneCallback<T>>>,
+    /// The loop the callbacks run on; bound at creation or at the first `add_done_callback`.
+    core: RefCell<Weak<Core>>,
+}
+
+/// A result that will be set later; see the [module docs](self).
+pub struct Future<T: 'static> {
+    inner: Rc<Inner<T>>,
+    /// This clone's waker slot while it is being awaited.
+    waiter: Option<usize>,
+}
+
+impl<T: 'static> Future<T> {
+    /// A pending future, bound to the running loop if there is one.
+    pub fn new() -> Future<T> {
+        let core = context::with_current(Rc::downgrade).unwrap_or_default();
+        Future::with_core(core)
+    }
+
+    pub(crate) fn bound(core: &Rc<Core>) -> Future<T> {
+        Future::with_core(Rc::downgrade(core))
+    }
+
+    fn with_core(core: Weak<Core>) -> Future<T> {
+        Future {
+            inner: Rc::new(Inner {
+                outcome: RefCell::new(None),
+                waiters: RefCell::new(Slab::new()),
+                callbacks: RefCell::new(Vec::new()),
+                core: RefCell::new(core),
+            }),
+            waiter: None,
+        }
+    }
+
+    /// Completes the future with a value and wakes every awaiter.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidStateError`] if it is already done; `value` is dropped.
+    pub fn set_result(&self, value: T) -> Result<(), InvalidStateError> {
+        self.complete(Ok(value))
+    }
+
+    /// Completes the future with an error; every awaiter gets
+    /// [`FutureError::Exception`] holding it.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidStateError`] if it is already done.
+    pub fn set_exception(&self, error: impl Error + 'static) -> Result<(), InvalidStateError> {
+        self.complete(Err(FutureError::Exception(Rc::new(error))))
+    }
+
+    /// Cancels the future: if pending, it is done (cancelled) at once, awaiters get
+    /// [`FutureError::Cancelled`], and this returns true; otherwise returns false.
+    pub fn cancel(&self) -> bool {
+        self.complete(Err(FutureError::Cancelled)).is_ok()
+    }
+
+    /// True once it has a result, an error, or was cancelled.
+    pub fn done(&self) -> bool {
+        self.inner.outcome.borrow().is_some()
+    }
+
+    /// True if it was cancelled.
+    pub fn cancelled(&self) -> bool {
+        matches!(
+            &*self.inner.outcome.borrow(),
+            Some(Err(FutureError::Cancelled))
+        )
+    }
+
+    /// Schedules `f` to run on the loop with this future once it is done (at once if it is).
+    ///
+    /// # Errors
+    ///
+    /// [`LoopError::NoRunningLoop`] if the future is bound to no loop and none is running, or
+    /// [`LoopError::Closed`] if its loop was closed.
+    #[track_caller]
+    pub fn add_done_callback(&self, f: impl FnOnce(&Future<T>) + 'static) -> Result<(), LoopError> {
+        let location = Location::caller();
+        let core = self.loop_core()?;
+        if self.done() {
+            let me = self.clone();
+            core.call_soon_internal(move || f(&me), location);
+        } else {
+            self.inner.callbacks.borrow_mut().push(Box::new(f));
+        }
+        Ok(())
+    }
+
+    /// The loop callbacks run on, binding the running loop if the future has none yet.
+    fn loop_core(&self) -> Result<Rc<Core>, LoopError> {
+        let bound = self.inner.core.borrow().upgrade();
+        let core = match bound {
+            Some(core) => core,
+            None => {
+                let core = context::with_current(Rc::clone).ok_or(LoopError::NoRunningLoop)?;
+                *self.inner.core.borrow_mut() = Rc::downgrade(&core);
+                core
+            }
+        };
+        core.check_open()?;
+        Ok(core)
+    }
+
+    fn complete(&self, outcome: Result<T, FutureError>) -> Result<(), InvalidStateError> {
+        {
+            let mut slot = self.inner.outcome.borrow_mut();
+            if slot.is_some() {
+                return Err(InvalidStateError);
+            }
+            *slot = Some(outcome);
+        }
+        let waiters = std::mem::take(&mut *self.inner.waiters.borrow_mut());
+        for (_, w) in waiters {
+            w.wake();
+        }
+        let callbacks = std::mem::take(&mut *self.inner.callbacks.borrow_mut());
+        if !callbacks.is_empty()
+            && let Ok(core) = self.loop_core()
+        {
+            for f in callbacks {
+                let me = self.clone();
+                core.call_soon_internal(move || f(&me), Location::caller());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<T: Clone + 'static> Future<T> {
+    /// The result: the value, or the error it was completed with.
+    ///
+    /// # Errors
+    ///
+    /// [`FutureError::NotDone`] while pending (asyncio `InvalidStateError`),
+    /// [`FutureError::Cancelled`], or [`FutureError::Exception`].
+    pub fn result(&self) -> Result<T, FutureError> {
+        match &*self.inner.outcome.borrow() {
+            None => Err(FutureError::NotDone),
+            Some(out) => out.clone(),
+        }
+    }
+}
+
+impl<T: 'static> Default for Future<T> {
+    fn default() -> Self {
+        Future::new()
+    }
+}
+
+impl<T: 'static> Clone for Future<T> {
+    /// Another handle to the same future (not a copy of its value).
+    fn clone(&self) -> Self {
+        Future {
+            inner: self.inner.clone(),
+            waiter: None,
+        }
+    }
+}
+
+impl<T: Clone + 'static> std::future::Future for Future<T> {
+    type Output = Result<T, FutureError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Some(out) = &*this.inner.outcome.borrow() {
+            return Poll::Ready(out.clone());
+        }
+        let mut waiters = this.inner.waiters.borrow_mut();
+        match this.waiter.and_then(|k| waiters.get_mut(k)) {
+            Some(w) => {
+                if !w.will_wake(cx.waker()) {
+                    *w = cx.waker().clone();
+                }
+            }
+            None => this.waiter = Some(waiters.insert(cx.waker().clone())),
+        }
+        Poll::Pending
+    }
+}
+
+impl<T: 'static> Drop for Future<T> {
+    fn drop(&mut self) {
+        let Some(key) = self.waiter.take() else {
+            return;
+        };
+        let removed = {
+            let mut waiters = self.inner.waiters.borrow_mut();
+            waiters.try_remove(key)
+        };
+        drop(removed);
+        // This clone was being awaited by a task that is being cancelled: cancel the future
+        // too, as asyncio does (§6a.1).
+        if cancel::is_cancelling() {
+            self.cancel();
+        }
+    }
+}
+
+impl<T: 'static> fmt::Debug for Future<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &*self.inner.outcome.borrow() {
+            None => "pending",
+            Some(Ok(_)) => "finished",
+            Some(Err(FutureError::Cancelled)) => "cancelled",
+            Some(Err(_)) => "finished with error",
+        };
+        write!(f, "<Future {state}>")
+    }
+}

@@ -1,0 +1,79 @@
+//! # evloop: asyncio, rebuilt in Rust
+//!
+//! A small, fast, single-threaded event loop and coroutine executor with asyncio's names and
+//! asyncio's observable behaviour: the same ordering of callbacks, the same cancellation
+//! rules, the same errors. It is meant to be read: each concept lives in one module named
+//! after it, and the loop's one turn is one function.
+//!
+//! ## A tour in five stops
+//!
+//! 1. [`EventLoop`] / [`LoopHandle`]: `call_soon`, `call_later`, `call_at`, `time`,
+//!    `run_forever`, `run_until_complete`, `stop`, `close`. One loop per thread.
+//! 2. [`event_loop::run_once`]: **the turn** (asyncio's `_run_once`): work out a timeout,
+//!    poll the [reactor](mod@reactor), move readiness and due [timers](mod@timers) to the ready
+//!    queue, run exactly the batch that was ready. Nothing runs anywhere else.
+//! 3. [`Task`] ([`task`]): a future driven by wakers. A local wake pushes the task's key onto
+//!    the ready queue with no lock and no atomic read-modify-write; a wake from another
+//!    thread goes through [`RemoteHandle`]'s queue and the `mio::Waker`.
+//! 4. Cancellation: [`Task::cancel`](TaskRef::cancel) drops the task's future at its next
+//!    step, so destructors are its `finally` blocks; [`is_cancelling`] tells a destructor it
+//!    is running because of a cancel. See the [guide](guide::cancellation).
+//! 5. [`Future`]: asyncio's `Future`, a result set later and awaited by many.
+//!
+//! ## Hello, asyncio
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! // asyncio.run(main())
+//! let out = evloop::run(async {
+//!     let world = evloop::spawn(async {
+//!         evloop::sleep(Duration::from_millis(2)).await;
+//!         "world!"
+//!     });
+//!     evloop::sleep(Duration::from_millis(1)).await;
+//!     format!("Hello {}", world.await.unwrap())
+//! })
+//! .unwrap();
+//! assert_eq!(out, "Hello world!");
+//! ```
+//!
+//! ## Where evloop differs from asyncio
+//!
+//! Rust forces a few differences (cancellation is a drop, not an exception; results are
+//! `Result`s, not raised errors); each is listed in the [mapping table](guide::mapping).
+
+pub mod clock;
+pub mod error;
+pub mod event_loop;
+pub mod future;
+pub mod reactor;
+pub mod task;
+pub mod time;
+pub mod timers;
+
+pub mod guide {
+    //! The prose documentation from `docs/`, with its examples compiled and run as tests.
+
+    #[doc = include_str!("../docs/how-it-works.md")]
+    pub mod how_it_works {}
+
+    #[doc = include_str!("../docs/cancellation.md")]
+    pub mod cancellation {}
+
+    #[doc = include_str!("../docs/asyncio-mapping.md")]
+    pub mod mapping {}
+}
+
+pub use clock::{Clock, ManualClock};
+pub use error::{FutureError, InvalidStateError, LoopError, RunError, TaskError};
+pub use event_loop::context::{all_tasks, current_task, get_running_loop, running_loop, spawn};
+pub use event_loop::exception::{ExceptionContext, default_exception_handler};
+pub use event_loop::handle::{Handle, TimerHandle};
+pub use event_loop::remote::RemoteHandle;
+pub use event_loop::run::run;
+pub use event_loop::{EventLoop, LoopHandle};
+pub use future::Future;
+pub use task::cancel::is_cancelling;
+pub use task::{Task, TaskRef, TaskState};
+pub use time::{Sleep, YieldNow, sleep, sleep_until, yield_now};

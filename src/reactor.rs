@@ -1,0 +1,97 @@
+//! The reactor: asyncio's selector, built on [`mio::Poll`].
+//!
+//! One turn of the loop blocks here, in `Reactor::poll`, for at most the timeout the turn
+//! worked out (zero when work is already ready, until the next timer otherwise, forever when
+//! there is nothing at all). Whatever became ready while it waited is reported back as a
+//! `Readiness` summary that the turn turns into ready work.
+//!
+//! Today the only source registered is the loop's [`mio::Waker`] (token `WAKE_TOKEN`): the
+//! self-pipe that `call_soon_threadsafe` and wakes from other threads use to interrupt a
+//! blocking poll, like asyncio's `_write_to_self`. Sockets and other descriptors register
+//! here too once the I/O layer lands; each gets its own token.
+
+use std::io;
+use std::time::Duration;
+
+use mio::{Events, Poll, Token, Waker};
+
+/// The token of the loop's own waker (the self-pipe).
+pub(crate) const WAKE_TOKEN: Token = Token(usize::MAX);
+
+/// How many readiness events one poll can report.
+const EVENTS_CAPACITY: usize = 1024;
+
+/// The longest a poll blocks even when a timer is further away (asyncio's
+/// `MAXIMUM_SELECT_TIMEOUT`, one day), so a clock jump cannot leave the loop asleep for ever.
+pub(crate) const MAX_POLL_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What one poll found.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Readiness {
+    /// The waker fired: another thread queued work or woke a task.
+    pub(crate) woken: bool,
+    /// How many events the poll returned in all.
+    pub(crate) events: usize,
+}
+
+/// The OS poller and its event buffer.
+pub(crate) struct Reactor {
+    /// The epoll/kqueue instance.
+    poll: Poll,
+    /// Reused event buffer (no allocation per poll).
+    events: Events,
+}
+
+impl Reactor {
+    /// Creates the poller and the waker registered on it.
+    pub(crate) fn new() -> io::Result<(Reactor, Waker)> {
+        let poll = Poll::new()?;
+        let waker = Waker::new(poll.registry(), WAKE_TOKEN)?;
+        Ok((
+            Reactor {
+                poll,
+                events: Events::with_capacity(EVENTS_CAPACITY),
+            },
+            waker,
+        ))
+    }
+
+    /// Waits for readiness for at most `timeout` (`None`: until something happens).
+    ///
+    /// An interrupted wait (`EINTR`, e.g. a signal arrived) is not an error: it reports
+    /// nothing ready and the loop simply turns again.
+    pub(crate) fn poll(&mut self, timeout: Option<Duration>) -> io::Result<Readiness> {
+        match self.poll.poll(&mut self.events, timeout) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Readiness::default()),
+            Err(e) => return Err(e),
+        }
+        let mut r = Readiness::default();
+        for event in self.events.iter() {
+            r.events += 1;
+            if event.token() == WAKE_TOKEN {
+                r.woken = true;
+            }
+        }
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wake_interrupts_a_blocking_poll() {
+        let (mut reactor, waker) = Reactor::new().unwrap();
+        assert!(!reactor.poll(Some(Duration::ZERO)).unwrap().woken);
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            waker.wake().unwrap();
+        });
+        // Would block for a minute if the wake were lost.
+        let r = reactor.poll(Some(Duration::from_secs(60))).unwrap();
+        assert!(r.woken);
+        t.join().unwrap();
+    }
+}

@@ -1,0 +1,378 @@
+//! The task cell: one allocation holding a task's future, its bookkeeping and its result.
+//!
+//! The loop holds the cell as an `Rc<dyn Runnable>` (to poll it); the user's [`Task<T>`]
+//! holds it as an `Rc<dyn Join<T>>` (to read the result). Both are the same `TaskCell<F>`.
+//! All of it lives on the loop's thread: the only part other threads can reach is the
+//! [`WakeTarget`] the waker points at.
+//!
+//! [`Task<T>`]: crate::Task
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::mem;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use super::TaskRef;
+use super::cancel;
+use super::waker::WakeTarget;
+use crate::error::{TaskError, panic_message};
+use crate::event_loop::core::Core;
+use crate::event_loop::exception::ExceptionContext;
+
+/// Where a task is in its life.
+///
+/// ```text
+///  spawn ──► Scheduled ──step──► Running ──Pending──► Waiting ──wake──► Scheduled
+///                │                  │
+///         cancel │                  └──Ready / panic / cancelled──► Done
+///                ▼
+///              Done (the body never runs)
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    /// In the ready queue, waiting for its next step.
+    Scheduled,
+    /// Its future is being polled right now.
+    Running,
+    /// Suspended, waiting for a wake.
+    Waiting,
+    /// Finished: with a value, a panic, or cancelled.
+    Done,
+}
+
+/// How a finished task ended (before its result is taken).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// Not finished yet.
+    Pending,
+    /// Returned a value.
+    Returned,
+    /// Cancelled.
+    Cancelled,
+    /// Panicked.
+    Panicked,
+}
+
+/// A done callback waiting for its task to finish.
+type DoneCallback = Box<dyn FnOnce(&TaskRef)>;
+
+/// Everything about a task that does not depend on its future's type.
+pub(crate) struct Header {
+    /// Unique within the loop, from 1 upwards (asyncio's `Task-N` counter, but per loop).
+    pub(crate) id: u64,
+    /// A name set with `set_name`; `None` means the default `Task-{id}`.
+    name: RefCell<Option<String>>,
+    /// What the waker points at; also carries the scheduled/done flags.
+    pub(crate) target: Arc<WakeTarget>,
+    /// The task's waker, made once at spawn and lent to every poll.
+    waker: Waker,
+    /// The owning loop.
+    pub(crate) core: Weak<Core>,
+    /// Life-cycle state; changed by the loop.
+    state: Cell<TaskState>,
+    /// How it ended; set once, by `finish`.
+    outcome: Cell<Outcome>,
+    /// A cancel was requested: the next step drops the future instead of polling it.
+    must_cancel: Cell<bool>,
+    /// How many cancels were requested (asyncio `Task.cancelling()`).
+    cancelling: Cell<u32>,
+    /// The waker of whoever awaits the `Task<T>` handle.
+    join_waker: RefCell<Option<Waker>>,
+    /// Done callbacks, in registration order; drained (and scheduled) when the task finishes.
+    callbacks: RefCell<Vec<DoneCallback>>,
+    /// False once the `Task<T>` handle was dropped: the result is then dropped at once.
+    join_alive: Cell<bool>,
+    /// Where the task was spawned.
+    pub(crate) location: &'static Location<'static>,
+}
+
+impl Header {
+    pub(crate) fn name(&self) -> String {
+        match &*self.name.borrow() {
+            Some(n) => n.clone(),
+            None => format!("Task-{}", self.id),
+        }
+    }
+
+    pub(crate) fn set_name(&self, name: String) {
+        *self.name.borrow_mut() = Some(name);
+    }
+
+    pub(crate) fn state(&self) -> TaskState {
+        self.state.get()
+    }
+
+    pub(crate) fn done(&self) -> bool {
+        self.state.get() == TaskState::Done
+    }
+
+    pub(crate) fn cancelled(&self) -> bool {
+        self.outcome.get() == Outcome::Cancelled
+    }
+
+    pub(crate) fn cancelling(&self) -> u32 {
+        self.cancelling.get()
+    }
+
+    /// Requests cancellation (see [`Task::cancel`](crate::Task)): nothing happens now; the
+    /// next step drops the future. Returns false if the task is already done.
+    pub(crate) fn cancel(&self) -> bool {
+        if self.done() {
+            return false;
+        }
+        self.must_cancel.set(true);
+        self.cancelling.set(self.cancelling.get() + 1);
+        if let Some(core) = self.core.upgrade() {
+            core.schedule(&self.target);
+        }
+        true
+    }
+
+    /// Registers a done callback, or schedules it at once if the task is already done.
+    /// Callbacks always run from the loop, never synchronously (asyncio §5.3).
+    pub(crate) fn add_done_callback(&self, me: TaskRef, f: DoneCallback) {
+        if self.done() {
+            if let Some(core) = self.core.upgrade() {
+                core.call_soon_internal(move || f(&me), self.location);
+            }
+        } else {
+            self.callbacks.borrow_mut().push(f);
+        }
+    }
+}
+
+/// What the loop needs from a task.
+pub(crate) trait Runnable {
+    fn header(&self) -> &Header;
+    /// Runs one step (asyncio `Task.__step`); returns true when the task finished.
+    fn step(&self, me: &Rc<dyn Runnable>) -> bool;
+    /// Finishes the task as cancelled without polling it again (used by `close`).
+    fn abort(&self, me: &Rc<dyn Runnable>);
+}
+
+/// What a `Task<T>` handle needs from its task.
+pub(crate) trait Join<T> {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, TaskError>>;
+    fn take_result(&self) -> Option<Result<T, TaskError>>;
+    fn handle_dropped(&self);
+}
+
+/// A task's future, then its result.
+enum Stage<F: Future> {
+    /// Still running; the future is pinned here (see `TaskCell::step`).
+    Running(F),
+    /// Finished; the result waits for the `Task<T>` handle.
+    Finished(Result<F::Output, TaskError>),
+    /// The result was taken (or dropped because nobody could take it).
+    Consumed,
+}
+
+pub(crate) struct TaskCell<F: Future> {
+    header: Header,
+    /// The future or its result. Borrowed mutably only for a poll, a drop or a take.
+    stage: RefCell<Stage<F>>,
+}
+
+impl<F: Future + 'static> TaskCell<F> {
+    pub(crate) fn new(
+        fut: F,
+        id: u64,
+        target: Arc<WakeTarget>,
+        core: Weak<Core>,
+        location: &'static Location<'static>,
+    ) -> TaskCell<F> {
+        TaskCell {
+            header: Header {
+                id,
+                name: RefCell::new(None),
+                waker: Waker::from(target.clone()),
+                target,
+                core,
+                state: Cell::new(TaskState::Scheduled),
+                outcome: Cell::new(Outcome::Pending),
+                must_cancel: Cell::new(false),
+                cancelling: Cell::new(0),
+                join_waker: RefCell::new(None),
+                callbacks: RefCell::new(Vec::new()),
+                join_alive: Cell::new(true),
+                location,
+            },
+            stage: RefCell::new(Stage::Running(fut)),
+        }
+    }
+
+    /// Ends the task with `out`: drops the future in place, stores or drops the result, wakes
+    /// the awaiter and schedules the done callbacks.
+    fn finish(&self, me: &Rc<dyn Runnable>, out: Result<F::Output, TaskError>) {
+        let h = &self.header;
+        let mut out = out;
+        // Drop the future where it is pinned (assignment drops the old value in place). While
+        // cancelling, futures it owns see `is_cancelling()` and Task handles it was awaiting
+        // pass the cancel on (asyncio cancels the awaited task, §6a.8).
+        let dropping = catch_unwind(AssertUnwindSafe(|| {
+            let mut stage = self.stage.borrow_mut();
+            if matches!(*stage, Stage::Running(_)) {
+                let _cancelling = matches!(out, Err(TaskError::Cancelled)).then(cancel::enter);
+                *stage = Stage::Consumed;
+            }
+        }));
+        if let Err(p) = dropping {
+            // A destructor panicked during cleanup: that panic is the task's outcome, as an
+            // exception raised in `finally` replaces CancelledError in asyncio.
+            out = Err(TaskError::Panicked(panic_message(&*p)));
+        }
+        h.outcome.set(match &out {
+            Ok(_) => Outcome::Returned,
+            Err(TaskError::Cancelled) => Outcome::Cancelled,
+            Err(TaskError::Panicked(_)) => Outcome::Panicked,
+        });
+        h.state.set(TaskState::Done);
+        h.target.set_done();
+        if h.join_alive.get() {
+            *self.stage.borrow_mut() = Stage::Finished(out);
+        } else {
+            report_unretrieved(h, &out);
+            drop(out);
+        }
+        let join_waker = h.join_waker.borrow_mut().take();
+        if let Some(w) = join_waker {
+            w.wake();
+        }
+        let callbacks = mem::take(&mut *h.callbacks.borrow_mut());
+        if let Some(core) = h.core.upgrade().filter(|c| !c.is_closed()) {
+            for f in callbacks {
+                let me = TaskRef(me.clone());
+                core.call_soon_internal(move || f(&me), h.location);
+            }
+        }
+    }
+}
+
+/// Sends "Task exception was never retrieved" to the loop's exception handler when a task
+/// panicked and its handle is gone without the result having been read.
+fn report_unretrieved<T>(h: &Header, out: &Result<T, TaskError>) {
+    if let Err(TaskError::Panicked(msg)) = out {
+        let ctx = ExceptionContext {
+            message: "Task exception was never retrieved".to_string(),
+            error: Some(msg.clone()),
+            task: Some(format!(
+                "<Task name='{}' spawned at {}>",
+                h.name(),
+                h.location
+            )),
+            location: Some(h.location),
+        };
+        match h.core.upgrade() {
+            Some(core) => core.report(&ctx),
+            None => crate::event_loop::exception::default_exception_handler(&ctx),
+        }
+    }
+}
+
+impl<F: Future + 'static> Runnable for TaskCell<F> {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn step(&self, me: &Rc<dyn Runnable>) -> bool {
+        let h = &self.header;
+        if h.must_cancel.get() {
+            // Cancelled while suspended (or before its first step): the future is dropped
+            // instead of resumed, so its destructors are the `finally` blocks that run.
+            self.finish(me, Err(TaskError::Cancelled));
+            return true;
+        }
+        h.state.set(TaskState::Running);
+        let polled = {
+            let mut stage = self.stage.borrow_mut();
+            let Stage::Running(fut) = &mut *stage else {
+                // Only a running task is ever scheduled; nothing to do otherwise.
+                return true;
+            };
+            // SAFETY: the future lives inside this task cell, which is heap-allocated in an
+            // `Rc` and never moved out of it. `Stage::Running(fut)` is only ever left by
+            // assigning a new stage over it (`finish`), which drops `fut` in place. So from
+            // its first poll until its drop the future stays at this address, as `Pin`
+            // requires.
+            let fut = unsafe { Pin::new_unchecked(fut) };
+            let mut cx = Context::from_waker(&h.waker);
+            catch_unwind(AssertUnwindSafe(|| fut.poll(&mut cx)))
+        };
+        match polled {
+            Ok(Poll::Pending) => {
+                h.state.set(TaskState::Waiting);
+                false
+            }
+            Ok(Poll::Ready(v)) => {
+                // A cancel requested during this very step wins over the value (asyncio
+                // `test_cancel_at_end`): the result is discarded.
+                let out = if h.must_cancel.get() {
+                    drop(v);
+                    Err(TaskError::Cancelled)
+                } else {
+                    Ok(v)
+                };
+                self.finish(me, out);
+                true
+            }
+            Err(p) => {
+                self.finish(me, Err(TaskError::Panicked(panic_message(&*p))));
+                true
+            }
+        }
+    }
+
+    fn abort(&self, me: &Rc<dyn Runnable>) {
+        if !self.header.done() {
+            self.header.must_cancel.set(true);
+            self.finish(me, Err(TaskError::Cancelled));
+        }
+    }
+}
+
+impl<F: Future + 'static> Join<F::Output> for TaskCell<F> {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, TaskError>> {
+        if let Some(out) = self.take_result() {
+            return Poll::Ready(out);
+        }
+        let mut slot = self.header.join_waker.borrow_mut();
+        match &*slot {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    fn take_result(&self) -> Option<Result<F::Output, TaskError>> {
+        let mut stage = self
+            .stage
+            .try_borrow_mut()
+            .expect("a task cannot await its own handle");
+        match &*stage {
+            Stage::Running(_) => None,
+            Stage::Finished(_) => match mem::replace(&mut *stage, Stage::Consumed) {
+                Stage::Finished(out) => Some(out),
+                _ => unreachable!("matched Finished just above"),
+            },
+            Stage::Consumed => panic!("Task polled again after it returned its result"),
+        }
+    }
+
+    fn handle_dropped(&self) {
+        self.header.join_alive.set(false);
+        // The result (if any) can no longer be read: drop it now, on the loop's thread.
+        let leftover = match self.stage.try_borrow_mut() {
+            Ok(mut stage) if matches!(*stage, Stage::Finished(_)) => {
+                mem::replace(&mut *stage, Stage::Consumed)
+            }
+            _ => Stage::Consumed,
+        };
+        if let Stage::Finished(out) = leftover {
+            report_unretrieved(&self.header, &out);
+        }
+    }
+}

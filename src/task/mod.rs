@@ -1,0 +1,232 @@
+//! Tasks: asyncio's `Task`, a future driven by the loop.
+//!
+//! **Drop and cancel first.** Dropping a [`Task<T>`] handle does *not* cancel the task: it
+//! keeps running, detached, and its result is dropped when it finishes (as in asyncio, where
+//! the loop keeps a task alive). [`Task::cancel`](TaskRef::cancel) is a request: nothing happens at once; at
+//! the task's next step its future is dropped instead of polled, so its destructors run (they
+//! are its `finally` blocks), and whoever awaits it gets [`TaskError::Cancelled`]. A task
+//! cancelled before its first step never runs a line of its body.
+//!
+//! # Life cycle
+//!
+//! ```text
+//!  spawn ──► Scheduled ──step──► Running ──Pending──► Waiting ──wake──► Scheduled
+//!                │                  │
+//!         cancel │                  └──Ready / panic / cancelled──► Done
+//!                ▼
+//!              Done (the body never runs)
+//! ```
+//!
+//! - **Scheduled**: its key is in the loop's ready queue exactly once, however often it was
+//!   woken (`waker`).
+//! - **Running**: the loop is polling its future, inside `catch_unwind`; a panic ends the task
+//!   with [`TaskError::Panicked`] and is reported if nobody reads it.
+//! - **Done**: the future has been dropped (in place, where it was pinned); the result waits
+//!   in the cell for the handle, or is dropped at once if the handle is gone.
+//!
+//! # Invariants
+//!
+//! 1. A task's future is polled, and dropped, only on its loop's thread. `Task<T>` and
+//!    [`TaskRef`] are `!Send`; the waker reaches only a `WakeTarget`.
+//! 2. A task's key is in the ready queue at most once (`scheduled` flag).
+//! 3. A finished task is never polled again, and wakes after it finished are ignored.
+//!
+//! Rosetta: asyncio `asyncio.Task` / `loop.create_task`; tokio `task::spawn_local` and
+//! `JoinHandle`.
+
+pub(crate) mod cancel;
+// The only module allowed `unsafe`: pinning a task's future inside its cell.
+#[allow(unsafe_code)]
+pub(crate) mod cell;
+pub(crate) mod waker;
+
+use std::fmt;
+use std::future::Future;
+use std::ops::Deref;
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+pub use cell::TaskState;
+use cell::{Join, Runnable};
+
+use crate::error::TaskError;
+
+/// A type-erased reference to a task: what `current_task()`, `all_tasks()` and done callbacks
+/// give. It can inspect and cancel the task but not read its result.
+///
+/// Rosetta: the `asyncio.Task` object as seen by `asyncio.current_task()`; tokio
+/// `task::Id` plus `AbortHandle`.
+#[derive(Clone)]
+pub struct TaskRef(pub(crate) Rc<dyn Runnable>);
+
+impl TaskRef {
+    /// The task's id: unique within its loop, counting from 1 in spawn order.
+    pub fn id(&self) -> u64 {
+        self.0.header().id
+    }
+
+    /// The task's name: the one given with [`set_name`](TaskRef::set_name), or `Task-{id}`.
+    pub fn name(&self) -> String {
+        self.0.header().name()
+    }
+
+    /// Renames the task (asyncio `Task.set_name`).
+    pub fn set_name(&self, name: impl Into<String>) {
+        self.0.header().set_name(name.into())
+    }
+
+    /// Where the task was spawned.
+    pub fn location(&self) -> &'static Location<'static> {
+        self.0.header().location
+    }
+
+    /// Where the task is in its life cycle.
+    pub fn state(&self) -> TaskState {
+        self.0.header().state()
+    }
+
+    /// True once the task finished: with a value, a panic, or cancelled.
+    pub fn done(&self) -> bool {
+        self.0.header().done()
+    }
+
+    /// True if the task finished by being cancelled.
+    pub fn cancelled(&self) -> bool {
+        self.0.header().cancelled()
+    }
+
+    /// How many times cancellation was requested (asyncio `Task.cancelling()`).
+    pub fn cancelling(&self) -> u32 {
+        self.0.header().cancelling()
+    }
+
+    /// Requests cancellation; returns false if the task is already done.
+    ///
+    /// Nothing happens synchronously: right after `cancel()` the task is neither done nor
+    /// cancelled. At its next step the loop drops its future instead of polling it. Calling
+    /// `cancel` again before then returns true again but delivers one cancellation (asyncio
+    /// 3.11 behaves the same way).
+    ///
+    /// Rosetta: asyncio `Task.cancel()`; tokio `JoinHandle::abort()`.
+    pub fn cancel(&self) -> bool {
+        self.0.header().cancel()
+    }
+
+    /// Schedules `f` to run on the loop, with this task, once it is done (at once if it
+    /// already is). Callbacks run in registration order, always in a later turn, never
+    /// synchronously (asyncio `Task.add_done_callback`). If the loop is closed before the
+    /// task finishes, the callbacks are dropped unrun.
+    pub fn add_done_callback(&self, f: impl FnOnce(&TaskRef) + 'static) {
+        self.0.header().add_done_callback(self.clone(), Box::new(f))
+    }
+}
+
+impl fmt::Debug for TaskRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "<Task name='{}' id={} {:?} spawned at {}>",
+            self.name(),
+            self.id(),
+            self.state(),
+            self.location()
+        )
+    }
+}
+
+/// A handle to a spawned task; awaiting it gives the task's result.
+///
+/// Dropping the handle does **not** cancel the task (see the [module docs](self)). Awaiting it
+/// gives `Ok(value)`, or `Err(TaskError::Cancelled)` / `Err(TaskError::Panicked(msg))`. If the
+/// task awaiting a `Task<T>` is itself cancelled, the cancellation is passed on to the awaited
+/// task, as asyncio does.
+///
+/// `Task<T>` dereferences to [`TaskRef`] for `cancel`, `done`, `name`, `add_done_callback` and
+/// the rest.
+///
+/// Rosetta: asyncio `asyncio.Task`; tokio `task::JoinHandle`.
+///
+/// # Examples
+///
+/// ```
+/// evloop::run(async {
+///     let task = evloop::spawn(async { 6 * 7 });
+///     assert_eq!(task.name(), "Task-2"); // Task-1 is the main future
+///     assert_eq!(task.await, Ok(42));
+/// })
+/// .unwrap();
+/// ```
+pub struct Task<T> {
+    /// The typed view of the task cell, to read the result.
+    join: Rc<dyn Join<T>>,
+    /// The erased view of the same cell.
+    erased: TaskRef,
+    /// True once this handle was polled while the task was still running: it is then being
+    /// awaited, and a cancellation of the awaiter is passed on when the handle is dropped.
+    awaited: bool,
+}
+
+impl<T> Task<T> {
+    pub(crate) fn new<C>(cell: Rc<C>) -> Task<T>
+    where
+        C: Join<T> + Runnable + 'static,
+    {
+        Task {
+            erased: TaskRef(cell.clone()),
+            join: cell,
+            awaited: false,
+        }
+    }
+
+    /// The task's result if it is done, moving it out (asyncio `Task.result()`); `None` while
+    /// it is still running.
+    ///
+    /// # Panics
+    ///
+    /// If the result was already taken (by an earlier call or by awaiting the handle).
+    pub fn take_result(&mut self) -> Option<Result<T, TaskError>> {
+        self.join.take_result()
+    }
+
+    /// An erased reference to the task, for storing alongside tasks of other types.
+    pub fn task_ref(&self) -> TaskRef {
+        self.erased.clone()
+    }
+}
+
+impl<T> Deref for Task<T> {
+    type Target = TaskRef;
+
+    fn deref(&self) -> &TaskRef {
+        &self.erased
+    }
+}
+
+impl<T> Future for Task<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let polled = this.join.poll_join(cx);
+        this.awaited = polled.is_pending();
+        polled
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        // asyncio §6a.8: a task awaiting another task passes its cancellation on.
+        if self.awaited && cancel::is_cancelling() {
+            self.erased.cancel();
+        }
+        self.join.handle_dropped();
+    }
+}
+
+impl<T> fmt::Debug for Task<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.erased.fmt(f)
+    }
+}

@@ -1,0 +1,93 @@
+//! asyncio's Future (asyncio-semantics.md §5).
+
+mod util;
+
+use std::time::Duration;
+
+use evloop::{EventLoop, FutureError, InvalidStateError};
+use util::Trace;
+
+#[derive(Debug)]
+struct Oops;
+impl std::fmt::Display for Oops {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("oops")
+    }
+}
+impl std::error::Error for Oops {}
+
+#[test]
+fn setting_twice_is_invalid_state_not_a_panic() {
+    let ev = EventLoop::new().unwrap();
+    let f = ev.create_future::<i32>();
+    assert!(matches!(f.result(), Err(FutureError::NotDone)));
+    f.set_result(1).unwrap();
+    assert_eq!(f.set_result(2), Err(InvalidStateError));
+    assert_eq!(f.set_exception(Oops), Err(InvalidStateError));
+    assert!(!f.cancel());
+    assert_eq!(f.result().unwrap(), 1);
+}
+
+#[test]
+fn many_tasks_await_one_future() {
+    let t = Trace::new();
+    let t2 = t.clone();
+    evloop::run(async move {
+        let fut = evloop::Future::<&'static str>::new();
+        let waiters: Vec<_> = (0..3)
+            .map(|i| {
+                let (f, t) = (fut.clone(), t2.clone());
+                evloop::spawn(async move { t.log(format!("{i}: {}", f.await.unwrap())) })
+            })
+            .collect();
+        evloop::sleep(Duration::from_millis(1)).await;
+        fut.set_result("go").unwrap();
+        for w in waiters {
+            w.await.unwrap();
+        }
+    })
+    .unwrap();
+    t.assert(&["0: go", "1: go", "2: go"]);
+}
+
+#[test]
+fn exceptions_and_cancellation_reach_every_awaiter() {
+    evloop::run(async {
+        let f = evloop::Future::<()>::new();
+        let g = f.clone();
+        let waiter = evloop::spawn(g);
+        evloop::yield_now().await;
+        f.set_exception(Oops).unwrap();
+        match waiter.await.unwrap() {
+            Err(FutureError::Exception(e)) => assert_eq!(e.to_string(), "oops"),
+            other => panic!("unexpected {other:?}"),
+        }
+        let c = evloop::Future::<()>::new();
+        assert!(c.cancel());
+        assert!(c.cancelled() && c.done());
+        assert!(matches!(c.await, Err(FutureError::Cancelled)));
+    })
+    .unwrap();
+}
+
+#[test]
+fn done_callbacks_are_scheduled_in_order_never_synchronous() {
+    let ev = EventLoop::new().unwrap();
+    let t = Trace::new();
+    let f = ev.create_future::<u8>();
+    for name in ["first", "second"] {
+        let t = t.clone();
+        f.add_done_callback(move |f| t.log(format!("{name} {:?}", f.result())))
+            .unwrap();
+    }
+    f.set_result(7).unwrap();
+    t.assert(&[]);
+    ev.run_once().unwrap();
+    t.assert(&["first Ok(7)", "second Ok(7)"]);
+}
+
+#[test]
+fn a_done_callback_needs_a_loop() {
+    let f = evloop::Future::<u8>::new(); // no running loop: unbound
+    assert!(f.add_done_callback(|_| ()).is_err());
+}
