@@ -88,10 +88,13 @@ mod tests {
         let t = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
             waker.wake().unwrap();
+            // Keep the waker (its eventfd) open until the poll has seen the event: closing it
+            // removes it from the epoll set. The loop keeps its waker for its whole life.
+            waker
         });
         // Would block for a minute if the wake were lost.
         let r = reactor.poll(Some(Duration::from_secs(60))).unwrap();
         assert!(r.woken);
-        t.join().unwrap();
+        drop(t.join().unwrap());
     }
 }

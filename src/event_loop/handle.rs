@@ -60,7 +60,7 @@ impl HandleBase {
 pub(crate) trait Callback {
     /// The bookkeeping shared by every callback.
     fn base(&self) -> &HandleBase;
-    /// Runs the closure (at most once) and marks the handle `Ran`.
+    /// Runs the closure (at most once, never once cancelled) and marks the handle `Ran`.
     fn run(&self);
     /// Drops the closure without running it.
     fn discard(&self);
@@ -78,6 +78,9 @@ impl<F: FnOnce()> Callback for CallbackCell<F> {
     }
 
     fn run(&self) {
+        if self.base.state() == HandleState::Cancelled {
+            return;
+        }
         self.base.set_state(HandleState::Ran);
         if let Some(f) = self.f.take() {
             f();

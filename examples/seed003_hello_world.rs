@@ -1,0 +1,28 @@
+//! Seed 003 ("Asyncio" notes), "The event loop": `run_until_complete` on a coroutine.
+//!
+//! Mirrors `examples/python/seed003_hello_world.py`:
+//!
+//! ```python
+//! async def hello_world():
+//!     print('Hello world!')
+//!
+//! loop.run_until_complete(hello_world())
+//! loop.close()
+//! ```
+//!
+//! Run: `cargo run --example seed003_hello_world`
+
+use evloop::EventLoop;
+
+async fn hello_world() {
+    println!("Hello world!");
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let ev = EventLoop::new()?;
+    // Calling an async fn only creates the coroutine; nothing runs until the loop drives it.
+    let coro = hello_world();
+    ev.run_until_complete(coro)?;
+    ev.close()?;
+    Ok(())
+}

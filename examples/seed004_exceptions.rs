@@ -1,0 +1,73 @@
+//! Seed 004 ("Asyncio Basics"), "Exception Handling in Tasks".
+//!
+//! Mirrors `examples/python/seed004_exceptions.py`:
+//!
+//! ```python
+//! async def failing_task():
+//!     await asyncio.sleep(1)
+//!     raise ValueError("Something went wrong")
+//!
+//! task = asyncio.create_task(failing_task())
+//! try:
+//!     await task
+//! except ValueError as e:
+//!     print(f"Caught exception: {e}")
+//!
+//! tasks = [asyncio.create_task(asyncio.sleep(1)), asyncio.create_task(failing_task())]
+//! results = await asyncio.gather(*tasks, return_exceptions=True)
+//! ```
+//!
+//! In Rust an error is a value: the task returns `Result`, and awaiting the task gives it
+//! back. (A panic would be a bug, and comes back as `TaskError::Panicked`.) `gather` arrives
+//! with the coordination layer; awaiting each task in order collects the same list here.
+//!
+//! Run: `cargo run --example seed004_exceptions` (takes 2 seconds).
+
+use std::fmt;
+use std::time::Duration;
+
+#[derive(Debug)]
+struct ValueError(&'static str);
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+async fn failing_task() -> Result<(), ValueError> {
+    evloop::sleep(Duration::from_secs(1)).await;
+    Err(ValueError("Something went wrong"))
+}
+
+async fn main_() {
+    let task = evloop::spawn(failing_task());
+
+    match task.await {
+        Ok(Err(e)) => println!("Caught exception: {e}"),
+        other => println!("unexpected: {other:?}"),
+    }
+
+    // "gather with return_exceptions": every outcome, in input order.
+    let tasks = [
+        evloop::spawn(async {
+            evloop::sleep(Duration::from_secs(1)).await;
+            Ok(())
+        }),
+        evloop::spawn(failing_task()),
+    ];
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.expect("neither task panics"));
+    }
+    for r in results {
+        match r {
+            Err(e) => println!("Task failed: {e}"),
+            Ok(()) => println!("Task succeeded: None"),
+        }
+    }
+}
+
+fn main() -> Result<(), evloop::RunError> {
+    evloop::run(main_())
+}

@@ -1,0 +1,126 @@
+//! Every seed example's Rust twin prints what its Python original prints.
+//!
+//! `tests/expected/<name>.txt` holds the output of `examples/python/<name>.py` under CPython
+//! 3.11. One test runs each Rust example and compares; another runs the Python (when a
+//! `python3` is on the PATH) and checks the expected files still are its output. Both run the
+//! programs in parallel threads, since several sleep for real seconds, as the originals do.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::thread;
+
+const EXAMPLES: &[&str] = &[
+    "seed002_call_soon_stop",
+    "seed002_create_task",
+    "seed002_countdown",
+    "seed003_generator",
+    "seed003_hello_world",
+    "seed003_call_soon_later",
+    "seed003_chaining",
+    "seed004_run",
+    "seed004_tasks",
+    "seed004_exceptions",
+    "seed004_cancel",
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn expected(name: &str) -> String {
+    std::fs::read_to_string(root().join("tests/expected").join(format!("{name}.txt")))
+        .unwrap_or_else(|e| panic!("expected output for {name}: {e}"))
+}
+
+/// The example binary cargo built next to this test (`target/<profile>/examples/<name>`), or
+/// `cargo run --example` if it is not there.
+fn example_command(name: &str) -> Command {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = profile_dir.join("examples").join(name);
+    if bin.exists() {
+        Command::new(bin)
+    } else {
+        let mut c = Command::new(env!("CARGO"));
+        c.args(["run", "--quiet", "--example", name]);
+        c.current_dir(root());
+        c
+    }
+}
+
+/// Runs every command in parallel; returns (name, stdout) pairs, failing on a bad exit.
+fn run_all(cmds: Vec<(&'static str, Command)>) -> Vec<(&'static str, String)> {
+    let handles: Vec<_> = cmds
+        .into_iter()
+        .map(|(name, mut cmd)| {
+            thread::spawn(move || {
+                let out = cmd.output().unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(
+                    out.status.success(),
+                    "{name} failed: {}\n{}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                (name, String::from_utf8(out.stdout).unwrap())
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+#[test]
+fn rust_examples_print_what_the_python_prints() {
+    let cmds = EXAMPLES
+        .iter()
+        .map(|&name| (name, example_command(name)))
+        .collect();
+    for (name, stdout) in run_all(cmds) {
+        assert_eq!(
+            stdout,
+            expected(name),
+            "{name}: output differs from Python's"
+        );
+    }
+}
+
+#[test]
+fn expected_outputs_are_the_python_outputs() {
+    let python = ["python3", "python"]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").output().is_ok());
+    let Some(python) = python else {
+        eprintln!("skipped: no python3 on PATH to re-run the Python originals");
+        return;
+    };
+    let cmds = EXAMPLES
+        .iter()
+        .map(|&name| {
+            let mut c = Command::new(python);
+            c.args(["-W", "ignore"])
+                .arg(root().join("examples/python").join(format!("{name}.py")));
+            (name, c)
+        })
+        .collect();
+    for (name, stdout) in run_all(cmds) {
+        assert_eq!(stdout, expected(name), "{name}: expected file is stale");
+    }
+}
+
+#[test]
+fn every_example_has_a_python_twin_and_an_expected_output() {
+    for name in EXAMPLES {
+        assert!(root().join("examples").join(format!("{name}.rs")).exists());
+        assert!(
+            root()
+                .join("examples/python")
+                .join(format!("{name}.py"))
+                .exists()
+        );
+        assert!(
+            root()
+                .join("tests/expected")
+                .join(format!("{name}.txt"))
+                .exists()
+        );
+    }
+}
