@@ -24,7 +24,7 @@ use crate::clock::Clock;
 use crate::error::{LoopError, panic_message};
 use crate::reactor::Reactor;
 use crate::task::cell::{Runnable, TaskCell};
-use crate::task::waker::WakeTarget;
+use crate::task::waker::{TaskWaker, WakeTarget};
 use crate::task::{Task, TaskRef};
 use crate::timers::Timers;
 
@@ -46,6 +46,9 @@ pub(crate) enum LoopState {
     /// Closed for good.
     Closed,
 }
+
+/// How many unused wake targets a loop keeps for reuse.
+const WAKE_POOL_MAX: usize = 4096;
 
 /// A task slab slot: the task, or `None` while it is being polled or after it finished with
 /// its key still in the ready queue (the queue entry then frees the slot).
@@ -69,10 +72,16 @@ pub(crate) struct Core {
     pub(crate) state: Cell<LoopState>,
     /// `stop()` was called; checked after each turn, reset when `run_forever` returns.
     pub(crate) stopping: Cell<bool>,
+    /// Items run since the reactor was last polled; the turn skips the poll while work is
+    /// ready and this is below `POLL_BUDGET`.
+    pub(crate) ran_since_poll: Cell<usize>,
     /// The task whose step is running, if any (asyncio `_current_tasks[loop]`).
     pub(crate) current: RefCell<Option<TaskRef>>,
     /// The handler set with `set_exception_handler`; `None` means the default.
     pub(crate) handler: RefCell<Option<ExceptionHandler>>,
+    /// Wake targets of finished tasks that no waker refers to any more, for reuse by the
+    /// next spawns (at most `WAKE_POOL_MAX`); see `task::waker`.
+    pub(crate) wake_pool: RefCell<Vec<Arc<WakeTarget>>>,
     /// The id the next task gets; counts from 1.
     pub(crate) next_task_id: Cell<u64>,
     /// A weak reference to this very core, handed to timers and tasks.
@@ -91,8 +100,10 @@ impl Core {
             clock,
             state: Cell::new(LoopState::Idle),
             stopping: Cell::new(false),
+            ran_since_poll: Cell::new(0),
             current: RefCell::new(None),
             handler: RefCell::new(None),
+            wake_pool: RefCell::new(Vec::new()),
             next_task_id: Cell::new(1),
             self_weak: weak.clone(),
         }))
@@ -174,11 +185,20 @@ impl Core {
         self.next_task_id.set(id + 1);
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
-        let target = Arc::new(WakeTarget::new(entry.key(), self.shared.clone()));
+        let key = entry.key();
+        let target = match self.wake_pool.borrow_mut().pop() {
+            Some(mut target) => {
+                Arc::get_mut(&mut target)
+                    .expect("pooled wake targets are unshared")
+                    .reset(key);
+                target
+            }
+            None => Arc::new(WakeTarget::new(key, self.shared.clone())),
+        };
         let cell = Rc::new(TaskCell::new(
             fut,
             id,
-            target.clone(),
+            TaskWaker::new(target),
             self.self_weak.clone(),
             location,
         ));
@@ -190,8 +210,23 @@ impl Core {
         }
         entry.insert(Some(cell.clone()));
         drop(tasks);
-        self.schedule(&target);
+        cell.header().with_target(|t| self.schedule(t));
         Task::new(cell)
+    }
+
+    /// A task finished and left the slab: keep its wake target for the next spawn if no
+    /// waker refers to it any more.
+    pub(crate) fn recycle(&self, task: &dyn Runnable) {
+        let reusable = task
+            .header()
+            .take_waker()
+            .and_then(TaskWaker::into_reusable);
+        if let Some(target) = reusable {
+            let mut pool = self.wake_pool.borrow_mut();
+            if pool.len() < WAKE_POOL_MAX {
+                pool.push(target);
+            }
+        }
     }
 
     /// The unfinished tasks: every one in the slab, plus the one being polled.

@@ -8,13 +8,20 @@
 //!           ┌──────────────────────────────────────────────────────────────┐
 //!           │ 1. timeout = 0 if work is ready or stop() was called,        │
 //!           │              else time to the nearest timer, else forever    │
-//!           │ 2. poll the reactor for at most `timeout`                    │
+//!           │ 2. poll the reactor for at most `timeout` (skipped while work │
+//!           │    is ready, for at most POLL_BUDGET items)                  │
 //!           │ 3. readiness → ready queue (remote calls and wakes; I/O)     │
 //!           │ 4. due timers → ready queue (by deadline, then FIFO)         │
 //!           │ 5. run exactly the items that are ready *now*;               │
 //!           │    whatever they schedule waits for the next turn            │
 //!           └──────────────────────────────────────────────────────────────┘
 //! ```
+//!
+//! One deliberate difference from asyncio, in phase 2: asyncio calls `select(0)` on every
+//! iteration even when callbacks are waiting, which costs a system call per turn. evloop
+//! skips the poll while work is ready, until [`POLL_BUDGET`] items have run since the last
+//! poll, so a busy loop still sees I/O and other threads' calls within a bounded delay
+//! (tokio's `event_interval` does the same). An idle loop always polls.
 //!
 //! Phase 5's snapshot is what makes ordering predictable: a callback that schedules another
 //! never starves the loop, and every hop (a future completes → its awaiter resumes) costs
@@ -31,6 +38,11 @@ use crate::clock::Clock;
 use crate::error::{LoopError, panic_message};
 use crate::reactor::MAX_POLL_TIMEOUT;
 use crate::task::TaskRef;
+use crate::task::waker::WakeTarget;
+
+/// How many callbacks and task steps may run between two polls of the reactor while work
+/// keeps being ready (tokio's `event_interval` is 61).
+pub const POLL_BUDGET: usize = 64;
 
 impl Core {
     /// Runs one turn of the loop. The caller has entered the loop (it is the running loop of
@@ -40,13 +52,18 @@ impl Core {
         //    pending; until the nearest timer if there is one; otherwise until woken.
         let timeout = self.poll_timeout();
 
-        // 2. Wait for readiness. This is the only place the loop blocks.
-        let readiness = self.reactor.borrow_mut().poll(timeout)?;
+        // 2. Wait for readiness. This is the only place the loop blocks. While work is
+        //    ready anyway, skip the system call until POLL_BUDGET items have run.
+        let busy = timeout == Some(Duration::ZERO) && !self.ready.borrow().is_empty();
+        if !busy || self.ran_since_poll.get() >= POLL_BUDGET {
+            self.ran_since_poll.set(0);
+            let readiness = self.reactor.borrow_mut().poll(timeout)?;
 
-        // 3. Turn readiness into ready work. Other threads' calls and wakes were queued on
-        //    the shared queue; they join the ready queue behind what was already there.
-        if readiness.woken {
-            self.drain_remote();
+            // 3. Turn readiness into ready work. Other threads' calls and wakes were queued
+            //    on the shared queue; they join the ready queue behind what was already there.
+            if readiness.woken {
+                self.drain_remote();
+            }
         }
 
         // 4. Move every timer whose deadline has passed to the ready queue, earliest first
@@ -62,6 +79,7 @@ impl Core {
         // 5. Run the batch: exactly the items ready at this point. Work they schedule lands
         //    behind them and waits for the next turn (asyncio's `ntodo`).
         let ntodo = self.ready.borrow().len();
+        self.ran_since_poll.set(self.ran_since_poll.get() + ntodo);
         for _ in 0..ntodo {
             let item = self.ready.borrow_mut().pop_front();
             match item {
@@ -119,16 +137,17 @@ impl Core {
             self.tasks.borrow_mut().remove(key);
             return;
         };
-        let target = &task.header().target;
-        target.unschedule();
+        let header = task.header();
+        header.with_target(WakeTarget::unschedule);
         *self.current.borrow_mut() = Some(TaskRef(task.clone()));
         let finished = task.step(&task); // panics are caught inside the step
         let prev = self.current.borrow_mut().take();
         drop(prev);
         if !finished {
             self.tasks.borrow_mut()[key] = Some(task);
-        } else if !target.is_scheduled() {
+        } else if header.with_target(WakeTarget::is_scheduled) != Some(true) {
             self.tasks.borrow_mut().remove(key);
+            self.recycle(&*task);
         } // else: it woke itself during its last step; the queued key frees the slot.
     }
 }

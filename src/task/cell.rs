@@ -13,12 +13,11 @@ use std::mem;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
-use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::TaskRef;
 use super::cancel;
-use super::waker::WakeTarget;
+use super::waker::{TaskWaker, WakeTarget};
 use crate::error::{TaskError, panic_message};
 use crate::event_loop::core::Core;
 use crate::event_loop::exception::ExceptionContext;
@@ -66,10 +65,10 @@ pub(crate) struct Header {
     pub(crate) id: u64,
     /// A name set with `set_name`; `None` means the default `Task-{id}`.
     name: RefCell<Option<String>>,
-    /// What the waker points at; also carries the scheduled/done flags.
-    pub(crate) target: Arc<WakeTarget>,
-    /// The task's waker, made once at spawn and lent to every poll.
-    waker: Waker,
+    /// The task's waker (made once at spawn and lent to every poll) and the target it
+    /// points at, which carries the scheduled/done flags. Taken out by the loop for reuse
+    /// once the task has finished.
+    waker: RefCell<Option<TaskWaker>>,
     /// The owning loop.
     pub(crate) core: Weak<Core>,
     /// Life-cycle state; changed by the loop.
@@ -126,10 +125,21 @@ impl Header {
         }
         self.must_cancel.set(true);
         self.cancelling.set(self.cancelling.get() + 1);
-        if let Some(core) = self.core.upgrade() {
-            core.schedule(&self.target);
+        if let (Some(core), Some(w)) = (self.core.upgrade(), &*self.waker.borrow()) {
+            core.schedule(w.target());
         }
         true
+    }
+
+    /// Runs `f` on the wake target while the task still has it.
+    pub(crate) fn with_target<R>(&self, f: impl FnOnce(&WakeTarget) -> R) -> Option<R> {
+        self.waker.borrow().as_ref().map(|w| f(w.target()))
+    }
+
+    /// Takes the waker out, for the loop to recycle its target. Only once the task is done.
+    pub(crate) fn take_waker(&self) -> Option<TaskWaker> {
+        debug_assert!(self.done());
+        self.waker.borrow_mut().take()
     }
 
     /// Registers a done callback, or schedules it at once if the task is already done.
@@ -181,7 +191,7 @@ impl<F: Future + 'static> TaskCell<F> {
     pub(crate) fn new(
         fut: F,
         id: u64,
-        target: Arc<WakeTarget>,
+        waker: TaskWaker,
         core: Weak<Core>,
         location: &'static Location<'static>,
     ) -> TaskCell<F> {
@@ -189,8 +199,7 @@ impl<F: Future + 'static> TaskCell<F> {
             header: Header {
                 id,
                 name: RefCell::new(None),
-                waker: Waker::from(target.clone()),
-                target,
+                waker: RefCell::new(Some(waker)),
                 core,
                 state: Cell::new(TaskState::Scheduled),
                 outcome: Cell::new(Outcome::Pending),
@@ -231,7 +240,7 @@ impl<F: Future + 'static> TaskCell<F> {
             Err(TaskError::Panicked(_)) => Outcome::Panicked,
         });
         h.state.set(TaskState::Done);
-        h.target.set_done();
+        h.with_target(WakeTarget::set_done);
         if h.join_alive.get() {
             *self.stage.borrow_mut() = Stage::Finished(out);
         } else {
@@ -299,7 +308,9 @@ impl<F: Future + 'static> Runnable for TaskCell<F> {
             // its first poll until its drop the future stays at this address, as `Pin`
             // requires.
             let fut = unsafe { Pin::new_unchecked(fut) };
-            let mut cx = Context::from_waker(&h.waker);
+            let waker = h.waker.borrow();
+            let waker = waker.as_ref().expect("a running task has its waker");
+            let mut cx = Context::from_waker(waker.waker());
             catch_unwind(AssertUnwindSafe(|| fut.poll(&mut cx)))
         };
         match polled {

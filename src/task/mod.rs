@@ -38,6 +38,8 @@ pub(crate) mod cancel;
 // The only module allowed `unsafe`: pinning a task's future inside its cell.
 #[allow(unsafe_code)]
 pub(crate) mod cell;
+// The waker's hand-written vtable (see its module docs).
+#[allow(unsafe_code)]
 pub(crate) mod waker;
 
 use std::fmt;

@@ -10,17 +10,34 @@
 //!   the flags are only ever read and written by the loop's thread, with plain relaxed loads
 //!   and stores.
 //! - **remote** (any other thread, or the loop's thread while the loop is not running): push
-//!   the target onto the loop's thread-safe queue and wake its poll (see
-//!   [`remote`](crate::event_loop::remote)). The loop applies the same flag check when it
-//!   drains the queue, so a remote wake never touches the flags from another thread.
+//!   the target onto the loop's thread-safe queue and wake its poll (see `remote`). The loop
+//!   applies the same flag check when it drains the queue, so a remote wake never touches the
+//!   flags from another thread.
 //!
 //! Waking a task several times before it runs polls it once: `scheduled` stays true from the
 //! first wake until the loop takes the task off the ready queue (asyncio: "a task is scheduled
 //! at most once at any time").
+//!
+//! # Why a hand-written vtable
+//!
+//! The target lives in an `Arc`, and cloning or dropping an `Arc` is an atomic
+//! read-modify-write. std's `Waker::from(Arc<W>)` would cost one per task for the task's own
+//! waker, and the target's allocation one more pair. [`TaskWaker`] avoids both:
+//!
+//! 1. the task's own waker is a *borrowed view* of the `Arc` it owns: polling lends
+//!    `&Waker` and costs nothing; only a clone (a future storing the waker) counts a
+//!    reference;
+//! 2. when a task finishes and no clone of its waker is left (`Arc::get_mut` succeeds, which
+//!    proves no other thread can reach the target), the loop keeps the target in a pool and
+//!    reuses it for the next spawn, so a short task allocates no target and touches no atomic.
+//!
+//! This module is one of the two that may use `unsafe` (the other is the task cell, for
+//! pinning); each block says which invariant it relies on.
 
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::Wake;
+use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use crate::event_loop::context;
 use crate::event_loop::remote::{Remote, Shared};
@@ -30,7 +47,8 @@ pub(crate) struct WakeTarget {
     /// The id of the loop that owns the task (the address of its [`Shared`], unique while any
     /// waker keeps that alive).
     pub(crate) owner: usize,
-    /// The task's key in its loop's task slab.
+    /// The task's key in its loop's task slab. Changed only while the target is not shared
+    /// (through `Arc::get_mut`, when it is recycled).
     pub(crate) key: usize,
     /// True while the task's key is in the ready queue. Loop thread only.
     scheduled: AtomicBool,
@@ -49,6 +67,13 @@ impl WakeTarget {
             done: AtomicBool::new(false),
             shared,
         }
+    }
+
+    /// Readies a recycled target for a new task. Takes `&mut`, so no waker can observe it.
+    pub(crate) fn reset(&mut self, key: usize) {
+        self.key = key;
+        *self.scheduled.get_mut() = false;
+        *self.done.get_mut() = false;
     }
 
     /// Marks the task scheduled; returns false if it was already scheduled or is done (then
@@ -77,18 +102,97 @@ impl WakeTarget {
     }
 }
 
-impl Wake for WakeTarget {
-    fn wake(self: Arc<Self>) {
-        if !context::schedule_local(&self) {
-            // The loop is closed if this fails; a wake for a closed loop is a no-op.
-            let shared = self.shared.clone();
-            let _ = shared.push(Remote::Wake(self));
-        }
+/// The remote half of waking: queue `target` on its loop's thread-safe queue. Fails only if
+/// the loop is closed, and a wake for a closed loop is a no-op.
+fn wake_remote(target: Arc<WakeTarget>) {
+    let shared = target.shared.clone();
+    let _ = shared.push(Remote::Wake(target));
+}
+
+/// A task's own waker: owns one reference to the target and lends a `Waker` view of it.
+pub(crate) struct TaskWaker {
+    /// The reference this task holds.
+    target: Arc<WakeTarget>,
+    /// A waker over `target` that does not own a reference (never dropped).
+    view: ManuallyDrop<Waker>,
+}
+
+impl TaskWaker {
+    pub(crate) fn new(target: Arc<WakeTarget>) -> TaskWaker {
+        let data = Arc::as_ptr(&target).cast::<()>();
+        // SAFETY: `data` points at a live `WakeTarget` inside an `Arc`, which is what every
+        // function of `VTABLE` expects. The view is never dropped (`ManuallyDrop`), so it
+        // gives back no reference it does not own; it is only lent out as `&Waker` tied to
+        // `self`, which owns `target`, so it cannot outlive the target. Clones made from it
+        // take their own reference through `clone_raw`.
+        let view = ManuallyDrop::new(unsafe { Waker::new(data, &VTABLE) });
+        TaskWaker { target, view }
     }
 
-    fn wake_by_ref(self: &Arc<Self>) {
-        if !context::schedule_local(self) {
-            let _ = self.shared.push(Remote::Wake(self.clone()));
-        }
+    pub(crate) fn waker(&self) -> &Waker {
+        &self.view
     }
+
+    pub(crate) fn target(&self) -> &WakeTarget {
+        &self.target
+    }
+
+    /// Gives the target back for reuse if no clone of the waker is alive anywhere (then no
+    /// other thread can reach it); `None` otherwise.
+    pub(crate) fn into_reusable(self) -> Option<Arc<WakeTarget>> {
+        let mut target = self.target;
+        Arc::get_mut(&mut target)?;
+        Some(target)
+    }
+}
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
+
+/// # Safety
+///
+/// `data` must come from a waker made by [`TaskWaker::new`] or [`clone_raw`]: a pointer to a
+/// `WakeTarget` inside a live `Arc`.
+unsafe fn clone_raw(data: *const ()) -> RawWaker {
+    // SAFETY: per the contract, `data` is `Arc::as_ptr` of a live `Arc<WakeTarget>`; the new
+    // waker owns the reference taken here and gives it back in `drop_raw` or `wake_raw`.
+    unsafe { Arc::increment_strong_count(data.cast::<WakeTarget>()) };
+    RawWaker::new(data, &VTABLE)
+}
+
+/// # Safety
+///
+/// As [`clone_raw`], and the waker owns one reference (it was made by `clone_raw`: the
+/// borrowed view is never woken by value, since it is never dropped or moved out).
+unsafe fn wake_raw(data: *const ()) {
+    // SAFETY: the consumed waker owned one reference, taken over here and released when
+    // `target` drops (or handed on to the remote queue).
+    let target = unsafe { Arc::from_raw(data.cast::<WakeTarget>()) };
+    if !context::schedule_local(&target) {
+        wake_remote(target);
+    }
+}
+
+/// # Safety
+///
+/// As [`clone_raw`].
+unsafe fn wake_by_ref_raw(data: *const ()) {
+    let ptr = data.cast::<WakeTarget>();
+    // SAFETY: the caller's waker keeps the target alive for this call.
+    let target = unsafe { &*ptr };
+    if !context::schedule_local(target) {
+        // SAFETY: as above; the remote queue gets a reference of its own, taken here.
+        let owned = unsafe {
+            Arc::increment_strong_count(ptr);
+            Arc::from_raw(ptr)
+        };
+        wake_remote(owned);
+    }
+}
+
+/// # Safety
+///
+/// As [`wake_raw`].
+unsafe fn drop_raw(data: *const ()) {
+    // SAFETY: the dropped waker owned one reference; release it.
+    drop(unsafe { Arc::from_raw(data.cast::<WakeTarget>()) });
 }
