@@ -24,9 +24,9 @@
 //! read-modify-write. std's `Waker::from(Arc<W>)` would cost one per task for the task's own
 //! waker, and the target's allocation one more pair. [`TaskWaker`] avoids both:
 //!
-//! 1. the task's own waker is a *borrowed view* of the `Arc` it owns: polling lends
-//!    `&Waker` and costs nothing; only a clone (a future storing the waker) counts a
-//!    reference;
+//! 1. the task's own waker is a *borrowed view* of the `Arc` it owns, made on the stack for
+//!    each poll: lending `&Waker` costs nothing; only a clone (a future storing the waker)
+//!    counts a reference;
 //! 2. when a task finishes and no clone of its waker is left (`Arc::get_mut` succeeds, which
 //!    proves no other thread can reach the target), the loop keeps the target in a pool and
 //!    reuses it for the next spawn, so a short task allocates no target and touches no atomic.
@@ -109,28 +109,28 @@ fn wake_remote(target: Arc<WakeTarget>) {
     let _ = shared.push(Remote::Wake(target));
 }
 
-/// A task's own waker: owns one reference to the target and lends a `Waker` view of it.
+/// A task's own waker: owns one reference to the target and lends `Waker` views of it.
 pub(crate) struct TaskWaker {
     /// The reference this task holds.
     target: Arc<WakeTarget>,
-    /// A waker over `target` that does not own a reference (never dropped).
-    view: ManuallyDrop<Waker>,
 }
 
 impl TaskWaker {
     pub(crate) fn new(target: Arc<WakeTarget>) -> TaskWaker {
-        let data = Arc::as_ptr(&target).cast::<()>();
-        // SAFETY: `data` points at a live `WakeTarget` inside an `Arc`, which is what every
-        // function of `VTABLE` expects. The view is never dropped (`ManuallyDrop`), so it
-        // gives back no reference it does not own; it is only lent out as `&Waker` tied to
-        // `self`, which owns `target`, so it cannot outlive the target. Clones made from it
-        // take their own reference through `clone_raw`.
-        let view = ManuallyDrop::new(unsafe { Waker::new(data, &VTABLE) });
-        TaskWaker { target, view }
+        TaskWaker { target }
     }
 
-    pub(crate) fn waker(&self) -> &Waker {
-        &self.view
+    /// Calls `f` with a waker for this task. Making the view costs nothing: it takes no
+    /// reference; only clones of it do.
+    pub(crate) fn with_waker<R>(&self, f: impl FnOnce(&Waker) -> R) -> R {
+        let data = Arc::as_ptr(&self.target).cast::<()>();
+        // SAFETY: `data` points at a live `WakeTarget` inside an `Arc`, which is what every
+        // function of `VTABLE` expects. The view is never dropped (`ManuallyDrop`), so it
+        // gives back no reference it does not own; it is only lent to `f` while `self`, which
+        // owns a reference, is borrowed, so it cannot outlive the target. Clones made from
+        // it take their own reference through `clone_raw`.
+        let view = ManuallyDrop::new(unsafe { Waker::new(data, &VTABLE) });
+        f(&view)
     }
 
     pub(crate) fn target(&self) -> &WakeTarget {
