@@ -55,6 +55,34 @@ fn the_deadline_is_fixed_when_call_later_is_called() {
 }
 
 #[test]
+fn sleep_until_wakes_at_the_instant_and_a_past_instant_still_yields() {
+    let (ev, _clock) = manual_loop();
+    let start = ev.time();
+    let t = Trace::new();
+    let t2 = t.clone();
+    let h = ev.handle();
+    ev.call_soon(t.cb("callback queued before the task"))
+        .unwrap();
+    ev.run_until_complete(async move {
+        evloop::sleep_until(start + Duration::from_secs(7)).await;
+        t2.log(format!("woke at +{:?}", h.time() - start));
+        // A deadline already passed does not return synchronously: the loop fires it.
+        let turn_marker = t2.clone();
+        h.call_soon(move || turn_marker.log("a turn passed"))
+            .unwrap();
+        evloop::sleep_until(start).await;
+        t2.log("past deadline done");
+    })
+    .unwrap();
+    t.assert(&[
+        "callback queued before the task",
+        "woke at +7s",
+        "a turn passed",
+        "past deadline done",
+    ]);
+}
+
+#[test]
 fn sleeps_interleave_by_deadline() {
     // Seed 002 example 4's shape: two countdowns with equal periods interleave.
     let (ev, _clock) = manual_loop();

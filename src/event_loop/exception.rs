@@ -69,3 +69,24 @@ impl fmt::Display for ExceptionContext {
 pub fn default_exception_handler(ctx: &ExceptionContext) {
     eprintln!("{ctx}");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_report_reads_like_asyncios() {
+        let ctx = ExceptionContext {
+            message: "Task exception was never retrieved".into(),
+            error: Some("boom".into()),
+            task: Some("<Task name='Task-3' spawned at src/main.rs:4:5>".into()),
+            location: None,
+        };
+        assert_eq!(
+            ctx.to_string(),
+            "Task exception was never retrieved\n\
+             task: <Task name='Task-3' spawned at src/main.rs:4:5>\n\
+             panicked: boom"
+        );
+    }
+}
