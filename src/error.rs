@@ -217,3 +217,96 @@ mod tests {
         assert_eq!(panic_message(&*p), "Box<dyn Any>");
     }
 }
+
+/// Why `Queue::put_nowait` refused an item; the item is handed back, so nothing is lost.
+///
+/// Rosetta: asyncio `QueueFull` / `QueueShutDown`; tokio `mpsc::error::TrySendError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutError<T> {
+    /// The queue is at its `maxsize` (asyncio `QueueFull`).
+    Full(T),
+    /// The queue was shut down (asyncio 3.13 `QueueShutDown`).
+    ShutDown(T),
+}
+
+impl<T> PutError<T> {
+    /// The item that was not put.
+    pub fn into_inner(self) -> T {
+        match self {
+            PutError::Full(t) | PutError::ShutDown(t) => t,
+        }
+    }
+}
+
+impl<T> fmt::Display for PutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PutError::Full(_) => f.write_str("QueueFull"),
+            PutError::ShutDown(_) => f.write_str("QueueShutDown"),
+        }
+    }
+}
+
+impl<T: fmt::Debug> Error for PutError<T> {}
+
+/// Why a `Queue::get_nowait` or `get` gave no item.
+///
+/// Rosetta: asyncio `QueueEmpty` / `QueueShutDown`; tokio `mpsc::error::TryRecvError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GetError {
+    /// The queue is empty (asyncio `QueueEmpty`); only from `get_nowait`.
+    Empty,
+    /// The queue was shut down and is empty (asyncio 3.13 `QueueShutDown`).
+    ShutDown,
+}
+
+impl fmt::Display for GetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GetError::Empty => f.write_str("QueueEmpty"),
+            GetError::ShutDown => f.write_str("QueueShutDown"),
+        }
+    }
+}
+
+impl Error for GetError {}
+
+/// A counted resource was given back more often than it was taken: `Queue::task_done` called
+/// more times than items were put, or a `BoundedSemaphore` released too often.
+///
+/// Rosetta: asyncio `ValueError('task_done() called too many times')` /
+/// `ValueError('BoundedSemaphore released too many times')`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooManyReleases(pub &'static str);
+
+impl fmt::Display for TooManyReleases {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Error for TooManyReleases {}
+
+/// A barrier was aborted or reset while a party waited (asyncio `BrokenBarrierError`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrokenBarrierError;
+
+impl fmt::Display for BrokenBarrierError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BrokenBarrierError")
+    }
+}
+
+impl Error for BrokenBarrierError {}
+
+/// A deadline passed before the future finished (asyncio `TimeoutError`; tokio `Elapsed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeoutError;
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TimeoutError")
+    }
+}
+
+impl Error for TimeoutError {}

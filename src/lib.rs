@@ -47,7 +47,9 @@ pub mod clock;
 pub mod error;
 pub mod event_loop;
 pub mod future;
+pub mod queue;
 pub mod reactor;
+pub mod sync;
 pub mod task;
 pub mod time;
 pub mod timers;
@@ -66,7 +68,10 @@ pub mod guide {
 }
 
 pub use clock::{Clock, ManualClock};
-pub use error::{FutureError, InvalidStateError, LoopError, RunError, TaskError};
+pub use error::{
+    BrokenBarrierError, FutureError, GetError, InvalidStateError, LoopError, PutError, RunError,
+    TaskError, TimeoutError, TooManyReleases,
+};
 pub use event_loop::context::{all_tasks, current_task, get_running_loop, running_loop, spawn};
 pub use event_loop::exception::{ExceptionContext, default_exception_handler};
 pub use event_loop::handle::{Handle, TimerHandle};
@@ -74,6 +79,7 @@ pub use event_loop::remote::RemoteHandle;
 pub use event_loop::run::run;
 pub use event_loop::{EventLoop, LoopHandle};
 pub use future::Future;
+pub use queue::{LifoQueue, PriorityQueue, Queue};
 pub use task::cancel::is_cancelling;
 pub use task::{Task, TaskRef, TaskState};
 pub use time::{Sleep, YieldNow, sleep, sleep_until, yield_now};

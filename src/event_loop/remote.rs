@@ -77,6 +77,12 @@ impl Shared {
         Ok(())
     }
 
+    /// True if work was queued since the last drain: one atomic load, no lock, no syscall,
+    /// so the loop can look every turn even when it skips the poll.
+    pub(crate) fn has_pending(&self) -> bool {
+        self.notified.load(Ordering::Acquire)
+    }
+
     /// Takes everything queued so far (called by the loop thread).
     pub(crate) fn drain(&self) -> Vec<Remote> {
         self.notified.store(false, Ordering::SeqCst);

@@ -20,8 +20,9 @@
 //! One deliberate difference from asyncio, in phase 2: asyncio calls `select(0)` on every
 //! iteration even when callbacks are waiting, which costs a system call per turn. evloop
 //! skips the poll while work is ready, until [`POLL_BUDGET`] items have run since the last
-//! poll, so a busy loop still sees I/O and other threads' calls within a bounded delay
-//! (tokio's `event_interval` does the same). An idle loop always polls.
+//! poll, so a busy loop still sees I/O within a bounded delay (tokio's `event_interval`
+//! does the same). Other threads' calls are not delayed: the remote queue's flag is checked
+//! every turn. An idle loop always polls.
 //!
 //! Phase 5's snapshot is what makes ordering predictable: a callback that schedules another
 //! never starves the loop, and every hop (a future completes → its awaiter resumes) costs
@@ -55,15 +56,18 @@ impl Core {
         // 2. Wait for readiness. This is the only place the loop blocks. While work is
         //    ready anyway, skip the system call until POLL_BUDGET items have run.
         let busy = timeout == Some(Duration::ZERO) && !self.ready.borrow().is_empty();
+        let mut woken = false;
         if !busy || self.ran_since_poll.get() >= POLL_BUDGET {
             self.ran_since_poll.set(0);
-            let readiness = self.reactor.borrow_mut().poll(timeout)?;
+            woken = self.reactor.borrow_mut().poll(timeout)?.woken;
+        }
 
-            // 3. Turn readiness into ready work. Other threads' calls and wakes were queued
-            //    on the shared queue; they join the ready queue behind what was already there.
-            if readiness.woken {
-                self.drain_remote();
-            }
+        // 3. Turn readiness into ready work. Other threads' calls and wakes were queued on
+        //    the shared queue; they join the ready queue behind what was already there. The
+        //    queue's flag is checked every turn (a load, not a syscall), so this happens
+        //    even in a turn that skipped the poll.
+        if woken || self.shared.has_pending() {
+            self.drain_remote();
         }
 
         // 4. Move every timer whose deadline has passed to the ready queue, earliest first

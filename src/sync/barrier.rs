@@ -1,0 +1,206 @@
+//! `Barrier`: parties wait until all have arrived (asyncio 3.11 `asyncio.Barrier`).
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::waiters::{WaitList, wake_all};
+use crate::error::BrokenBarrierError;
+
+struct State {
+    /// How many parties make a full barrier.
+    parties: usize,
+    /// How many have arrived in the current round.
+    count: usize,
+    /// Bumped each time a round fills; waiters of an older round are released.
+    round: u64,
+    /// Bumped by `reset`; waiters of an older epoch get `BrokenBarrierError`.
+    epoch: u64,
+    /// Set by `abort`; every current and future waiter gets `BrokenBarrierError`.
+    broken: bool,
+    /// Waiting parties.
+    waiters: WaitList,
+}
+
+/// A meeting point for `parties` tasks: each waits until all have arrived, then all go on.
+///
+/// `wait` returns the arrival index (0 for the first). The last to arrive releases the others
+/// and returns at once. A party cancelled while waiting no longer counts as arrived.
+///
+/// Rosetta: asyncio `asyncio.Barrier`; tokio `sync::Barrier`.
+///
+/// # Examples
+///
+/// ```
+/// use evloop::sync::Barrier;
+///
+/// evloop::run(async {
+///     let barrier = Barrier::new(3);
+///     let parties: Vec<_> = (0..3)
+///         .map(|_| {
+///             let b = barrier.clone();
+///             evloop::spawn(async move { b.wait().await.unwrap() })
+///         })
+///         .collect();
+///     let mut indexes = Vec::new();
+///     for p in parties {
+///         indexes.push(p.await.unwrap());
+///     }
+///     assert_eq!(indexes, [0, 1, 2]);
+/// })
+/// .unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Barrier {
+    state: Rc<RefCell<State>>,
+}
+
+impl Barrier {
+    /// A barrier for `parties` tasks.
+    ///
+    /// # Panics
+    ///
+    /// If `parties` is 0 (asyncio raises `ValueError`).
+    pub fn new(parties: usize) -> Barrier {
+        assert!(parties > 0, "a barrier needs at least one party");
+        Barrier {
+            state: Rc::new(RefCell::new(State {
+                parties,
+                count: 0,
+                round: 0,
+                epoch: 0,
+                broken: false,
+                waiters: WaitList::default(),
+            })),
+        }
+    }
+
+    /// Arrives and waits for the others; returns this party's arrival index.
+    ///
+    /// # Errors
+    ///
+    /// [`BrokenBarrierError`] if the barrier is aborted, or reset while waiting.
+    pub fn wait(&self) -> BarrierWait<'_> {
+        BarrierWait {
+            barrier: self,
+            arrival: None,
+        }
+    }
+
+    /// How many parties the barrier needs.
+    pub fn parties(&self) -> usize {
+        self.state.borrow().parties
+    }
+
+    /// How many parties are waiting now.
+    pub fn n_waiting(&self) -> usize {
+        self.state.borrow().count
+    }
+
+    /// True once aborted.
+    pub fn broken(&self) -> bool {
+        self.state.borrow().broken
+    }
+
+    /// Breaks the barrier: every waiter, and every later `wait`, gets [`BrokenBarrierError`].
+    pub fn abort(&self) {
+        let mut st = self.state.borrow_mut();
+        st.broken = true;
+        let wakers = st.waiters.notify_all();
+        drop(st);
+        wake_all(wakers);
+    }
+
+    /// Empties the barrier: current waiters get [`BrokenBarrierError`], and it is usable again.
+    pub fn reset(&self) {
+        let mut st = self.state.borrow_mut();
+        st.epoch += 1;
+        st.count = 0;
+        st.broken = false;
+        let wakers = st.waiters.notify_all();
+        drop(st);
+        wake_all(wakers);
+    }
+}
+
+/// Where a waiting party arrived.
+struct Arrival {
+    ticket: u64,
+    index: usize,
+    round: u64,
+    epoch: u64,
+}
+
+/// The future returned by [`Barrier::wait`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct BarrierWait<'a> {
+    barrier: &'a Barrier,
+    arrival: Option<Arrival>,
+}
+
+impl Future for BarrierWait<'_> {
+    type Output = Result<usize, BrokenBarrierError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let mut st = this.barrier.state.borrow_mut();
+        let Some(a) = &this.arrival else {
+            if st.broken {
+                return Poll::Ready(Err(BrokenBarrierError));
+            }
+            let index = st.count;
+            st.count += 1;
+            if st.count == st.parties {
+                // The last party releases the round and goes on at once.
+                st.count = 0;
+                st.round += 1;
+                let wakers = st.waiters.notify_all();
+                drop(st);
+                wake_all(wakers);
+                return Poll::Ready(Ok(index));
+            }
+            let ticket = st.waiters.push(cx.waker().clone());
+            let (round, epoch) = (st.round, st.epoch);
+            this.arrival = Some(Arrival {
+                ticket,
+                index,
+                round,
+                epoch,
+            });
+            return Poll::Pending;
+        };
+        let outcome = if st.broken || st.epoch != a.epoch {
+            Some(Err(BrokenBarrierError))
+        } else if st.round != a.round {
+            Some(Ok(a.index))
+        } else {
+            None
+        };
+        match outcome {
+            Some(out) => {
+                let a = this.arrival.take().expect("matched Some");
+                st.waiters.remove(a.ticket);
+                Poll::Ready(out)
+            }
+            None => {
+                st.waiters.update(a.ticket, cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Drop for BarrierWait<'_> {
+    fn drop(&mut self) {
+        if let Some(a) = self.arrival.take() {
+            let mut st = self.barrier.state.borrow_mut();
+            st.waiters.remove(a.ticket);
+            // Cancelled while the round is still filling: no longer arrived.
+            if st.round == a.round && st.epoch == a.epoch && !st.broken {
+                st.count -= 1;
+            }
+        }
+    }
+}
