@@ -44,6 +44,7 @@
 //! `Result`s, not raised errors); each is listed in the [mapping table](guide::mapping).
 
 pub mod clock;
+pub mod combinators;
 pub mod error;
 pub mod event_loop;
 pub mod future;
@@ -68,6 +69,10 @@ pub mod guide {
 }
 
 pub use clock::{Clock, ManualClock};
+pub use combinators::{
+    ReturnWhen, TaskGroup, TaskGroupError, TimeoutScope, as_completed, gather, gather_results,
+    shield, timeout, timeout_at, wait, wait_for,
+};
 pub use error::{
     BrokenBarrierError, FutureError, GetError, InvalidStateError, LoopError, PutError, RunError,
     TaskError, TimeoutError, TooManyReleases,

@@ -130,6 +130,14 @@ pub struct Sleep {
 }
 
 impl Sleep {
+    /// The absolute deadline, once known (a `sleep(delay)` fixes it at its first poll).
+    pub fn deadline(&self) -> Option<Instant> {
+        match self.deadline {
+            Deadline::At(t) => Some(t),
+            Deadline::After(_) => None,
+        }
+    }
+
     /// Arms the timer on the running loop.
     fn arm(&self, cx: &Context<'_>, when: Instant) -> State {
         let waker = cx.waker().clone();

@@ -77,14 +77,18 @@ pub(crate) struct Header {
     outcome: Cell<Outcome>,
     /// A cancel was requested: the next step drops the future instead of polling it.
     must_cancel: Cell<bool>,
-    /// How many cancels were requested (asyncio `Task.cancelling()`).
-    cancelling: Cell<u32>,
+    /// How many cancels were requested (asyncio `Task.cancelling()`); saturates at
+    /// `u16::MAX`, which keeps the header within its size budget.
+    cancelling: Cell<u16>,
     /// The waker of whoever awaits the `Task<T>` handle.
     join_waker: Cell<Option<Waker>>,
     /// Done callbacks, in registration order; drained (and scheduled) when the task finishes.
     callbacks: Cell<Vec<DoneCallback>>,
     /// False once the `Task<T>` handle was dropped: the result is then dropped at once.
     join_alive: Cell<bool>,
+    /// A panic of this task is collected elsewhere (by a task group): never report it as
+    /// "never retrieved".
+    pub(crate) quiet: Cell<bool>,
     /// Where the task was spawned.
     pub(crate) location: &'static Location<'static>,
 }
@@ -116,7 +120,18 @@ impl Header {
         self.outcome.get() == Outcome::Cancelled
     }
 
-    pub(crate) fn cancelling(&self) -> u32 {
+    /// True if the task finished without a value (cancelled or panicked).
+    pub(crate) fn failed(&self) -> bool {
+        matches!(self.outcome.get(), Outcome::Cancelled | Outcome::Panicked)
+    }
+
+    /// True if the task panicked (asyncio: finished with an exception other than
+    /// `CancelledError`).
+    pub(crate) fn panicked(&self) -> bool {
+        self.outcome.get() == Outcome::Panicked
+    }
+
+    pub(crate) fn cancelling(&self) -> u16 {
         self.cancelling.get()
     }
 
@@ -127,7 +142,7 @@ impl Header {
             return false;
         }
         self.must_cancel.set(true);
-        self.cancelling.set(self.cancelling.get() + 1);
+        self.cancelling.set(self.cancelling.get().saturating_add(1));
         self.wake();
         true
     }
@@ -218,6 +233,7 @@ impl<F: Future + 'static> TaskCell<F> {
                 join_waker: Cell::new(None),
                 callbacks: Cell::new(Vec::new()),
                 join_alive: Cell::new(true),
+                quiet: Cell::new(false),
                 location,
             },
             stage: RefCell::new(Stage::Running(fut)),
@@ -273,7 +289,7 @@ impl<F: Future + 'static> TaskCell<F> {
 /// Sends "Task exception was never retrieved" to the loop's exception handler when a task
 /// panicked and its handle is gone without the result having been read.
 fn report_unretrieved<T>(h: &Header, out: &Result<T, TaskError>) {
-    if let Err(TaskError::Panicked(msg)) = out {
+    if let (Err(TaskError::Panicked(msg)), false) = (out, h.quiet.get()) {
         let ctx = ExceptionContext {
             message: "Task exception was never retrieved".to_string(),
             error: Some(msg.clone()),

@@ -99,8 +99,9 @@ impl TaskRef {
         self.0.header().cancelled()
     }
 
-    /// How many times cancellation was requested (asyncio `Task.cancelling()`).
-    pub fn cancelling(&self) -> u32 {
+    /// How many times cancellation was requested (asyncio `Task.cancelling()`), saturating
+    /// at `u16::MAX`.
+    pub fn cancelling(&self) -> u16 {
         self.0.header().cancelling()
     }
 
@@ -195,6 +196,24 @@ impl<T> Task<T> {
     /// An erased reference to the task, for storing alongside tasks of other types.
     pub fn task_ref(&self) -> TaskRef {
         self.erased.clone()
+    }
+
+    /// Forgets that this handle is being awaited, so dropping it while the awaiting task is
+    /// cancelled does not cancel the task (what `shield` is for).
+    pub(crate) fn disown(&mut self) {
+        self.awaited = false;
+    }
+}
+
+impl<T> AsRef<TaskRef> for Task<T> {
+    fn as_ref(&self) -> &TaskRef {
+        &self.erased
+    }
+}
+
+impl AsRef<TaskRef> for TaskRef {
+    fn as_ref(&self) -> &TaskRef {
+        self
     }
 }
 

@@ -1,0 +1,290 @@
+//! `gather`: run futures as tasks and collect their results in input order.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::completion::{Completions, cancel_unfinished};
+use crate::error::TaskError;
+use crate::task::{Task, TaskRef};
+
+/// Runs every future as a task and waits for all of them; the results come back in input
+/// order, whatever order they finish in. Like every Rust future it is lazy: the children are
+/// spawned when the gather is first polled (asyncio spawns them when `gather()` is called).
+///
+/// The first child to fail (panic, or be cancelled) makes the gather return that error at
+/// once; the other children keep running, as in asyncio. Dropping the gather before it
+/// finished (cancelling the task awaiting it) cancels every child not done.
+///
+/// Rosetta: asyncio `asyncio.gather(*aws)`; tokio has no direct equivalent (`JoinSet`, or
+/// `futures::future::try_join_all`).
+///
+/// # Panics
+///
+/// If polled outside a running loop (it spawns the children).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// evloop::run(async {
+///     let delays = [30, 10, 20];
+///     let results = evloop::gather(delays.map(|ms| async move {
+///         evloop::sleep(Duration::from_millis(ms)).await;
+///         ms
+///     }))
+///     .await
+///     .unwrap();
+///     assert_eq!(results, [30, 10, 20]); // input order, not completion order
+/// })
+/// .unwrap();
+/// ```
+pub fn gather<I>(futs: I) -> Gather<I::Item>
+where
+    I: IntoIterator,
+    I::Item: Future + 'static,
+{
+    Gather {
+        core: Core::new(futs),
+    }
+}
+
+/// Like [`gather`], but never stops early: every child's outcome comes back, in input order,
+/// as a `Result` (asyncio `gather(*aws, return_exceptions=True)`).
+///
+/// # Panics
+///
+/// If polled outside a running loop.
+pub fn gather_results<I>(futs: I) -> GatherResults<I::Item>
+where
+    I: IntoIterator,
+    I::Item: Future + 'static,
+{
+    GatherResults {
+        core: Core::new(futs),
+    }
+}
+
+/// What [`gather`] and [`gather_results`] share: the children, their outcomes so far, and
+/// the completion events.
+struct Core<F: Future> {
+    /// The futures, until the first poll spawns them.
+    unspawned: Option<Vec<F>>,
+    tasks: Vec<Task<F::Output>>,
+    results: Vec<Option<Result<F::Output, TaskError>>>,
+    completions: Option<Completions>,
+    remaining: usize,
+    /// Set once the gather returned: dropping it no longer cancels anything.
+    finished: bool,
+}
+
+impl<F: Future + 'static> Core<F> {
+    fn new(futs: impl IntoIterator<Item = F>) -> Core<F> {
+        Core {
+            unspawned: Some(futs.into_iter().collect()),
+            tasks: Vec::new(),
+            results: Vec::new(),
+            completions: None,
+            remaining: 0,
+            finished: false,
+        }
+    }
+
+    /// Collects outcomes as children finish. With `stop_on_error`, returns the first error
+    /// as soon as it is seen.
+    fn poll_core(&mut self, cx: &Context<'_>, stop_on_error: bool) -> Poll<Result<(), TaskError>> {
+        if let Some(futs) = self.unspawned.take() {
+            self.tasks = futs.into_iter().map(crate::spawn).collect();
+            self.results = self.tasks.iter().map(|_| None).collect();
+            self.remaining = self.tasks.len();
+            self.completions = Some(Completions::watch(self.tasks.iter().map(|t| &**t)));
+        }
+        while self.remaining > 0 {
+            let completions = self.completions.as_ref().expect("spawned above");
+            let i = std::task::ready!(completions.poll_next(cx));
+            self.remaining -= 1;
+            let out = self.tasks[i]
+                .take_result()
+                .expect("a finished task has its result");
+            if stop_on_error && let Err(e) = out {
+                self.finished = true;
+                return Poll::Ready(Err(e));
+            }
+            self.results[i] = Some(out);
+        }
+        self.finished = true;
+        Poll::Ready(Ok(()))
+    }
+
+    fn take_results(&mut self) -> impl Iterator<Item = Result<F::Output, TaskError>> + '_ {
+        self.results
+            .iter_mut()
+            .map(|r| r.take().expect("every child finished"))
+    }
+}
+
+impl<F: Future> Drop for Core<F> {
+    fn drop(&mut self) {
+        if !self.finished {
+            cancel_unfinished(self.tasks.iter().map(|t| &**t));
+        }
+    }
+}
+
+/// The future returned by [`gather`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Gather<F: Future> {
+    core: Core<F>,
+}
+
+impl<F: Future + 'static> Future for Gather<F> {
+    type Output = Result<Vec<F::Output>, TaskError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let core = &mut self.core;
+        std::task::ready!(core.poll_core(cx, true))?;
+        Poll::Ready(core.take_results().collect())
+    }
+}
+
+/// The future returned by [`gather_results`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct GatherResults<F: Future> {
+    core: Core<F>,
+}
+
+impl<F: Future + 'static> Future for GatherResults<F> {
+    type Output = Vec<Result<F::Output, TaskError>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let core = &mut self.core;
+        let _ = std::task::ready!(core.poll_core(cx, false));
+        Poll::Ready(core.take_results().collect())
+    }
+}
+
+// The futures are only moved (into tasks) before being polled.
+impl<F: Future> Unpin for Gather<F> {}
+impl<F: Future> Unpin for GatherResults<F> {}
+
+/// A tuple of task handles of different types, as [`gather!`](crate::gather!) builds.
+pub trait TaskTuple {
+    /// The tuple of the tasks' values.
+    type Output;
+    /// The tasks, erased, in tuple order.
+    fn task_refs(&self) -> Vec<TaskRef>;
+    /// Takes every task's value; the first error in tuple order if one failed.
+    fn take_all(&mut self) -> Result<Self::Output, TaskError>;
+    /// Takes the error of the failed task at position `i`.
+    fn take_error(&mut self, i: usize) -> TaskError;
+}
+
+macro_rules! task_tuple {
+    ($($T:ident $i:tt),+) => {
+        impl<$($T),+> TaskTuple for ($(Task<$T>,)+) {
+            type Output = ($($T,)+);
+
+            fn task_refs(&self) -> Vec<TaskRef> {
+                vec![$(self.$i.task_ref()),+]
+            }
+
+            fn take_all(&mut self) -> Result<Self::Output, TaskError> {
+                Ok(($(self.$i.take_result().expect("finished")?,)+))
+            }
+
+            fn take_error(&mut self, i: usize) -> TaskError {
+                match i {
+                    $($i => match self.$i.take_result() {
+                        Some(Err(e)) => e,
+                        _ => unreachable!("only failed tasks are asked for their error"),
+                    },)+
+                    _ => unreachable!("index within the tuple"),
+                }
+            }
+        }
+    };
+}
+
+task_tuple!(A 0);
+task_tuple!(A 0, B 1);
+task_tuple!(A 0, B 1, C 2);
+task_tuple!(A 0, B 1, C 2, D 3);
+task_tuple!(A 0, B 1, C 2, D 3, E 4);
+task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
+task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+
+/// Gathers a tuple of tasks of different types; see [`gather!`](crate::gather!).
+pub fn gather_tuple<Tup: TaskTuple>(tasks: Tup) -> GatherTuple<Tup> {
+    let refs = tasks.task_refs();
+    GatherTuple {
+        completions: Completions::watch(refs.iter()),
+        remaining: refs.len(),
+        refs,
+        tasks,
+        finished: false,
+    }
+}
+
+/// The future returned by [`gather!`](crate::gather!).
+#[must_use = "futures do nothing unless awaited"]
+pub struct GatherTuple<Tup> {
+    tasks: Tup,
+    refs: Vec<TaskRef>,
+    completions: Completions,
+    remaining: usize,
+    finished: bool,
+}
+
+impl<Tup> Unpin for GatherTuple<Tup> {}
+
+impl<Tup: TaskTuple> Future for GatherTuple<Tup> {
+    type Output = Result<Tup::Output, TaskError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        while this.remaining > 0 {
+            let i = std::task::ready!(this.completions.poll_next(cx));
+            this.remaining -= 1;
+            if this.refs[i].0.header().failed() {
+                this.finished = true;
+                return Poll::Ready(Err(this.tasks.take_error(i)));
+            }
+        }
+        this.finished = true;
+        Poll::Ready(this.tasks.take_all())
+    }
+}
+
+impl<Tup> Drop for GatherTuple<Tup> {
+    fn drop(&mut self) {
+        if !self.finished {
+            cancel_unfinished(self.refs.iter());
+        }
+    }
+}
+
+/// Gathers futures of different types: runs each as a task and gives a tuple of their
+/// values, in argument order (asyncio `await asyncio.gather(a(), b(), c())`). The children
+/// are spawned when the returned future is first polled.
+///
+/// Evaluates to a future of `Result<(A, B, ...), TaskError>`; up to 8 futures. The first
+/// child to fail makes it return that error at once (the others keep running); dropping it
+/// unfinished cancels the children.
+///
+/// # Examples
+///
+/// ```
+/// evloop::run(async {
+///     let (n, s) = evloop::gather!(async { 1 + 1 }, async { "two" }).await.unwrap();
+///     assert_eq!((n, s), (2, "two"));
+/// })
+/// .unwrap();
+/// ```
+#[macro_export]
+macro_rules! gather {
+    ($($fut:expr),+ $(,)?) => {
+        async { $crate::combinators::gather_tuple(($($crate::spawn($fut),)+)).await }
+    };
+}

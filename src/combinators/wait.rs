@@ -1,0 +1,138 @@
+//! `wait` and `as_completed`: react to tasks as they finish, without cancelling any.
+
+use std::future::poll_fn;
+use std::pin::pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::completion::Completions;
+use crate::error::TaskError;
+use crate::task::{Task, TaskRef};
+
+/// When [`wait`] returns (asyncio's `FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnWhen {
+    /// As soon as any task finishes.
+    FirstCompleted,
+    /// As soon as a task panics (a cancelled task does not count), or when all finished.
+    FirstException,
+    /// When every task has finished.
+    AllCompleted,
+}
+
+/// Waits for `tasks` until `return_when` is met or `timeout` passes, and splits them into
+/// `(done, pending)`, each in input order. It cancels nothing and never fails; whatever the
+/// tasks ended with stays in them. Every task already done when it resumes is in `done`.
+///
+/// Accepts `Task<T>` handles (so done ones can be read with `take_result`) or [`TaskRef`]s.
+/// An empty input returns two empty lists at once (asyncio raises `ValueError`).
+///
+/// Rosetta: asyncio `asyncio.wait(tasks, timeout=, return_when=)`; tokio `JoinSet` /
+/// `select!`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use evloop::ReturnWhen;
+///
+/// evloop::run(async {
+///     let fast = evloop::spawn(evloop::sleep(Duration::from_millis(1)));
+///     let slow = evloop::spawn(evloop::sleep(Duration::from_secs(60)));
+///     let (done, pending) = evloop::wait([fast, slow], ReturnWhen::FirstCompleted, None).await;
+///     assert_eq!((done.len(), pending.len()), (1, 1));
+///     pending[0].cancel();
+/// })
+/// .unwrap();
+/// ```
+pub async fn wait<W: AsRef<TaskRef>>(
+    tasks: impl IntoIterator<Item = W>,
+    return_when: ReturnWhen,
+    timeout: Option<Duration>,
+) -> (Vec<W>, Vec<W>) {
+    let tasks: Vec<W> = tasks.into_iter().collect();
+    if !tasks.is_empty() {
+        let completions = Completions::watch(tasks.iter().map(|t| t.as_ref()));
+        let mut remaining = tasks.len();
+        let mut deadline = pin!(timeout.map(crate::time::sleep));
+        poll_fn(|cx| {
+            while let Poll::Ready(i) = completions.poll_next(cx) {
+                remaining -= 1;
+                let met = match return_when {
+                    ReturnWhen::FirstCompleted => true,
+                    ReturnWhen::FirstException => tasks[i].as_ref().0.header().panicked(),
+                    ReturnWhen::AllCompleted => false,
+                };
+                if met || remaining == 0 {
+                    return Poll::Ready(());
+                }
+            }
+            match deadline.as_mut().as_pin_mut() {
+                Some(sleep) => sleep.poll(cx),
+                None => Poll::Pending,
+            }
+        })
+        .await;
+    }
+    tasks.into_iter().partition(|t| t.as_ref().done())
+}
+
+use std::future::Future as _;
+
+/// Yields the results of `tasks` in the order they finish (asyncio `as_completed`).
+///
+/// Call [`next`](AsCompleted::next) until it gives `None`. Dropping it cancels nothing.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// evloop::run(async {
+///     let tasks = [30u64, 10, 20].map(|ms| {
+///         evloop::spawn(async move {
+///             evloop::sleep(Duration::from_millis(ms)).await;
+///             ms
+///         })
+///     });
+///     let mut in_order = evloop::as_completed(tasks);
+///     let mut seen = Vec::new();
+///     while let Some(r) = in_order.next().await {
+///         seen.push(r.unwrap());
+///     }
+///     assert_eq!(seen, [10, 20, 30]);
+/// })
+/// .unwrap();
+/// ```
+pub fn as_completed<T>(tasks: impl IntoIterator<Item = Task<T>>) -> AsCompleted<T> {
+    let tasks: Vec<Task<T>> = tasks.into_iter().collect();
+    AsCompleted {
+        completions: Completions::watch(tasks.iter().map(|t| &**t)),
+        remaining: tasks.len(),
+        tasks,
+    }
+}
+
+/// The iterator-like value returned by [`as_completed`].
+pub struct AsCompleted<T> {
+    tasks: Vec<Task<T>>,
+    completions: Completions,
+    remaining: usize,
+}
+
+impl<T> AsCompleted<T> {
+    /// The result of the next task to finish, or `None` once all were given out.
+    pub async fn next(&mut self) -> Option<Result<T, TaskError>> {
+        poll_fn(|cx| self.poll_next(cx)).await
+    }
+
+    /// Poll form of [`next`](AsCompleted::next).
+    pub fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, TaskError>>> {
+        if self.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        let i = std::task::ready!(self.completions.poll_next(cx));
+        self.remaining -= 1;
+        Poll::Ready(self.tasks[i].take_result())
+    }
+}

@@ -1,0 +1,87 @@
+//! wait and as_completed (asyncio-semantics.md §9, §12.2).
+
+mod util;
+
+use std::time::Duration;
+
+use evloop::{ReturnWhen, as_completed, wait};
+use util::manual_loop;
+
+fn sleeper(ms: u64) -> evloop::Task<u64> {
+    evloop::spawn(async move {
+        evloop::sleep(Duration::from_millis(ms)).await;
+        ms
+    })
+}
+
+#[test]
+fn first_completed_returns_after_the_first_and_cancels_nothing() {
+    let (ev, _c) = manual_loop();
+    ev.run_until_complete(async {
+        let (mut done, pending) =
+            wait([sleeper(10), sleeper(50)], ReturnWhen::FirstCompleted, None).await;
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].take_result(), Some(Ok(10)));
+        assert_eq!(pending.len(), 1);
+        assert!(!pending[0].cancelled());
+        let (done, pending) = wait(pending, ReturnWhen::AllCompleted, None).await;
+        assert_eq!((done.len(), pending.len()), (1, 0));
+    })
+    .unwrap();
+}
+
+#[test]
+fn first_exception_waits_for_a_panic_not_a_cancel() {
+    let (ev, _c) = manual_loop();
+    ev.run_until_complete(async {
+        let cancelled = sleeper(5);
+        cancelled.cancel();
+        let failing = evloop::spawn(async {
+            evloop::sleep(Duration::from_millis(20)).await;
+            panic!("boom");
+        });
+        let slow = evloop::spawn(async {
+            evloop::sleep(Duration::from_millis(100)).await;
+        });
+        let refs = [cancelled.task_ref(), failing.task_ref(), slow.task_ref()];
+        let (done, pending) = wait(refs, ReturnWhen::FirstException, None).await;
+        assert_eq!((done.len(), pending.len()), (2, 1));
+        assert_eq!(pending[0].id(), slow.id());
+        drop((cancelled, failing));
+        slow.cancel();
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_timeout_returns_what_is_pending() {
+    let (ev, _c) = manual_loop();
+    ev.run_until_complete(async {
+        let (done, pending) = wait(
+            [sleeper(10), sleeper(1000)],
+            ReturnWhen::AllCompleted,
+            Some(Duration::from_millis(100)),
+        )
+        .await;
+        assert_eq!((done.len(), pending.len()), (1, 1));
+        assert!(!pending[0].cancelled(), "wait cancels nothing");
+        pending[0].cancel();
+    })
+    .unwrap();
+}
+
+#[test]
+fn as_completed_yields_in_completion_order() {
+    let (ev, _c) = manual_loop();
+    let seen = ev
+        .run_until_complete(async {
+            let mut it = as_completed([sleeper(30), sleeper(10), sleeper(20)]);
+            let mut seen = Vec::new();
+            while let Some(r) = it.next().await {
+                seen.push(r.unwrap());
+            }
+            seen
+        })
+        .unwrap();
+    assert_eq!(seen, [10, 20, 30]);
+}
