@@ -18,8 +18,9 @@
 //! ```
 //!
 //! In Rust an error is a value: the task returns `Result`, and awaiting the task gives it
-//! back. (A panic would be a bug, and comes back as `TaskError::Panicked`.) `gather` arrives
-//! with the coordination layer; awaiting each task in order collects the same list here.
+//! back. (A panic would be a bug, and comes back as `TaskError::Panicked`.)
+//! `gather_results` is `gather(..., return_exceptions=True)`: every child's outcome, in
+//! input order.
 //!
 //! Run: `cargo run --example seed004_exceptions` (takes 2 seconds).
 
@@ -48,20 +49,17 @@ async fn main_() {
         other => println!("unexpected: {other:?}"),
     }
 
-    // "gather with return_exceptions": every outcome, in input order.
+    // Using gather with return_exceptions: every outcome, in input order.
     let tasks = [
-        evloop::spawn(async {
+        Box::pin(async {
             evloop::sleep(Duration::from_secs(1)).await;
             Ok(())
-        }),
-        evloop::spawn(failing_task()),
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ValueError>>>>,
+        Box::pin(failing_task()),
     ];
-    let mut results = Vec::new();
-    for t in tasks {
-        results.push(t.await.expect("neither task panics"));
-    }
+    let results = evloop::gather_results(tasks).await;
     for r in results {
-        match r {
+        match r.expect("neither task panics") {
             Err(e) => println!("Task failed: {e}"),
             Ok(()) => println!("Task succeeded: None"),
         }

@@ -50,6 +50,7 @@ pub mod event_loop;
 pub mod future;
 pub mod queue;
 pub mod reactor;
+pub mod stream;
 pub mod sync;
 pub mod task;
 pub mod time;

@@ -21,6 +21,15 @@ const EXAMPLES: &[&str] = &[
     "seed004_tasks",
     "seed004_exceptions",
     "seed004_cancel",
+    "seed004_gather",
+    "seed004_wait_for",
+    "seed004_wait_first",
+    "seed004_async_iterator",
+    "seed004_async_generator",
+    "seed004_context_manager",
+    "seed004_asynccontextmanager",
+    "seed003_queue",
+    "seed002_workers",
 ];
 
 fn root() -> PathBuf {
