@@ -246,3 +246,20 @@ fn a_task_is_dropped_on_its_loop_and_its_destructors_run_at_close() {
     assert!(dropped.get());
     assert!(task.done() && task.cancelled());
 }
+
+#[test]
+fn a_panicking_done_callback_is_reported_and_the_next_still_runs() {
+    let ev = EventLoop::new().unwrap();
+    let t = Trace::new();
+    let reports = Rc::new(RefCell::new(Vec::new()));
+    let r = reports.clone();
+    ev.set_exception_handler(move |ctx| r.borrow_mut().push(ctx.message.clone()));
+    let task = ev.create_task(async {}).unwrap();
+    task.add_done_callback(|_| panic!("first callback fails"));
+    let t2 = t.clone();
+    task.add_done_callback(move |_| t2.log("second callback ran"));
+    ev.run_until_complete(evloop::yield_now()).unwrap();
+    t.assert(&["second callback ran"]);
+    assert_eq!(reports.borrow().len(), 1);
+    assert!(reports.borrow()[0].starts_with("Exception in callback"));
+}

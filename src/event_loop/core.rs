@@ -34,6 +34,8 @@ pub(crate) enum Ready {
     Callback(Rc<dyn Callback>),
     /// A task to step, by its key in the task slab.
     Task(usize),
+    /// A finished task whose done callbacks are to run.
+    Done(Rc<dyn Runnable>),
 }
 
 /// Whether the loop is idle, running or closed.
@@ -135,6 +137,13 @@ impl Core {
     pub(crate) fn schedule(&self, target: &WakeTarget) {
         if !self.is_closed() && target.try_schedule() {
             self.ready.borrow_mut().push_back(Ready::Task(target.key));
+        }
+    }
+
+    /// Queues a finished task's done callbacks to run in a coming turn.
+    pub(crate) fn schedule_done_callbacks(&self, task: Rc<dyn Runnable>) {
+        if !self.is_closed() {
+            self.ready.borrow_mut().push_back(Ready::Done(task));
         }
     }
 
@@ -274,6 +283,21 @@ impl Core {
                 }
             }
         }
+    }
+
+    /// Reports a panic that escaped a callback scheduled at `location` (asyncio
+    /// `Handle._run`: "Exception in callback ...").
+    pub(crate) fn report_callback_panic(
+        &self,
+        location: &'static Location<'static>,
+        payload: &(dyn std::any::Any + Send),
+    ) {
+        self.report(&ExceptionContext {
+            message: format!("Exception in callback <Handle at {location}>"),
+            error: Some(panic_message(payload)),
+            task: None,
+            location: Some(location),
+        });
     }
 
     /// Closes the loop: refuses new work, drops queued callbacks and timers unrun, and

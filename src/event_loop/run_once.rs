@@ -33,10 +33,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::core::{Core, Ready};
-use super::exception::ExceptionContext;
 use super::handle::{Callback, HandleState};
 use crate::clock::Clock;
-use crate::error::{LoopError, panic_message};
+use crate::error::LoopError;
 use crate::reactor::MAX_POLL_TIMEOUT;
 use crate::task::TaskRef;
 use crate::task::waker::WakeTarget;
@@ -89,6 +88,10 @@ impl Core {
             match item {
                 Some(Ready::Callback(cb)) => self.run_callback(&cb),
                 Some(Ready::Task(key)) => self.run_task(key),
+                Some(Ready::Done(task)) => {
+                    let task = TaskRef(task);
+                    task.0.header().run_done_callbacks(&task, self);
+                }
                 None => break, // cannot happen: only this loop pops, and the loop cannot be closed while running
             }
         }
@@ -124,12 +127,7 @@ impl Core {
             return; // a cancelled handle never runs
         }
         if let Err(p) = catch_unwind(AssertUnwindSafe(|| cb.run())) {
-            self.report(&ExceptionContext {
-                message: format!("Exception in callback <Handle at {}>", cb.base().location()),
-                error: Some(panic_message(&*p)),
-                task: None,
-                location: Some(cb.base().location()),
-            });
+            self.report_callback_panic(cb.base().location(), &*p);
         }
     }
 

@@ -59,6 +59,44 @@ enum Outcome {
 /// A done callback waiting for its task to finish.
 type DoneCallback = Box<dyn FnOnce(&TaskRef)>;
 
+/// A task's done callbacks, in registration order. One callback (the common case: a single
+/// watcher such as `gather` or `run_until_complete`) needs no list.
+#[derive(Default)]
+enum DoneCallbacks {
+    #[default]
+    None,
+    One(DoneCallback),
+    Many(Vec<DoneCallback>),
+}
+
+impl DoneCallbacks {
+    fn push(self, f: DoneCallback) -> DoneCallbacks {
+        match self {
+            DoneCallbacks::None => DoneCallbacks::One(f),
+            DoneCallbacks::One(g) => DoneCallbacks::Many(vec![g, f]),
+            DoneCallbacks::Many(mut v) => {
+                v.push(f);
+                DoneCallbacks::Many(v)
+            }
+        }
+    }
+
+    /// Runs them in order. Each one's panic is caught and reported on its own, as if each
+    /// had been a separate callback (asyncio schedules one `call_soon` per callback).
+    fn run(self, me: &TaskRef, core: &Core) {
+        let run_one = |f: DoneCallback| {
+            if let Err(p) = catch_unwind(AssertUnwindSafe(|| f(me))) {
+                core.report_callback_panic(me.location(), &*p);
+            }
+        };
+        match self {
+            DoneCallbacks::None => {}
+            DoneCallbacks::One(f) => run_one(f),
+            DoneCallbacks::Many(v) => v.into_iter().for_each(run_one),
+        }
+    }
+}
+
 /// Everything about a task that does not depend on its future's type.
 pub(crate) struct Header {
     /// Unique within the loop, from 1 upwards (asyncio's `Task-N` counter, but per loop).
@@ -83,7 +121,7 @@ pub(crate) struct Header {
     /// The waker of whoever awaits the `Task<T>` handle.
     join_waker: Cell<Option<Waker>>,
     /// Done callbacks, in registration order; drained (and scheduled) when the task finishes.
-    callbacks: Cell<Vec<DoneCallback>>,
+    callbacks: Cell<DoneCallbacks>,
     /// False once the `Task<T>` handle was dropped: the result is then dropped at once.
     join_alive: Cell<bool>,
     /// A panic of this task is collected elsewhere (by a task group): never report it as
@@ -165,6 +203,11 @@ impl Header {
         self.waker.borrow_mut().take()
     }
 
+    /// Runs the done callbacks (the loop calls this for a `Ready::Done` item).
+    pub(crate) fn run_done_callbacks(&self, me: &TaskRef, core: &Core) {
+        self.callbacks.take().run(me, core);
+    }
+
     /// Registers a done callback, or schedules it at once if the task is already done.
     /// Callbacks always run from the loop, never synchronously (asyncio §5.3).
     pub(crate) fn add_done_callback(&self, me: TaskRef, f: DoneCallback) {
@@ -173,9 +216,8 @@ impl Header {
                 core.call_soon_internal(move || f(&me), self.location);
             }
         } else {
-            let mut callbacks = self.callbacks.take();
-            callbacks.push(f);
-            self.callbacks.set(callbacks);
+            let callbacks = self.callbacks.take();
+            self.callbacks.set(callbacks.push(f));
         }
     }
 }
@@ -231,7 +273,7 @@ impl<F: Future + 'static> TaskCell<F> {
                 must_cancel: Cell::new(false),
                 cancelling: Cell::new(0),
                 join_waker: Cell::new(None),
-                callbacks: Cell::new(Vec::new()),
+                callbacks: Cell::new(DoneCallbacks::None),
                 join_alive: Cell::new(true),
                 quiet: Cell::new(false),
                 location,
@@ -276,12 +318,14 @@ impl<F: Future + 'static> TaskCell<F> {
         if let Some(w) = h.join_waker.take() {
             w.wake();
         }
+        // The done callbacks run from the loop, never here (asyncio §5.3): the task queues
+        // itself as one ready item that runs them all, in order. That is the turn and order
+        // of asyncio's one `call_soon` per callback, without allocating a handle.
         let callbacks = h.callbacks.take();
-        if let Some(core) = h.core.upgrade().filter(|c| !c.is_closed()) {
-            for f in callbacks {
-                let me = TaskRef(me.clone());
-                core.call_soon_internal(move || f(&me), h.location);
-            }
+        let any = !matches!(callbacks, DoneCallbacks::None);
+        h.callbacks.set(callbacks);
+        if any && let Some(core) = h.core.upgrade() {
+            core.schedule_done_callbacks(me.clone());
         }
     }
 }
