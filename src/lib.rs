@@ -47,6 +47,8 @@ pub mod clock;
 pub mod combinators;
 pub mod error;
 pub mod event_loop;
+#[cfg(feature = "ext")]
+pub mod ext;
 pub mod future;
 pub mod queue;
 pub mod reactor;

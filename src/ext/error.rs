@@ -1,0 +1,108 @@
+//! The extension runtime's errors, as one enum with TEN's codes.
+//!
+//! TEN's Python API returns `(value, TenError | None)` tuples, which users forget to unpack
+//! (TEN's own gotchas list). evloop returns `Result<T, TenError>`.
+
+use std::fmt;
+
+use super::msg::MsgKind;
+
+/// What went wrong in the extension runtime.
+///
+/// Rosetta: TEN's `TenError` with `TenErrorCode` (see [`TenError::code`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TenError {
+    /// Anything else, with a message (TEN `Generic`).
+    Generic(String),
+    /// JSON that does not parse, with where (TEN `InvalidJSON`).
+    InvalidJson {
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// A bad argument: a malformed property path, a bad message name (TEN `InvalidArgument`).
+    InvalidArgument(String),
+    /// A property exists but has another type (TEN `InvalidType`).
+    InvalidType {
+        /// The property path.
+        path: String,
+        /// The type that was asked for.
+        expected: &'static str,
+    },
+    /// A property path that leads nowhere.
+    PropertyNotFound(String),
+    /// A graph that cannot run: unknown extension or addon, duplicate node (TEN `InvalidGraph`).
+    InvalidGraph(String),
+    /// The extension's env is closed (after deinit) (TEN `TenIsClosed`).
+    TenIsClosed,
+    /// No connection routes this message (TEN `MsgNotConnected`).
+    MsgNotConnected {
+        /// The message type.
+        kind: MsgKind,
+        /// The message name.
+        name: String,
+    },
+    /// A command got no result in time (TEN `Timeout`).
+    Timeout,
+    /// A result was returned after the command's final result (TEN silently drops it).
+    AlreadyAnswered,
+}
+
+impl TenError {
+    /// TEN's numeric error code (Generic=1, InvalidJSON=2, InvalidArgument=3, InvalidType=4,
+    /// InvalidGraph=5, TenIsClosed=6, MsgNotConnected=7, Timeout=8).
+    pub fn code(&self) -> u8 {
+        match self {
+            TenError::Generic(_) | TenError::AlreadyAnswered => 1,
+            TenError::InvalidJson { .. } => 2,
+            TenError::InvalidArgument(_) | TenError::PropertyNotFound(_) => 3,
+            TenError::InvalidType { .. } => 4,
+            TenError::InvalidGraph(_) => 5,
+            TenError::TenIsClosed => 6,
+            TenError::MsgNotConnected { .. } => 7,
+            TenError::Timeout => 8,
+        }
+    }
+
+    pub(crate) fn from_json(e: &serde_json::Error) -> TenError {
+        TenError::InvalidJson {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for TenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TenError::Generic(m) | TenError::InvalidArgument(m) | TenError::InvalidGraph(m) => {
+                f.write_str(m)
+            }
+            TenError::InvalidJson {
+                line,
+                column,
+                message,
+            } => write!(f, "invalid JSON at line {line}, column {column}: {message}"),
+            TenError::InvalidType { path, expected } => {
+                write!(f, "property '{path}' is not of type {expected}")
+            }
+            TenError::PropertyNotFound(p) => write!(f, "property '{p}' does not exist"),
+            TenError::TenIsClosed => f.write_str("ten_env is closed"),
+            TenError::MsgNotConnected { kind, name } => write!(
+                f,
+                "Failed to find destination of a '{kind}' message '{name}' from graph."
+            ),
+            TenError::Timeout => f.write_str("Timeout"),
+            TenError::AlreadyAnswered => {
+                f.write_str("the command already received its final result")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TenError {}
