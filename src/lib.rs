@@ -69,6 +69,10 @@ pub mod guide {
 
     #[doc = include_str!("../docs/asyncio-mapping.md")]
     pub mod mapping {}
+
+    #[cfg(feature = "ext")]
+    #[doc = include_str!("../docs/extensions.md")]
+    pub mod extensions {}
 }
 
 pub use clock::{Clock, ManualClock};

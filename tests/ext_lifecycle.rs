@@ -17,10 +17,14 @@ struct Logged {
     send_in_configure: bool,
 }
 
-fn hook_future(t: &Trace, env: &TenEnv, hook: &str) -> HookFuture {
+/// A hook that logs "<name> <hook>" and, if `explode`, panics.
+fn hook_future(t: &Trace, env: &TenEnv, hook: &str, explode: bool) -> HookFuture {
     let (t, line) = (t.clone(), format!("{} {hook}", env.name()));
     Box::pin(async move {
         t.log(line);
+        if explode {
+            panic!("boom");
+        }
         Ok(())
     })
 }
@@ -47,13 +51,13 @@ impl Extension for Logged {
         })
     }
     fn on_start(self: Rc<Self>, env: TenEnv) -> HookFuture {
-        hook_future(&self.t, &env, "on_start")
+        hook_future(&self.t, &env, "on_start", false)
     }
     fn on_stop(self: Rc<Self>, env: TenEnv) -> HookFuture {
-        hook_future(&self.t, &env, "on_stop")
+        hook_future(&self.t, &env, "on_stop", false)
     }
     fn on_deinit(self: Rc<Self>, env: TenEnv) -> HookFuture {
-        hook_future(&self.t, &env, "on_deinit")
+        hook_future(&self.t, &env, "on_deinit", false)
     }
     fn on_cmd(self: Rc<Self>, env: TenEnv, cmd: Cmd, mut reply: Responder) -> HookFuture {
         Box::pin(async move {
@@ -185,4 +189,186 @@ fn a_stuck_stage_is_reported_with_the_extensions_name() {
             .any(|e| e.contains("slowpoke") && e.contains("still in on_init")),
         "{events:?}"
     );
+}
+
+/// Panics in the hook named by its property "panic_in"; logs every hook it reaches.
+struct Fragile(Trace);
+
+impl Fragile {
+    fn hook(&self, env: &TenEnv, name: &str) -> HookFuture {
+        let explode = env.get_property_string("panic_in").ok().as_deref() == Some(name);
+        hook_future(&self.0, env, name, explode)
+    }
+}
+
+impl Extension for Fragile {
+    fn on_configure(self: Rc<Self>, env: TenEnv) -> HookFuture {
+        // The node's properties are merged only when configure ends, so configure goes by
+        // the node's name instead.
+        let explode = env.name() == "on_configure";
+        hook_future(&self.0, &env, "on_configure", explode)
+    }
+    fn on_init(self: Rc<Self>, env: TenEnv) -> HookFuture {
+        self.hook(&env, "on_init")
+    }
+    fn on_start(self: Rc<Self>, env: TenEnv) -> HookFuture {
+        self.hook(&env, "on_start")
+    }
+    fn on_stop(self: Rc<Self>, env: TenEnv) -> HookFuture {
+        self.hook(&env, "on_stop")
+    }
+    fn on_deinit(self: Rc<Self>, env: TenEnv) -> HookFuture {
+        self.hook(&env, "on_deinit")
+    }
+}
+
+#[test]
+fn a_panic_in_any_hook_is_logged_and_the_lifecycle_goes_on() {
+    for stage in [
+        "on_configure",
+        "on_init",
+        "on_start",
+        "on_stop",
+        "on_deinit",
+    ] {
+        let (ev, _clock) = manual_loop();
+        let (t, logs) = (Trace::new(), Trace::new());
+        let mut app = App::new();
+        let tf = t.clone();
+        app.register("fragile", move || Rc::new(Fragile(tf.clone())));
+        let l = logs.clone();
+        app.on_log(move |r| l.log(r.to_string()));
+        app.load_graph_json(&format!(
+            r#"{{"nodes": [{{"type": "extension", "name": "{stage}", "addon": "fragile",
+                             "property": {{"panic_in": "{stage}"}}}}]}}"#
+        ))
+        .unwrap();
+        let h = app.handle();
+        ev.call_later(Duration::from_secs(1), move || h.close())
+            .unwrap();
+        ev.run_until_complete(app.run()).unwrap().unwrap();
+        let hooks: Vec<_> = t.events();
+        assert_eq!(hooks.len(), 5, "{stage}: every hook still ran: {hooks:?}");
+        let logs = logs.events().join("\n");
+        assert!(
+            logs.contains(&format!("{stage} failed: panic: boom")),
+            "{stage}: {logs}"
+        );
+    }
+}
+
+#[test]
+fn messages_can_arrive_while_on_start_runs() {
+    // TEN's real gate is on_init_done: a handler may run during on_start.
+    struct SlowStart(Trace);
+    impl Extension for SlowStart {
+        fn on_start(self: Rc<Self>, _env: TenEnv) -> HookFuture {
+            let t = self.0.clone();
+            Box::pin(async move {
+                t.log("start begins");
+                evloop::sleep(Duration::from_millis(100)).await;
+                t.log("start ends");
+                Ok(())
+            })
+        }
+        fn on_cmd(self: Rc<Self>, _env: TenEnv, cmd: Cmd, mut reply: Responder) -> HookFuture {
+            self.0.log("on_cmd");
+            Box::pin(async move { reply.send(CmdResult::ok(&cmd)) })
+        }
+    }
+    let (ev, _clock) = manual_loop();
+    let t = Trace::new();
+    let mut app = App::new();
+    let (ta, tb) = (t.clone(), t.clone());
+    app.register("a", move || {
+        Rc::new(Logged {
+            t: ta.clone(),
+            init_ms: 0,
+            send_in_configure: true,
+        })
+    });
+    app.register("b", move || Rc::new(SlowStart(tb.clone())));
+    app.load_graph_json(TWO).unwrap();
+    let h = app.handle();
+    ev.call_later(Duration::from_secs(1), move || h.close())
+        .unwrap();
+    ev.run_until_complete(app.run()).unwrap().unwrap();
+    let events = t.events();
+    let pos = |e: &str| events.iter().position(|x| x == e).unwrap();
+    assert!(
+        pos("start begins") < pos("on_cmd") && pos("on_cmd") < pos("start ends"),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn sync_stop_before_deinit_holds_deinit_until_every_stop_is_done() {
+    struct Stopper(Trace, u64);
+    impl Extension for Stopper {
+        fn on_stop(self: Rc<Self>, env: TenEnv) -> HookFuture {
+            let (t, ms) = (self.0.clone(), self.1);
+            Box::pin(async move {
+                evloop::sleep(Duration::from_millis(ms)).await;
+                t.log(format!("{} stopped", env.name()));
+                Ok(())
+            })
+        }
+        fn on_deinit(self: Rc<Self>, env: TenEnv) -> HookFuture {
+            self.0.log(format!("{} deinit", env.name()));
+            Box::pin(async { Ok(()) })
+        }
+    }
+    for sync in [false, true] {
+        let (ev, _clock) = manual_loop();
+        let t = Trace::new();
+        let mut app = App::new();
+        let (tf, ts) = (t.clone(), t.clone());
+        app.register("fast", move || Rc::new(Stopper(tf.clone(), 10)));
+        app.register("slow", move || Rc::new(Stopper(ts.clone(), 100)));
+        app.options_mut().sync_stop_before_deinit = sync;
+        app.load_graph_json(
+            r#"{"nodes": [{"type": "extension", "name": "fast", "addon": "fast"},
+                          {"type": "extension", "name": "slow", "addon": "slow"}]}"#,
+        )
+        .unwrap();
+        let h = app.handle();
+        ev.call_later(Duration::from_millis(5), move || h.close())
+            .unwrap();
+        ev.run_until_complete(app.run()).unwrap().unwrap();
+        let events = t.events();
+        if sync {
+            // Both stops before either deinit (the barrier's last arrival goes on first).
+            assert!(
+                events[..2].iter().all(|e| e.ends_with("stopped")),
+                "{events:?}"
+            );
+            assert!(
+                events[2..].iter().all(|e| e.ends_with("deinit")),
+                "{events:?}"
+            );
+        } else {
+            t.assert(&["fast stopped", "fast deinit", "slow stopped", "slow deinit"]);
+        }
+    }
+}
+
+#[test]
+fn close_on_error_closes_the_app_on_a_failure() {
+    struct FailsOnStart;
+    impl Extension for FailsOnStart {
+        fn on_start(self: Rc<Self>, _env: TenEnv) -> HookFuture {
+            Box::pin(async { Err(evloop::ext::TenError::Generic("cannot start".into())) })
+        }
+    }
+    let (ev, _clock) = manual_loop();
+    let start = ev.time();
+    let mut app = App::new();
+    app.register("f", || Rc::new(FailsOnStart));
+    app.on_log(|_| ());
+    app.options_mut().close_on_error = true;
+    app.load_graph_json(r#"{"nodes": [{"type": "extension", "name": "f", "addon": "f"}]}"#)
+        .unwrap();
+    // Nothing else would ever close this app.
+    ev.run_until_complete(app.run()).unwrap().unwrap();
+    assert!(ev.time() - start < Duration::from_secs(1));
 }

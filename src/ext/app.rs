@@ -339,9 +339,39 @@ struct NodeRt {
     /// Ordered mode: the extension's inbox.
     inbox: Queue<Inbound>,
     /// Handler tasks started for it (pruned as they finish).
-    handlers: RefCell<Vec<TaskRef>>,
+    handlers: RefCell<Pruned<TaskRef>>,
     /// Commands it sent that may still wait for results.
-    out_paths: RefCell<Vec<Weak<OutPath>>>,
+    out_paths: RefCell<Pruned<Weak<OutPath>>>,
+}
+
+/// A list that drops its finished entries now and then: whenever it has doubled since the
+/// last pruning, so each push costs amortised O(1) however many entries stay live.
+struct Pruned<T> {
+    items: Vec<T>,
+    /// Prune when `items` reaches this length.
+    prune_at: usize,
+}
+
+impl<T> Pruned<T> {
+    fn new() -> Pruned<T> {
+        Pruned {
+            items: Vec::new(),
+            prune_at: 64,
+        }
+    }
+
+    fn push(&mut self, item: T, keep: impl FnMut(&T) -> bool) {
+        if self.items.len() >= self.prune_at {
+            self.items.retain(keep);
+            self.prune_at = (self.items.len() * 2).max(64);
+        }
+        self.items.push(item);
+    }
+
+    fn take(&mut self) -> Vec<T> {
+        self.prune_at = 64;
+        std::mem::take(&mut self.items)
+    }
 }
 
 /// The running graph.
@@ -378,8 +408,8 @@ impl Runtime {
                     stage: Cell::new(Stage::Created),
                     held: RefCell::new(Vec::new()),
                     inbox: Queue::new(0),
-                    handlers: RefCell::new(Vec::new()),
-                    out_paths: RefCell::new(Vec::new()),
+                    handlers: RefCell::new(Pruned::new()),
+                    out_paths: RefCell::new(Pruned::new()),
                 }
             })
             .collect::<Vec<_>>();
@@ -488,10 +518,9 @@ impl Runtime {
         path.set_timer(timer);
         {
             let mut paths = self.nodes[from].out_paths.borrow_mut();
-            if paths.len() >= 64 {
-                paths.retain(|p| p.upgrade().is_some_and(|p| p.is_open()));
-            }
-            paths.push(Rc::downgrade(&path));
+            paths.push(Rc::downgrade(&path), |p| {
+                p.upgrade().is_some_and(|p| p.is_open())
+            });
         }
         let last = dests.len() - 1;
         let mut cmd = Some(cmd);
@@ -552,10 +581,7 @@ impl Runtime {
         }
         let task = crate::spawn(handle(self.clone(), dest, msg));
         let mut handlers = node.handlers.borrow_mut();
-        if handlers.len() >= 64 {
-            handlers.retain(|t| !t.done());
-        }
-        handlers.push(task.task_ref());
+        handlers.push(task.task_ref(), |t| !t.done());
     }
 
     pub(crate) fn with_properties<R>(
@@ -721,14 +747,16 @@ async fn lifecycle(rt: Rc<Runtime>, node: usize) {
     hook(&rt, node, Stage::Deiniting, "on_deinit").await;
     n.stage.set(Stage::Closed);
     // Every command this extension still waits on resumes with an ERROR result.
-    for path in std::mem::take(&mut *n.out_paths.borrow_mut()) {
+    let out_paths = n.out_paths.borrow_mut().take();
+    for path in out_paths {
         if let Some(p) = path.upgrade() {
             p.fail("The extension was de-initialized.");
         }
     }
     // Leftover handlers are cancelled and awaited: nothing keeps running.
     n.inbox.shutdown(true);
-    let leftover = std::mem::take(&mut *n.handlers.borrow_mut());
+    let mut leftover = n.handlers.borrow_mut().take();
+    leftover.retain(|t| !t.done());
     for t in &leftover {
         t.cancel();
     }

@@ -1,14 +1,18 @@
-//! The evloop demo: watch the loop turn.
+//! The evloop demo, in two parts.
 //!
-//! Drives a loop one turn at a time with `run_once` and prints what ran in each turn:
-//! callbacks in FIFO order, a due timer after the ready work, two tasks alternating on
-//! `yield_now`, a cancelled task running its cleanup, a call from another thread waking the
-//! loop out of its poll, and a panicking callback reported without stopping the loop.
-//!
-//! (The extension runtime, `ext`, is not built yet; when it lands this demo runs a small
-//! graph of extensions on the same loop.)
+//! 1. **Watch the loop turn.** Drives a loop one turn at a time with `run_once` and prints
+//!    what ran in each turn: callbacks in FIFO order, a due timer after the ready work, two
+//!    tasks alternating on `yield_now`, a cancelled task running its cleanup, a call from
+//!    another thread waking the loop out of its poll, and a panicking callback reported
+//!    without stopping the loop.
+//! 2. **A voice agent on the extension runtime.** A TEN-style graph — a microphone sending
+//!    10 ms audio frames → speech-to-text → a language model streaming its answer →
+//!    text-to-speech → a speaker — with barge-in: when the user speaks again, a `flush`
+//!    command travels down the chain and cancels the work in flight. It prints a timeline.
 //!
 //! Run: `cargo run --example demo`
+
+mod voice;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -38,6 +42,7 @@ impl Drop for Cleanup {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    println!("== part 1: watch the loop turn ==\n");
     // Rust's default panic hook prints every panic to stderr, even one that is caught; the
     // loop catches the demo's deliberate panic and reports it through its exception handler,
     // so keep stderr quiet here.
@@ -127,5 +132,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n{} turns; the loop is {:?}", turn.get(), ev.handle());
     ev.close()?;
     println!("closed: {}", ev.is_closed());
+
+    println!("\n== part 2: a voice agent on the extension runtime ==\n");
+    voice::run()?;
     Ok(())
 }
