@@ -242,3 +242,40 @@ fn an_unknown_addon_is_an_error_not_a_panic() {
     let bad = App::new().load_graph_json("{ nodes: }").err().unwrap();
     assert!(matches!(bad, TenError::InvalidJson { line: 1, .. }));
 }
+
+#[test]
+fn graphs_and_property_files_load_from_disk() {
+    let dir = std::env::temp_dir().join(format!("evloop-ext-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let graph = dir.join("graph.json");
+    std::fs::write(
+        &graph,
+        r#"{"nodes": [{"type": "extension", "name": "w", "addon": "worker"}]}"#,
+    )
+    .unwrap();
+    let property = dir.join("property.json");
+    std::fs::write(
+        &property,
+        r#"{"ten": {"predefined_graphs": [
+            {"name": "off", "auto_start": false, "graph": {"nodes": []}},
+            {"name": "main", "auto_start": true, "sync_stop_before_deinit": true,
+             "graph": {"nodes": [{"type": "extension", "name": "w", "addon": "worker"}]}}]}}"#,
+    )
+    .unwrap();
+    let mut app = App::new();
+    app.register("worker", || {
+        Rc::new(Worker {
+            t: Trace::new(),
+            mode: MessageMode::Concurrent,
+        })
+    });
+    assert!(app.load_graph_file(&graph).is_ok());
+    assert!(app.load_property_file(&property).is_ok());
+    assert!(
+        app.options_mut().sync_stop_before_deinit,
+        "taken from the auto_start graph"
+    );
+    let missing = app.load_graph_file(dir.join("nope.json")).err().unwrap();
+    assert!(missing.to_string().contains("cannot read"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -152,3 +152,35 @@ fn a_command_with_a_timeout_is_abandoned_and_its_late_result_discarded() {
     });
     assert_eq!(out, Ok(()));
 }
+
+#[test]
+fn a_per_extension_path_timeout_comes_from_its_ten_property() {
+    let (ev, _clock) = util::manual_loop();
+    let start = ev.time();
+    let out = ev
+        .run_until_complete(tester(Rc::default()).run_async(async |ctx| {
+            // The tester's own property: 2 s, in microseconds as TEN has it.
+            ctx.env()
+                .set_property_json("ten", r#"{"path_timeout": 2000000}"#)?;
+            let r = ctx.send_cmd(Cmd::new("silent")?).await?;
+            assert_eq!(r.detail().as_deref(), Some("Path timeout."));
+            Ok(())
+        }))
+        .unwrap();
+    assert_eq!(out, Ok(()));
+    let waited = ev.time() - start;
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_secs(60),
+        "{waited:?}"
+    );
+}
+
+#[test]
+fn stop_test_ends_the_test_with_its_outcome() {
+    let out = run_virtual(tester(Rc::default()), async |ctx| {
+        ctx.stop_test(Err(TenError::Generic("stopped early".into())));
+        evloop::sleep(Duration::from_secs(3600)).await;
+        Ok(())
+    });
+    assert_eq!(out, Err(TenError::Generic("stopped early".into())));
+}

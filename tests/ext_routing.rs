@@ -191,3 +191,86 @@ fn data_goes_to_every_destination_by_name_and_unrouted_data_is_an_error() {
     data.sort();
     assert_eq!(data, ["p1 data x", "p1 data y", "p2 data x", "p2 data y"]);
 }
+
+#[test]
+fn send_cmd_ex_gets_each_destinations_result() {
+    use evloop::stream::AsyncIterator;
+    let (out, _t) = run_graph(
+        GRAPH,
+        Rc::new(|env: TenEnv| {
+            Box::pin(async move {
+                let mut results = env.send_cmd_ex(Cmd::new("both").unwrap());
+                let mut out = Vec::new();
+                while let Some(r) = results.next().await {
+                    let r = r.unwrap();
+                    out.push(format!(
+                        "{} completed={}",
+                        r.detail().unwrap(),
+                        r.is_completed()
+                    ));
+                }
+                out
+            })
+        }),
+    );
+    assert_eq!(out, ["p1 completed=false", "p2 completed=true"]);
+}
+
+/// Slow to stop, so it is still running when the others deinit; then sends to `d`.
+struct SlowStopper(Trace);
+
+impl Extension for SlowStopper {
+    fn on_stop(self: Rc<Self>, env: TenEnv) -> HookFuture {
+        Box::pin(async move {
+            evloop::sleep(Duration::from_millis(50)).await;
+            let mut cmd = Cmd::new("late")?;
+            cmd.set_dests(["d"]);
+            let r = env.send_cmd(cmd).await?;
+            self.0.log(format!(
+                "cmd to a deinitialising extension: {:?} {}",
+                r.status(),
+                r.detail().unwrap()
+            ));
+            Ok(())
+        })
+    }
+    fn on_cmd(self: Rc<Self>, _env: TenEnv, cmd: Cmd, mut reply: Responder) -> HookFuture {
+        Box::pin(async move { reply.send(CmdResult::ok(&cmd)) })
+    }
+}
+
+#[test]
+fn deinit_refuses_commands_but_an_extension_still_gets_its_own_results() {
+    struct SlowDeinit(Trace);
+    impl Extension for SlowDeinit {
+        fn on_deinit(self: Rc<Self>, env: TenEnv) -> HookFuture {
+            let t = self.0.clone();
+            Box::pin(async move {
+                let r = env.send_cmd(Cmd::new("one")?).await?;
+                t.log(format!("result during deinit: {:?}", r.status()));
+                evloop::sleep(Duration::from_millis(200)).await;
+                Ok(())
+            })
+        }
+    }
+    let (ev, _clock) = manual_loop();
+    let t = Trace::new();
+    let mut app = App::new();
+    let (t1, t2) = (t.clone(), t.clone());
+    app.register("slow_deinit", move || Rc::new(SlowDeinit(t1.clone())));
+    app.register("slow_stop", move || Rc::new(SlowStopper(t2.clone())));
+    app.load_graph_json(
+        r#"{"nodes": [{"type": "extension", "name": "d", "addon": "slow_deinit"},
+                      {"type": "extension", "name": "s", "addon": "slow_stop"}],
+            "connections": [{"extension": "d", "cmd": [{"name": "one", "dest": [{"extension": "s"}]}]}]}"#,
+    )
+    .unwrap();
+    let h = app.handle();
+    ev.call_later(Duration::from_millis(1), move || h.close())
+        .unwrap();
+    ev.run_until_complete(app.run()).unwrap().unwrap();
+    t.assert(&[
+        "result during deinit: Ok",
+        "cmd to a deinitialising extension: Error The destination extension is in its de-initialization phase.",
+    ]);
+}

@@ -103,7 +103,8 @@ pub enum Stage {
 #[derive(Debug, Clone)]
 pub struct AppOptions {
     /// How long a sent command may wait for its result before it is answered with an ERROR
-    /// "Path timeout." (TEN's default: 3 minutes).
+    /// "Path timeout." (TEN's default: 3 minutes). An extension's `ten.path_timeout`
+    /// property (microseconds) overrides it for the commands it sends.
     pub path_timeout: Duration,
     /// A lifecycle stage still running after this long is reported with the extension's
     /// name (TEN users could not tell which extension was stuck).
@@ -257,6 +258,34 @@ impl App {
     /// Bad JSON, a bad graph, or an unknown addon.
     pub fn load_graph_json(&mut self, json: &str) -> Result<&mut App, TenError> {
         self.load_graph(Graph::from_json(json)?)
+    }
+
+    /// Reads and uses a graph file.
+    ///
+    /// # Errors
+    ///
+    /// [`TenError::Generic`] if the file cannot be read, else as
+    /// [`load_graph_json`](App::load_graph_json).
+    pub fn load_graph_file(
+        &mut self,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<&mut App, TenError> {
+        let json = read(path.as_ref())?;
+        self.load_graph_json(&json)
+    }
+
+    /// Reads a TEN app `property.json` file and uses its first `auto_start` graph.
+    ///
+    /// # Errors
+    ///
+    /// [`TenError::Generic`] if the file cannot be read, else as
+    /// [`load_property_json`](App::load_property_json).
+    pub fn load_property_file(
+        &mut self,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<&mut App, TenError> {
+        let json = read(path.as_ref())?;
+        self.load_property_json(&json)
     }
 
     /// Uses the first `auto_start` graph of a TEN app `property.json`
@@ -506,9 +535,10 @@ impl Runtime {
         cmd.header.source = Some(self.node_name(from));
         let path = OutPath::new(cmd.name(), policy, dests.len());
         let weak = Rc::downgrade(&path);
+        let timeout = self.path_timeout(from);
         let timer = crate::get_running_loop()
             .and_then(|ev| {
-                ev.call_later(self.options.path_timeout, move || {
+                ev.call_later(timeout, move || {
                     if let Some(p) = weak.upgrade() {
                         p.fail("Path timeout.");
                     }
@@ -534,6 +564,19 @@ impl Runtime {
             self.deliver(dest, Inbound::Cmd(copy, reply));
         }
         Ok(path)
+    }
+
+    /// The sender's path timeout: its `ten.path_timeout` property (microseconds, as in TEN;
+    /// a number or `{"out_path": n}`), else the app's.
+    fn path_timeout(&self, node: usize) -> Duration {
+        let props = self.nodes[node].props.borrow();
+        let micros = props
+            .get_int("ten.path_timeout")
+            .or_else(|_| props.get_int("ten.path_timeout.out_path"));
+        match micros {
+            Ok(us) if us > 0 => Duration::from_micros(us as u64),
+            _ => self.options.path_timeout,
+        }
     }
 
     pub(crate) fn send_data(
@@ -626,6 +669,11 @@ impl Runtime {
             drop(ext);
         }
     }
+}
+
+fn read(path: &std::path::Path) -> Result<String, TenError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| TenError::Generic(format!("cannot read {}: {e}", path.display())))
 }
 
 /// Refuses a message to an extension that is de-initialising: a command gets an ERROR.

@@ -88,6 +88,8 @@ impl Inbox {
 pub struct TestContext {
     env: TenEnv,
     inbox: Inbox,
+    /// The test's outcome, first set wins (stop_test, the body, or the timeout).
+    outcome: Rc<RefCell<Option<Result<(), TenError>>>>,
 }
 
 impl TestContext {
@@ -166,6 +168,13 @@ impl TestContext {
         Ok(frame)
     }
 
+    /// Ends the test now with `outcome` (TEN's `stop_test(error)`): the app closes and
+    /// `run` returns `outcome` (the body's own return value is then ignored).
+    pub fn stop_test(&self, outcome: Result<(), TenError>) {
+        self.outcome.borrow_mut().get_or_insert(outcome);
+        self.env.close_app();
+    }
+
     /// Fails if the extension sent a command the test has not taken.
     ///
     /// # Errors
@@ -233,6 +242,7 @@ impl Extension for TesterExt {
             let ctx = TestContext {
                 env: env.clone(),
                 inbox: self.inbox.clone(),
+                outcome: self.outcome.clone(),
             };
             let outcome = self.outcome.clone();
             crate::spawn(async move {
