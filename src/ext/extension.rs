@@ -29,9 +29,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use super::env::{Responder, TenEnv};
+use super::env::TenEnv;
 use super::error::TenError;
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, VideoFrame};
+use super::results::Responder;
 
 /// What a hook returns: a boxed, single-threaded future.
 pub type HookFuture = Pin<Box<dyn Future<Output = Result<(), TenError>>>>;

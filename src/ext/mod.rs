@@ -27,12 +27,15 @@ pub mod env;
 pub mod error;
 pub mod extension;
 pub mod graph;
+mod lifecycle;
 pub mod msg;
 pub mod properties;
+pub mod results;
+mod runtime;
 pub mod tester;
 
 pub use app::{App, AppHandle, AppOptions, Stage};
-pub use env::{CmdResults, LogLevel, LogRecord, Responder, TenEnv};
+pub use env::{LogLevel, LogRecord, TenEnv};
 pub use error::TenError;
 pub use extension::{Extension, HookFuture, MessageMode};
 pub use graph::{Graph, Node, PredefinedGraph, predefined_graphs};
@@ -40,4 +43,5 @@ pub use msg::{
     AudioFormat, AudioFrame, Cmd, CmdResult, Data, MsgKind, PixelFormat, StatusCode, VideoFrame,
 };
 pub use properties::Properties;
+pub use results::{CmdResults, Responder};
 pub use tester::{ExtensionTester, TEST_EXTENSION, TestContext};

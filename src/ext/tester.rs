@@ -50,12 +50,13 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::app::{App, AppHandle};
-use super::env::{Responder, TenEnv};
+use super::env::TenEnv;
 use super::error::TenError;
 use super::extension::{Extension, HookFuture};
 use super::graph::{Graph, Node};
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, VideoFrame};
 use super::properties::Properties;
+use super::results::Responder;
 use crate::queue::Queue;
 
 /// The hidden test node's name.

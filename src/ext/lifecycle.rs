@@ -1,0 +1,150 @@
+//! One extension's life as one task (configure → init → start → stop → deinit), and one
+//! task per inbound message (or one consumer in ordered mode).
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use super::app::Stage;
+use super::env::LogLevel;
+use super::error::TenError;
+use super::extension::{HookFuture, MessageMode};
+use super::runtime::{Inbound, Runtime, refuse};
+use crate::error::panic_message;
+
+pin_project! {
+    /// A hook or handler future whose panic is caught and returned as a message.
+    struct Caught<F> {
+        #[pin]
+        fut: F,
+    }
+}
+
+impl<F: Future<Output = Result<(), TenError>>> Future for Caught<F> {
+    type Output = Result<(), String>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let fut = self.project().fut;
+        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(Ok(()))) => Poll::Ready(Ok(())),
+            Ok(Poll::Ready(Err(e))) => Poll::Ready(Err(format!("error: {e}"))),
+            Err(p) => Poll::Ready(Err(format!("panic: {}", panic_message(&*p)))),
+        }
+    }
+}
+
+/// Runs one handler for one inbound message.
+pub(crate) async fn handle(rt: Rc<Runtime>, node: usize, msg: Inbound) {
+    let Some(ext) = rt.extension(node) else {
+        refuse(msg);
+        return;
+    };
+    let env = rt.env(node);
+    let (what, fut): (&str, HookFuture) = match msg {
+        Inbound::Cmd(cmd, reply) => ("on_cmd", ext.on_cmd(env, cmd, reply)),
+        Inbound::Data(d) => ("on_data", ext.on_data(env, d)),
+        Inbound::Audio(a) => ("on_audio_frame", ext.on_audio_frame(env, a)),
+        Inbound::Video(v) => ("on_video_frame", ext.on_video_frame(env, v)),
+    };
+    if let Err(why) = (Caught { fut }).await {
+        rt.failed(node, what, why);
+    }
+}
+
+/// Runs one lifecycle hook, with the stage watchdog.
+async fn hook(rt: &Rc<Runtime>, node: usize, stage: Stage, what: &str) {
+    rt.nodes[node].stage.set(stage);
+    let Some(ext) = rt.extension(node) else {
+        return;
+    };
+    let env = rt.env(node);
+    let fut = match stage {
+        Stage::Configuring => ext.on_configure(env),
+        Stage::Initing => ext.on_init(env),
+        Stage::Starting => ext.on_start(env),
+        Stage::Stopping => ext.on_stop(env),
+        _ => ext.on_deinit(env),
+    };
+    let watchdog = {
+        let (weak, what) = (Rc::downgrade(rt), what.to_string());
+        let limit = rt.options.stage_watchdog;
+        crate::get_running_loop().ok().and_then(|ev| {
+            ev.call_later(limit, move || {
+                if let Some(rt) = weak.upgrade() {
+                    let msg = format!("still in {what} after {limit:?}: this extension is stuck");
+                    rt.log_runtime(LogLevel::Warn, node, msg);
+                }
+            })
+            .ok()
+        })
+    };
+    if let Err(why) = (Caught { fut }).await {
+        rt.failed(node, what, why);
+    }
+    if let Some(w) = watchdog {
+        w.cancel();
+    }
+}
+
+/// The whole life of one extension (TEN's configure → init → start → stop → deinit).
+pub(crate) async fn lifecycle(rt: Rc<Runtime>, node: usize) {
+    let n = &rt.nodes[node];
+    let closing = || rt.closing.is_set();
+    hook(&rt, node, Stage::Configuring, "on_configure").await;
+    n.props.borrow_mut().merge(&n.graph_props);
+    if !closing() {
+        hook(&rt, node, Stage::Initing, "on_init").await;
+        n.stage.set(Stage::Initialized);
+        if n.mode == MessageMode::Ordered {
+            crate::spawn(ordered_consumer(rt.clone(), node));
+        }
+        let held = std::mem::take(&mut *n.held.borrow_mut());
+        for msg in held {
+            rt.dispatch(node, msg);
+        }
+        if !closing() {
+            hook(&rt, node, Stage::Starting, "on_start").await;
+        }
+        n.stage.set(Stage::Running);
+        rt.closing.wait().await;
+    }
+    hook(&rt, node, Stage::Stopping, "on_stop").await;
+    if let Some(barrier) = &rt.stop_barrier {
+        let _ = barrier.wait().await;
+    }
+    n.stage.set(Stage::Deiniting);
+    // Closed before init finished: held commands are answered with ERROR (TEN #884).
+    for msg in std::mem::take(&mut *n.held.borrow_mut()) {
+        refuse(msg);
+    }
+    hook(&rt, node, Stage::Deiniting, "on_deinit").await;
+    n.stage.set(Stage::Closed);
+    // Every command this extension still waits on resumes with an ERROR result.
+    let out_paths = n.out_paths.borrow_mut().take();
+    for path in out_paths {
+        if let Some(p) = path.upgrade() {
+            p.fail("The extension was de-initialized.");
+        }
+    }
+    // Leftover handlers are cancelled and awaited: nothing keeps running.
+    n.inbox.shutdown(true);
+    let mut leftover = n.handlers.borrow_mut().take();
+    leftover.retain(|t| !t.done());
+    for t in &leftover {
+        t.cancel();
+    }
+    crate::wait(leftover, crate::ReturnWhen::AllCompleted, None).await;
+}
+
+/// Ordered mode: one message at a time, in arrival order.
+async fn ordered_consumer(rt: Rc<Runtime>, node: usize) {
+    let inbox = rt.nodes[node].inbox.clone();
+    while let Ok(msg) = inbox.get().await {
+        handle(rt.clone(), node, msg).await;
+    }
+}

@@ -1,0 +1,400 @@
+//! The running graph: its extensions, routing, and delivery by lifecycle stage.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::panic::Location;
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+use super::app::{Addon, AppOptions, LogSink, Stage};
+use super::env::{LogLevel, LogRecord, TenEnv};
+use super::error::TenError;
+use super::extension::{Extension, MessageMode};
+use super::graph::Graph;
+use super::lifecycle::handle;
+use super::msg::{AudioFrame, Cmd, CmdResult, Data, Header, MsgKind, VideoFrame};
+use super::properties::Properties;
+use super::results::{OutPath, Policy, Responder};
+use crate::queue::Queue;
+use crate::sync::{Barrier, Event};
+use crate::task::TaskRef;
+
+/// A message on its way into an extension.
+pub(crate) enum Inbound {
+    Cmd(Cmd, Responder),
+    Data(Data),
+    Audio(AudioFrame),
+    Video(VideoFrame),
+}
+
+impl Inbound {
+    pub(crate) fn header(&self) -> &Header {
+        match self {
+            Inbound::Cmd(c, _) => &c.header,
+            Inbound::Data(d) => &d.header,
+            Inbound::Audio(a) => &a.header,
+            Inbound::Video(v) => &v.header,
+        }
+    }
+
+    pub(crate) fn header_mut(&mut self) -> &mut Header {
+        match self {
+            Inbound::Cmd(c, _) => &mut c.header,
+            Inbound::Data(d) => &mut d.header,
+            Inbound::Audio(a) => &mut a.header,
+            Inbound::Video(v) => &mut v.header,
+        }
+    }
+
+    pub(crate) fn kind(&self) -> MsgKind {
+        match self {
+            Inbound::Cmd(..) => MsgKind::Cmd,
+            Inbound::Data(_) => MsgKind::Data,
+            Inbound::Audio(_) => MsgKind::AudioFrame,
+            Inbound::Video(_) => MsgKind::VideoFrame,
+        }
+    }
+
+    /// A copy for one more destination (fire-and-forget messages only).
+    pub(crate) fn copy(&self) -> Inbound {
+        match self {
+            Inbound::Data(d) => Inbound::Data(d.clone()),
+            Inbound::Audio(a) => Inbound::Audio(a.clone()),
+            Inbound::Video(v) => Inbound::Video(v.clone()),
+            Inbound::Cmd(..) => unreachable!("commands are copied with their own responder"),
+        }
+    }
+}
+
+/// One extension, as the runtime sees it.
+pub(crate) struct NodeRt {
+    pub(crate) name: String,
+    /// The instance; taken at the end to break `Rc` cycles (extensions often keep an env).
+    pub(crate) ext: RefCell<Option<Rc<dyn Extension>>>,
+    pub(crate) mode: MessageMode,
+    /// The graph node's `property`, merged over the extension's own at configure's end.
+    pub(crate) graph_props: Properties,
+    pub(crate) props: RefCell<Properties>,
+    pub(crate) stage: Cell<Stage>,
+    /// Inbound messages held until `on_init` returned.
+    pub(crate) held: RefCell<Vec<Inbound>>,
+    /// Ordered mode: the extension's inbox.
+    pub(crate) inbox: Queue<Inbound>,
+    /// Handler tasks started for it (pruned as they finish).
+    pub(crate) handlers: RefCell<Pruned<TaskRef>>,
+    /// Commands it sent that may still wait for results.
+    pub(crate) out_paths: RefCell<Pruned<Weak<OutPath>>>,
+}
+
+/// A list that drops its finished entries now and then: whenever it has doubled since the
+/// last pruning, so each push costs amortised O(1) however many entries stay live.
+pub(crate) struct Pruned<T> {
+    pub(crate) items: Vec<T>,
+    /// Prune when `items` reaches this length.
+    pub(crate) prune_at: usize,
+}
+
+impl<T> Pruned<T> {
+    pub(crate) fn new() -> Pruned<T> {
+        Pruned {
+            items: Vec::new(),
+            prune_at: 64,
+        }
+    }
+
+    pub(crate) fn push(&mut self, item: T, keep: impl FnMut(&T) -> bool) {
+        if self.items.len() >= self.prune_at {
+            self.items.retain(keep);
+            self.prune_at = (self.items.len() * 2).max(64);
+        }
+        self.items.push(item);
+    }
+
+    pub(crate) fn take(&mut self) -> Vec<T> {
+        self.prune_at = 64;
+        std::mem::take(&mut self.items)
+    }
+}
+
+/// The running graph.
+pub(crate) struct Runtime {
+    pub(crate) nodes: Vec<NodeRt>,
+    pub(crate) graph: Graph,
+    pub(crate) options: AppOptions,
+    pub(crate) log_sink: Option<LogSink>,
+    pub(crate) closing: Event,
+    pub(crate) stop_barrier: Option<Barrier>,
+    /// Test hook: every message sent to a node index, whatever the graph says.
+    pub(crate) redirect: Cell<Option<(usize, usize)>>,
+}
+
+impl Runtime {
+    pub(crate) fn new(
+        graph: Graph,
+        addons: &HashMap<String, Addon>,
+        options: AppOptions,
+        log_sink: Option<LogSink>,
+        closing: Event,
+    ) -> Rc<Runtime> {
+        let nodes = graph
+            .nodes
+            .iter()
+            .map(|n| {
+                let ext = addons[&n.addon]();
+                NodeRt {
+                    name: n.name.clone(),
+                    mode: ext.message_mode(),
+                    ext: RefCell::new(Some(ext)),
+                    graph_props: n.property.clone(),
+                    props: RefCell::new(Properties::new()),
+                    stage: Cell::new(Stage::Created),
+                    held: RefCell::new(Vec::new()),
+                    inbox: Queue::new(0),
+                    handlers: RefCell::new(Pruned::new()),
+                    out_paths: RefCell::new(Pruned::new()),
+                }
+            })
+            .collect::<Vec<_>>();
+        let stop_barrier = options
+            .sync_stop_before_deinit
+            .then(|| Barrier::new(nodes.len().max(1)));
+        Rc::new(Runtime {
+            nodes,
+            graph,
+            options,
+            log_sink,
+            closing,
+            stop_barrier,
+            redirect: Cell::new(None),
+        })
+    }
+
+    pub(crate) fn node_name(&self, node: usize) -> String {
+        self.nodes[node].name.clone()
+    }
+
+    pub(crate) fn stage(&self, node: usize) -> Stage {
+        self.nodes[node].stage.get()
+    }
+
+    pub(crate) fn request_close(&self) {
+        self.closing.set();
+    }
+
+    #[track_caller]
+    pub(crate) fn log_runtime(&self, level: LogLevel, node: usize, message: String) {
+        self.log(LogRecord {
+            level,
+            extension: self.node_name(node),
+            location: Location::caller(),
+            message,
+        });
+    }
+
+    pub(crate) fn log(&self, record: LogRecord) {
+        match &self.log_sink {
+            Some(sink) => sink(&record),
+            None => eprintln!("{record}"),
+        }
+    }
+
+    pub(crate) fn check_open(&self, node: usize) -> Result<(), TenError> {
+        if self.stage(node) == Stage::Closed {
+            Err(TenError::TenIsClosed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Where a message from `from` goes: its explicit destinations, else the graph.
+    pub(crate) fn resolve(
+        &self,
+        from: usize,
+        kind: MsgKind,
+        header: &Header,
+    ) -> Result<Vec<usize>, TenError> {
+        if let Some((redirect_from, to)) = self.redirect.get() {
+            // Tester, single mode: everything the extension under test sends goes to the
+            // tester, and everything the tester sends goes to the extension.
+            return Ok(vec![if from == redirect_from {
+                to
+            } else {
+                redirect_from
+            }]);
+        }
+        let dests = match &header.dests {
+            Some(names) => names
+                .iter()
+                .map(|n| {
+                    self.graph.node_index(n).ok_or_else(|| {
+                        TenError::InvalidArgument(format!("unknown destination extension '{n}'"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => self.graph.route(from, kind, &header.name).to_vec(),
+        };
+        if dests.is_empty() {
+            return Err(TenError::MsgNotConnected {
+                kind,
+                name: header.name.clone(),
+            });
+        }
+        Ok(dests)
+    }
+
+    pub(crate) fn send_cmd(
+        self: &Rc<Self>,
+        from: usize,
+        mut cmd: Cmd,
+        policy: Policy,
+    ) -> Result<Rc<OutPath>, TenError> {
+        self.check_open(from)?;
+        let dests = self.resolve(from, MsgKind::Cmd, &cmd.header)?;
+        cmd.header.source = Some(self.node_name(from));
+        let path = OutPath::new(cmd.name(), policy, dests.len());
+        let weak = Rc::downgrade(&path);
+        let timeout = self.path_timeout(from);
+        let timer = crate::get_running_loop()
+            .and_then(|ev| {
+                ev.call_later(timeout, move || {
+                    if let Some(p) = weak.upgrade() {
+                        p.fail("Path timeout.");
+                    }
+                })
+            })
+            .map_err(|e| TenError::Generic(e.to_string()))?;
+        path.set_timer(timer);
+        {
+            let mut paths = self.nodes[from].out_paths.borrow_mut();
+            paths.push(Rc::downgrade(&path), |p| {
+                p.upgrade().is_some_and(|p| p.is_open())
+            });
+        }
+        let last = dests.len() - 1;
+        let mut cmd = Some(cmd);
+        for (i, dest) in dests.into_iter().enumerate() {
+            let copy = if i == last {
+                cmd.take().expect("moved only at the last destination")
+            } else {
+                cmd.clone().expect("present until the last destination")
+            };
+            let reply = Responder::new(Some(path.clone()), copy.name());
+            self.deliver(dest, Inbound::Cmd(copy, reply));
+        }
+        Ok(path)
+    }
+
+    /// The sender's path timeout: its `ten.path_timeout` property (microseconds, as in TEN;
+    /// a number or `{"out_path": n}`), else the app's.
+    pub(crate) fn path_timeout(&self, node: usize) -> Duration {
+        let props = self.nodes[node].props.borrow();
+        let micros = props
+            .get_int("ten.path_timeout")
+            .or_else(|_| props.get_int("ten.path_timeout.out_path"));
+        match micros {
+            Ok(us) if us > 0 => Duration::from_micros(us as u64),
+            _ => self.options.path_timeout,
+        }
+    }
+
+    pub(crate) fn send_data(
+        self: &Rc<Self>,
+        from: usize,
+        mut msg: Inbound,
+    ) -> Result<(), TenError> {
+        self.check_open(from)?;
+        let dests = self.resolve(from, msg.kind(), msg.header())?;
+        msg.header_mut().source = Some(self.node_name(from));
+        let last = dests.len() - 1;
+        let mut msg = Some(msg);
+        for (i, dest) in dests.into_iter().enumerate() {
+            let copy = if i == last {
+                msg.take().expect("moved only at the last destination")
+            } else {
+                msg.as_ref()
+                    .expect("present until the last destination")
+                    .copy()
+            };
+            self.deliver(dest, copy);
+        }
+        Ok(())
+    }
+
+    /// Hands a message to an extension according to its stage.
+    pub(crate) fn deliver(self: &Rc<Self>, dest: usize, msg: Inbound) {
+        let node = &self.nodes[dest];
+        match node.stage.get() {
+            Stage::Created | Stage::Configuring | Stage::Initing => {
+                node.held.borrow_mut().push(msg)
+            }
+            Stage::Deiniting | Stage::Closed => refuse(msg),
+            _ => self.dispatch(dest, msg),
+        }
+    }
+
+    pub(crate) fn dispatch(self: &Rc<Self>, dest: usize, msg: Inbound) {
+        let node = &self.nodes[dest];
+        if node.mode == MessageMode::Ordered {
+            if let Err(e) = node.inbox.put_nowait(msg) {
+                refuse(e.into_inner());
+            }
+            return;
+        }
+        let task = crate::spawn(handle(self.clone(), dest, msg));
+        let mut handlers = node.handlers.borrow_mut();
+        handlers.push(task.task_ref(), |t| !t.done());
+    }
+
+    pub(crate) fn with_properties<R>(
+        &self,
+        node: usize,
+        f: impl FnOnce(&mut Properties) -> Result<R, TenError>,
+    ) -> Result<R, TenError> {
+        self.check_open(node)?;
+        f(&mut self.nodes[node].props.borrow_mut())
+    }
+
+    pub(crate) fn init_property_from_json(&self, node: usize, json: &str) -> Result<(), TenError> {
+        if self.stage(node) != Stage::Configuring {
+            return Err(TenError::Generic("Invalid timing to init property.".into()));
+        }
+        self.with_properties(node, |p| p.set_json("", json))
+    }
+
+    pub(crate) fn env(self: &Rc<Self>, node: usize) -> TenEnv {
+        TenEnv {
+            rt: self.clone(),
+            node,
+        }
+    }
+
+    pub(crate) fn extension(&self, node: usize) -> Option<Rc<dyn Extension>> {
+        self.nodes[node].ext.borrow().clone()
+    }
+
+    /// Reports a failed hook or handler, and closes the app if asked to.
+    pub(crate) fn failed(&self, node: usize, what: &str, why: String) {
+        self.log_runtime(LogLevel::Error, node, format!("{what} failed: {why}"));
+        if self.options.close_on_error {
+            self.request_close();
+        }
+    }
+
+    /// Breaks the reference cycles extensions may hold (an env kept in a field).
+    pub(crate) fn release(&self) {
+        for node in &self.nodes {
+            let ext = node.ext.borrow_mut().take();
+            drop(ext);
+        }
+    }
+}
+
+/// Refuses a message to an extension that is de-initialising: a command gets an ERROR.
+pub(crate) fn refuse(msg: Inbound) {
+    if let Inbound::Cmd(cmd, mut reply) = msg {
+        let _ = reply.send(CmdResult::error(
+            &cmd,
+            "The destination extension is in its de-initialization phase.",
+        ));
+    }
+}
