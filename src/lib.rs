@@ -50,6 +50,9 @@ pub mod event_loop;
 #[cfg(feature = "ext")]
 pub mod ext;
 pub mod future;
+pub mod io;
+#[cfg(feature = "net")]
+pub mod net;
 pub mod queue;
 pub mod reactor;
 pub mod stream;

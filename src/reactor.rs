@@ -5,10 +5,11 @@
 //! there is nothing at all). Whatever became ready while it waited is reported back as a
 //! `Readiness` summary that the turn turns into ready work.
 //!
-//! Today the only source registered is the loop's [`mio::Waker`] (token `WAKE_TOKEN`): the
-//! self-pipe that `call_soon_threadsafe` and wakes from other threads use to interrupt a
-//! blocking poll, like asyncio's `_write_to_self`. Sockets and other descriptors register
-//! here too once the I/O layer lands; each gets its own token.
+//! The loop's own [`mio::Waker`] is registered with token `WAKE_TOKEN`: the self-pipe that
+//! `call_soon_threadsafe` and wakes from other threads use to interrupt a blocking poll, like
+//! asyncio's `_write_to_self`. Every socket or descriptor registered through `io` gets its
+//! own token (its key in the loop's source slab), and its events come back as
+//! `(token, readiness bits)` pairs for the turn to dispatch.
 
 use std::io;
 use std::time::Duration;
@@ -34,6 +35,39 @@ pub(crate) struct Readiness {
     pub(crate) events: usize,
 }
 
+/// Readiness bit: the source can be read.
+pub(crate) const READABLE: u8 = 1;
+/// Readiness bit: the source can be written.
+pub(crate) const WRITABLE: u8 = 2;
+/// Readiness bit: the peer closed its writing side (reads return 0 from now on).
+pub(crate) const READ_CLOSED: u8 = 4;
+/// Readiness bit: the source can no longer be written.
+pub(crate) const WRITE_CLOSED: u8 = 8;
+/// Readiness bit: an error is pending on the source.
+pub(crate) const ERROR: u8 = 16;
+
+/// The readiness bits of one mio event. Closed and error states also count as readable /
+/// writable, so that a waiting operation wakes and sees the condition.
+fn bits(event: &mio::event::Event) -> u8 {
+    let mut b = 0;
+    if event.is_readable() {
+        b |= READABLE;
+    }
+    if event.is_writable() {
+        b |= WRITABLE;
+    }
+    if event.is_read_closed() {
+        b |= READ_CLOSED | READABLE;
+    }
+    if event.is_write_closed() {
+        b |= WRITE_CLOSED | WRITABLE;
+    }
+    if event.is_error() {
+        b |= ERROR | READABLE | WRITABLE;
+    }
+    b
+}
+
 /// The OS poller and its event buffer.
 pub(crate) struct Reactor {
     /// The epoll/kqueue instance.
@@ -56,11 +90,21 @@ impl Reactor {
         ))
     }
 
-    /// Waits for readiness for at most `timeout` (`None`: until something happens).
+    /// The registry sources are registered with.
+    pub(crate) fn registry(&self) -> &mio::Registry {
+        self.poll.registry()
+    }
+
+    /// Waits for readiness for at most `timeout` (`None`: until something happens), and
+    /// appends each source event to `io_events` as `(token, readiness bits)`.
     ///
     /// An interrupted wait (`EINTR`, e.g. a signal arrived) is not an error: it reports
     /// nothing ready and the loop simply turns again.
-    pub(crate) fn poll(&mut self, timeout: Option<Duration>) -> io::Result<Readiness> {
+    pub(crate) fn poll(
+        &mut self,
+        timeout: Option<Duration>,
+        io_events: &mut Vec<(usize, u8)>,
+    ) -> io::Result<Readiness> {
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Readiness::default()),
@@ -71,6 +115,8 @@ impl Reactor {
             r.events += 1;
             if event.token() == WAKE_TOKEN {
                 r.woken = true;
+            } else {
+                io_events.push((event.token().0, bits(event)));
             }
         }
         Ok(r)
@@ -84,7 +130,8 @@ mod tests {
     #[test]
     fn a_wake_interrupts_a_blocking_poll() {
         let (mut reactor, waker) = Reactor::new().unwrap();
-        assert!(!reactor.poll(Some(Duration::ZERO)).unwrap().woken);
+        let mut io = Vec::new();
+        assert!(!reactor.poll(Some(Duration::ZERO), &mut io).unwrap().woken);
         let t = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
             waker.wake().unwrap();
@@ -93,7 +140,9 @@ mod tests {
             waker
         });
         // Would block for a minute if the wake were lost.
-        let r = reactor.poll(Some(Duration::from_secs(60))).unwrap();
+        let r = reactor
+            .poll(Some(Duration::from_secs(60)), &mut io)
+            .unwrap();
         assert!(r.woken);
         drop(t.join().unwrap());
     }

@@ -18,6 +18,7 @@ impl Tokio {
         Tokio {
             rt: tokio::runtime::Builder::new_current_thread()
                 .enable_time()
+                .enable_io()
                 .build()
                 .unwrap(),
             local: tokio::task::LocalSet::new(),

@@ -22,6 +22,7 @@ use super::handle::{Callback, HandleState, TimerHandle, new_callback};
 use super::remote::{Remote, Shared};
 use crate::clock::Clock;
 use crate::error::{LoopError, panic_message};
+use crate::io::registration::ScheduledIo;
 use crate::reactor::Reactor;
 use crate::task::cell::{Runnable, TaskCell};
 use crate::task::waker::{TaskWaker, WakeTarget};
@@ -64,8 +65,13 @@ pub(crate) struct Core {
     pub(crate) timers: RefCell<Timers>,
     /// Every unfinished task, by key. A slot is emptied while its task is polled.
     pub(crate) tasks: RefCell<Slab<TaskSlot>>,
-    /// The OS poller; borrowed only by the turn's poll phase.
+    /// The OS poller; borrowed only by the turn's poll phase and (briefly) to register.
     pub(crate) reactor: RefCell<Reactor>,
+    /// Registered I/O sources, by token; see `io::registration`.
+    pub(crate) io: RefCell<Slab<Rc<ScheduledIo>>>,
+    /// Scratch list of `(token, readiness bits)` the poll fills each turn (kept to reuse
+    /// its allocation).
+    pub(crate) io_events: RefCell<Vec<(usize, u8)>>,
     /// The part other threads reach (`call_soon_threadsafe`, remote wakes).
     pub(crate) shared: Arc<Shared>,
     /// Where "now" comes from.
@@ -98,6 +104,8 @@ impl Core {
             timers: RefCell::new(Timers::default()),
             tasks: RefCell::new(Slab::new()),
             reactor: RefCell::new(reactor),
+            io: RefCell::new(Slab::new()),
+            io_events: RefCell::new(Vec::new()),
             shared: Arc::new(Shared::new(waker)),
             clock,
             state: Cell::new(LoopState::Idle),
@@ -253,6 +261,19 @@ impl Core {
         all
     }
 
+    /// Applies the I/O events of this turn's poll: each source records its readiness and
+    /// wakes the task waiting for it (the readiness phase; asyncio `_process_events`).
+    pub(crate) fn dispatch_io(&self) {
+        let mut events = std::mem::take(&mut *self.io_events.borrow_mut());
+        for (token, bits) in events.drain(..) {
+            let io = self.io.borrow().get(token).cloned();
+            if let Some(io) = io {
+                io.apply(bits);
+            }
+        }
+        *self.io_events.borrow_mut() = events;
+    }
+
     /// Moves everything other threads sent into the ready queue (the readiness phase).
     pub(crate) fn drain_remote(&self) {
         for item in self.shared.drain() {
@@ -312,11 +333,12 @@ impl Core {
         let remote = self.shared.close();
         let ready = std::mem::take(&mut *self.ready.borrow_mut());
         let timers = self.timers.borrow_mut().take_all();
+        let io = std::mem::take(&mut *self.io.borrow_mut());
         let tasks = std::mem::take(&mut *self.tasks.borrow_mut());
         for task in tasks.into_iter().filter_map(|(_, slot)| slot) {
             task.abort(&task);
         }
-        drop((remote, ready, timers));
+        drop((remote, ready, timers, io));
         let handler = self.handler.borrow_mut().take();
         drop(handler);
     }

@@ -58,16 +58,23 @@ impl Core {
         let mut woken = false;
         if !busy || self.ran_since_poll.get() >= POLL_BUDGET {
             self.ran_since_poll.set(0);
-            woken = self.reactor.borrow_mut().poll(timeout)?.woken;
+            let mut io_events = self.io_events.borrow_mut();
+            woken = self
+                .reactor
+                .borrow_mut()
+                .poll(timeout, &mut io_events)?
+                .woken;
         }
 
         // 3. Turn readiness into ready work. Other threads' calls and wakes were queued on
         //    the shared queue; they join the ready queue behind what was already there. The
         //    queue's flag is checked every turn (a load, not a syscall), so this happens
-        //    even in a turn that skipped the poll.
+        //    even in a turn that skipped the poll. Then each I/O event wakes the task (or
+        //    reader/writer callback) waiting on its source.
         if woken || self.shared.has_pending() {
             self.drain_remote();
         }
+        self.dispatch_io();
 
         // 4. Move every timer whose deadline has passed to the ready queue, earliest first
         //    (asyncio appends due timers after I/O callbacks).

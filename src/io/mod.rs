@@ -1,0 +1,13 @@
+//! I/O on the loop: registering sources with the reactor, and the async read/write traits.
+//!
+//! Everything goes through the loop's own `mio` reactor. A socket registers once (for both
+//! directions) when it is made; the turn's readiness phase records each event on the
+//! socket's readiness bits and wakes the task waiting for it; the task retries its
+//! operation. mio is edge-triggered, so an operation follows one rule: try it; on
+//! `WouldBlock`, clear the readiness bit, then wait for the next event. Events are applied
+//! only between task steps, so none can slip in between the failed attempt and the clear.
+
+pub(crate) mod registration;
+mod traits;
+
+pub use traits::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};

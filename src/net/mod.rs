@@ -1,0 +1,102 @@
+//! Sockets on the loop: TCP, UDP and Unix-domain, all through the loop's own reactor.
+//!
+//! **Drop and cancel first.** Dropping a socket closes it and removes it from the reactor.
+//! Every operation is a future; dropping one (its task cancelled) abandons the operation
+//! with nothing half-done: a read or write either happened entirely before the drop or not
+//! at all, an accept that did not complete accepted nothing.
+//!
+//! Sockets are made inside a running loop (as tokio's); outside one, making a socket is an
+//! error, not a panic.
+//!
+//! Rosetta: asyncio's transports' sockets and `loop.sock_*`; tokio `net`.
+//!
+//! # Examples
+//!
+//! ```
+//! use evloop::io::{AsyncReadExt, AsyncWriteExt};
+//! use evloop::net::{TcpListener, TcpStream};
+//!
+//! evloop::run(async {
+//!     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+//!     let addr = listener.local_addr().unwrap();
+//!     let server = evloop::spawn(async move {
+//!         let (mut conn, _) = listener.accept().await.unwrap();
+//!         let mut buf = [0u8; 5];
+//!         conn.read_exact(&mut buf).await.unwrap();
+//!         conn.write_all(&buf).await.unwrap(); // echo
+//!     });
+//!     let mut client = TcpStream::connect(addr).await.unwrap();
+//!     client.write_all(b"hello").await.unwrap();
+//!     let mut back = [0u8; 5];
+//!     client.read_exact(&mut back).await.unwrap();
+//!     assert_eq!(&back, b"hello");
+//!     server.await.unwrap();
+//! })
+//! .unwrap();
+//! ```
+
+mod tcp;
+mod udp;
+#[cfg(unix)]
+mod unix;
+
+pub use tcp::{TcpListener, TcpStream};
+pub use udp::UdpSocket;
+#[cfg(unix)]
+pub use unix::{UnixListener, UnixStream};
+
+/// Implements `AsyncRead` and `AsyncWrite` for a stream socket whose field `io` is a
+/// `Registered` mio stream (readable and writable through `&`); `poll_close` closes the
+/// writing side.
+macro_rules! stream_io {
+    ($t:ty) => {
+        impl $crate::io::AsyncRead for $t {
+            fn poll_read(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                use std::io::Read;
+                let this = self.get_mut();
+                let inner = &this.io.inner;
+                this.io
+                    .reg
+                    .poll_io(cx, $crate::io::registration::Direction::Read, || {
+                        (&*inner).read(buf)
+                    })
+            }
+        }
+
+        impl $crate::io::AsyncWrite for $t {
+            fn poll_write(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                use std::io::Write;
+                let this = self.get_mut();
+                let inner = &this.io.inner;
+                this.io
+                    .reg
+                    .poll_io(cx, $crate::io::registration::Direction::Write, || {
+                        (&*inner).write(buf)
+                    })
+            }
+
+            fn poll_flush(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                std::task::Poll::Ready(Ok(()))
+            }
+
+            fn poll_close(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                std::task::Poll::Ready(self.io.inner.shutdown(std::net::Shutdown::Write))
+            }
+        }
+    };
+}
+pub(crate) use stream_io;

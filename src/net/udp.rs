@@ -1,0 +1,112 @@
+//! UDP: `UdpSocket`.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+
+use crate::io::registration::{Direction, Registered};
+
+/// A UDP socket.
+///
+/// Rosetta: asyncio `loop.create_datagram_endpoint`'s socket; tokio `net::UdpSocket`.
+pub struct UdpSocket {
+    io: Registered<mio::net::UdpSocket>,
+}
+
+impl UdpSocket {
+    /// Binds to `addr` (`"127.0.0.1:0"` for any free port).
+    ///
+    /// # Errors
+    ///
+    /// An unparsable address, the OS refusing the bind, or no running loop.
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
+        let addr = addr
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to bind"))?;
+        Ok(UdpSocket {
+            io: Registered::new(mio::net::UdpSocket::bind(addr)?)?,
+        })
+    }
+
+    /// Sends a datagram to `target`.
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub async fn send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+        poll_fn(|cx| {
+            self.io
+                .reg
+                .poll_io(cx, Direction::Write, || self.io.inner.send_to(buf, target))
+        })
+        .await
+    }
+
+    /// Receives a datagram; returns its length and sender.
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        poll_fn(|cx| {
+            self.io
+                .reg
+                .poll_io(cx, Direction::Read, || self.io.inner.recv_from(buf))
+        })
+        .await
+    }
+
+    /// Fixes the peer: `send` and `recv` then talk to it only.
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub fn connect(&self, peer: SocketAddr) -> io::Result<()> {
+        self.io.inner.connect(peer)
+    }
+
+    /// Sends to the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports (not connected, refused).
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        poll_fn(|cx| {
+            self.io
+                .reg
+                .poll_io(cx, Direction::Write, || self.io.inner.send(buf))
+        })
+        .await
+    }
+
+    /// Receives from the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| {
+            self.io
+                .reg
+                .poll_io(cx, Direction::Read, || self.io.inner.recv(buf))
+        })
+        .await
+    }
+
+    /// The local address.
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.inner.local_addr()
+    }
+}
+
+impl fmt::Debug for UdpSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<UdpSocket {:?}>", self.io.inner.local_addr())
+    }
+}
