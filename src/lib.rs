@@ -47,6 +47,7 @@ pub mod clock;
 pub mod combinators;
 pub mod error;
 pub mod event_loop;
+pub mod executor;
 #[cfg(feature = "ext")]
 pub mod ext;
 pub mod future;
@@ -93,6 +94,7 @@ pub use event_loop::handle::{Handle, TimerHandle};
 pub use event_loop::remote::RemoteHandle;
 pub use event_loop::run::run;
 pub use event_loop::{EventLoop, LoopHandle};
+pub use executor::{ThreadPool, to_thread};
 pub use future::Future;
 pub use queue::{LifoQueue, PriorityQueue, Queue};
 pub use task::cancel::is_cancelling;

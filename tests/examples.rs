@@ -30,6 +30,7 @@ const EXAMPLES: &[&str] = &[
     "seed004_asynccontextmanager",
     "seed003_queue",
     "seed002_workers",
+    "seed004_run_in_executor",
 ];
 
 /// Twins of seed 000's TEN snippets: their Python needs the TEN runtime, so the expected

@@ -90,6 +90,9 @@ pub(crate) struct Core {
     /// Wake targets of finished tasks that no waker refers to any more, for reuse by the
     /// next spawns (at most `WAKE_POOL_MAX`); see `task::waker`.
     pub(crate) wake_pool: RefCell<Vec<Arc<WakeTarget>>>,
+    /// The default executor for `run_in_executor(None, ...)`, made on first use and shut
+    /// down (without waiting) at close, as asyncio does.
+    pub(crate) default_pool: RefCell<Option<crate::executor::ThreadPool>>,
     /// The id the next task gets; counts from 1.
     pub(crate) next_task_id: Cell<u64>,
     /// A weak reference to this very core, handed to timers and tasks.
@@ -114,6 +117,7 @@ impl Core {
             current: RefCell::new(None),
             handler: RefCell::new(None),
             wake_pool: RefCell::new(Vec::new()),
+            default_pool: RefCell::new(None),
             next_task_id: Cell::new(1),
             self_weak: weak.clone(),
         }))
@@ -341,5 +345,8 @@ impl Core {
         drop((remote, ready, timers, io));
         let handler = self.handler.borrow_mut().take();
         drop(handler);
+        if let Some(pool) = self.default_pool.borrow_mut().take() {
+            pool.shutdown(false);
+        }
     }
 }

@@ -255,6 +255,26 @@ impl LoopHandle {
         self.core.is_closed()
     }
 
+    /// Runs the blocking `f` on `pool`, or on the loop's default pool (made on first use,
+    /// `min(32, cpus + 4)` threads), and gives a future for its result; see
+    /// [`executor`](crate::executor).
+    ///
+    /// Rosetta: asyncio `loop.run_in_executor(executor, f)`; tokio `task::spawn_blocking`.
+    pub fn run_in_executor<F, T>(
+        &self,
+        pool: Option<&crate::executor::ThreadPool>,
+        f: F,
+    ) -> crate::executor::Blocking<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        match pool {
+            Some(p) => p.spawn(f),
+            None => crate::executor::default_pool(&self.core.default_pool).spawn(f),
+        }
+    }
+
     /// A `Send + Clone` handle for other threads.
     pub fn remote(&self) -> RemoteHandle {
         RemoteHandle {

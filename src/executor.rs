@@ -1,0 +1,295 @@
+//! Blocking work off the loop: asyncio's `run_in_executor` and `to_thread`.
+//!
+//! A blocking call (file I/O, a C library, heavy computation) would stall every task on the
+//! loop. [`LoopHandle::run_in_executor`](crate::LoopHandle::run_in_executor) runs it on a
+//! [`ThreadPool`] instead and gives back a future for its result. The worker hands the
+//! result over under a mutex and wakes the awaiting task through its waker, which from
+//! another thread takes the loop's thread-safe path (the remote queue and the `mio::Waker`),
+//! so a loop blocked in poll wakes up.
+//!
+//! **Drop and cancel first.** Dropping the [`Blocking`] future (its task cancelled) cancels
+//! the job if it has not started; a job already running on a thread cannot be interrupted
+//! and runs to the end, its result dropped (asyncio behaves the same way). A panic in the
+//! job comes back as [`TaskError::Panicked`], never as a crash of the loop.
+//!
+//! # Examples
+//!
+//! ```
+//! evloop::run(async {
+//!     let sum = evloop::to_thread(|| (0..1_000_000u64).sum::<u64>()).await.unwrap();
+//!     assert_eq!(sum, 499_999_500_000);
+//! })
+//! .unwrap();
+//! ```
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+use std::thread;
+
+use crate::error::{TaskError, panic_message};
+
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+#[derive(Default)]
+struct Queue {
+    /// Jobs waiting for a worker, in submission order.
+    jobs: VecDeque<Job>,
+    /// Workers started so far.
+    workers: usize,
+    /// Workers waiting for a job.
+    idle: usize,
+    /// Set by `shutdown`: workers exit once the queue is empty.
+    shut_down: bool,
+}
+
+struct Pool {
+    queue: Mutex<Queue>,
+    wakeup: Condvar,
+    max_workers: usize,
+    name: String,
+}
+
+impl Pool {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A pool of worker threads for blocking work; cheap to clone (clones share the pool).
+///
+/// Workers start on demand, up to `max_workers`, and wait for more work when idle. Dropping
+/// the last handle, or [`shutdown`](ThreadPool::shutdown), lets them finish the queued jobs
+/// and exit.
+///
+/// Rosetta: Python's `concurrent.futures.ThreadPoolExecutor`; tokio's blocking pool.
+#[derive(Clone)]
+pub struct ThreadPool {
+    handle: Arc<PoolHandle>,
+}
+
+/// Shared by the `ThreadPool` handles (workers hold only the `Pool`): when the last handle
+/// goes, the pool shuts down.
+struct PoolHandle {
+    pool: Arc<Pool>,
+}
+
+impl Drop for PoolHandle {
+    fn drop(&mut self) {
+        shutdown(&self.pool, false);
+    }
+}
+
+/// Stops accepting work and wakes every worker; with `wait`, blocks until they exited.
+fn shutdown(pool: &Pool, wait: bool) {
+    pool.lock().shut_down = true;
+    pool.wakeup.notify_all();
+    if wait {
+        let mut q = pool.lock();
+        while q.workers > 0 {
+            q = pool.wakeup.wait(q).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+impl ThreadPool {
+    /// A pool of at most `max_workers` threads (at least one).
+    pub fn new(max_workers: usize) -> ThreadPool {
+        ThreadPool::named(max_workers, "evloop-worker")
+    }
+
+    /// The size Python picks for its default executor: `min(32, cpus + 4)`.
+    pub fn default_size() -> usize {
+        let cpus = thread::available_parallelism().map_or(1, |n| n.get());
+        (cpus + 4).min(32)
+    }
+
+    fn named(max_workers: usize, name: &str) -> ThreadPool {
+        ThreadPool {
+            handle: Arc::new(PoolHandle {
+                pool: Arc::new(Pool {
+                    queue: Mutex::new(Queue::default()),
+                    wakeup: Condvar::new(),
+                    max_workers: max_workers.max(1),
+                    name: name.to_string(),
+                }),
+            }),
+        }
+    }
+
+    fn pool(&self) -> &Arc<Pool> {
+        &self.handle.pool
+    }
+
+    /// The most threads it will run.
+    pub fn max_workers(&self) -> usize {
+        self.pool().max_workers
+    }
+
+    /// Threads started so far.
+    pub fn workers(&self) -> usize {
+        self.pool().lock().workers
+    }
+
+    fn submit(&self, job: Job) -> Result<(), Job> {
+        let mut q = self.pool().lock();
+        if q.shut_down {
+            return Err(job);
+        }
+        q.jobs.push_back(job);
+        if q.idle == 0 && q.workers < self.pool().max_workers {
+            q.workers += 1;
+            let pool = self.pool().clone();
+            let spawned = thread::Builder::new()
+                .name(format!("{}-{}", pool.name, q.workers))
+                .spawn(move || worker(&pool));
+            if spawned.is_err() {
+                q.workers -= 1; // the queued job waits for an existing worker
+            }
+        } else {
+            self.pool().wakeup.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Stops accepting work; workers finish what is queued, then exit. With `wait`, blocks
+    /// until they have (asyncio `executor.shutdown(wait=True)`).
+    pub fn shutdown(&self, wait: bool) {
+        shutdown(self.pool(), wait);
+    }
+
+    /// Runs `f` on the pool; the returned future gives its result.
+    pub fn spawn<F, T>(&self, f: F) -> Blocking<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let slot = Arc::new(Mutex::new(Slot {
+            outcome: None,
+            waker: None,
+            cancelled: false,
+        }));
+        let job_slot = slot.clone();
+        let job: Job = Box::new(move || {
+            if lock(&job_slot).cancelled {
+                return; // cancelled before it started: never runs
+            }
+            let outcome = catch_unwind(AssertUnwindSafe(f))
+                .map_err(|p| TaskError::Panicked(panic_message(&*p)));
+            let waker = {
+                let mut s = lock(&job_slot);
+                s.outcome = Some(outcome);
+                s.waker.take()
+            };
+            if let Some(w) = waker {
+                w.wake(); // from this thread: the loop's thread-safe path
+            }
+        });
+        if self.submit(job).is_err() {
+            lock(&slot).outcome = Some(Err(TaskError::Cancelled));
+        }
+        Blocking { slot }
+    }
+}
+
+impl fmt::Debug for ThreadPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let q = self.pool().lock();
+        write!(
+            f,
+            "<ThreadPool max_workers={} workers={} idle={} queued={}>",
+            self.pool().max_workers,
+            q.workers,
+            q.idle,
+            q.jobs.len()
+        )
+    }
+}
+
+/// A worker thread: runs jobs until the pool shuts down and the queue is empty.
+fn worker(pool: &Pool) {
+    let mut q = pool.lock();
+    loop {
+        if let Some(job) = q.jobs.pop_front() {
+            drop(q);
+            job();
+            q = pool.lock();
+            continue;
+        }
+        if q.shut_down {
+            q.workers -= 1;
+            pool.wakeup.notify_all();
+            return;
+        }
+        q.idle += 1;
+        q = pool.wakeup.wait(q).unwrap_or_else(|p| p.into_inner());
+        q.idle -= 1;
+    }
+}
+
+struct Slot<T> {
+    outcome: Option<Result<T, TaskError>>,
+    waker: Option<Waker>,
+    cancelled: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The result of blocking work; see the [module docs](self). Dropping it cancels the job if
+/// it has not started.
+#[must_use = "futures do nothing unless awaited"]
+pub struct Blocking<T> {
+    slot: Arc<Mutex<Slot<T>>>,
+}
+
+impl<T> Future for Blocking<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut s = lock(&self.slot);
+        match s.outcome.take() {
+            Some(out) => Poll::Ready(out),
+            None => {
+                match &s.waker {
+                    Some(w) if w.will_wake(cx.waker()) => {}
+                    _ => s.waker = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<T> Drop for Blocking<T> {
+    fn drop(&mut self) {
+        lock(&self.slot).cancelled = true;
+    }
+}
+
+/// Runs `f` on the running loop's default pool (asyncio `asyncio.to_thread(f)`).
+///
+/// # Panics
+///
+/// Outside a running loop.
+pub fn to_thread<F, T>(f: F) -> Blocking<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    crate::get_running_loop()
+        .expect("evloop::to_thread called outside a running event loop")
+        .run_in_executor(None, f)
+}
+
+/// The loop's default pool, made on first use.
+pub(crate) fn default_pool(slot: &std::cell::RefCell<Option<ThreadPool>>) -> ThreadPool {
+    slot.borrow_mut()
+        .get_or_insert_with(|| ThreadPool::named(ThreadPool::default_size(), "evloop-default"))
+        .clone()
+}

@@ -1,0 +1,97 @@
+//! run_in_executor and to_thread (asyncio-semantics.md §14.2, §14.4).
+
+mod util;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use evloop::{TaskError, ThreadPool};
+use util::Trace;
+
+#[test]
+fn blocking_work_runs_off_the_loop_which_keeps_turning() {
+    let t = Trace::new();
+    let t2 = t.clone();
+    evloop::run(async move {
+        let job = evloop::to_thread(|| {
+            std::thread::sleep(Duration::from_millis(100));
+            "blocking done"
+        });
+        let t3 = t2.clone();
+        let ticker = evloop::spawn(async move {
+            for i in 0..3 {
+                t3.log(format!("tick {i}"));
+                evloop::sleep(Duration::from_millis(10)).await;
+            }
+        });
+        let r = job.await.unwrap();
+        t2.log(r);
+        ticker.await.unwrap();
+    })
+    .unwrap();
+    t.assert(&["tick 0", "tick 1", "tick 2", "blocking done"]);
+}
+
+#[test]
+fn a_panic_in_the_job_comes_back_as_an_error() {
+    let r =
+        evloop::run(async { evloop::to_thread(|| -> u8 { panic!("job failed") }).await }).unwrap();
+    assert_eq!(r, Err(TaskError::Panicked("job failed".into())));
+}
+
+#[test]
+fn a_user_pool_limits_concurrency() {
+    let pool = ThreadPool::new(2);
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let p = pool.clone();
+    evloop::run(async move {
+        let jobs: Vec<_> = (0..6)
+            .map(|_| {
+                let (running, peak) = (running.clone(), peak.clone());
+                let ev = evloop::get_running_loop().unwrap();
+                ev.run_in_executor(Some(&p), move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for j in jobs {
+            j.await.unwrap();
+        }
+        assert_eq!(peak.load(Ordering::SeqCst), 2);
+    })
+    .unwrap();
+    assert_eq!(pool.workers(), 2);
+    pool.shutdown(true);
+    assert_eq!(pool.workers(), 0, "shutdown(wait) joined the workers");
+}
+
+#[test]
+fn a_job_cancelled_before_it_starts_never_runs() {
+    let pool = ThreadPool::new(1);
+    let ran = Arc::new(AtomicUsize::new(0));
+    let p = pool.clone();
+    let r = ran.clone();
+    evloop::run(async move {
+        let ev = evloop::get_running_loop().unwrap();
+        let busy = ev.run_in_executor(Some(&p), || std::thread::sleep(Duration::from_millis(50)));
+        let queued = ev.run_in_executor(Some(&p), move || {
+            r.fetch_add(1, Ordering::SeqCst);
+        });
+        drop(queued); // cancelled while waiting behind the busy job
+        busy.await.unwrap();
+    })
+    .unwrap();
+    pool.shutdown(true);
+    assert_eq!(ran.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn the_default_pool_is_sized_like_pythons() {
+    let n = ThreadPool::default_size();
+    assert!((5..=32).contains(&n), "{n}");
+}
