@@ -310,3 +310,65 @@ impl fmt::Display for TimeoutError {
 }
 
 impl Error for TimeoutError {}
+
+/// What a `StreamReader` read gives instead of data.
+///
+/// Rosetta: asyncio `IncompleteReadError`, `LimitOverrunError`, and the `OSError`s of a
+/// stream.
+#[cfg(feature = "net")]
+#[derive(Debug)]
+pub enum StreamError {
+    /// The stream ended before the read was satisfied (asyncio `IncompleteReadError`); what
+    /// was read is kept in `partial`.
+    IncompleteRead {
+        /// The bytes read before the end.
+        partial: Vec<u8>,
+        /// How many were wanted (`None` for a separator that never came).
+        expected: Option<usize>,
+    },
+    /// The separator was not found within the buffer limit (asyncio `LimitOverrunError`);
+    /// the data stays in the buffer.
+    LimitOverrun {
+        /// How many bytes are buffered.
+        consumed: usize,
+    },
+    /// The socket failed.
+    Io(io::Error),
+}
+
+#[cfg(feature = "net")]
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamError::IncompleteRead { partial, expected } => match expected {
+                Some(n) => write!(
+                    f,
+                    "{} bytes read on a total of {n} expected bytes",
+                    partial.len()
+                ),
+                None => write!(
+                    f,
+                    "{} bytes read on a total of undefined expected bytes",
+                    partial.len()
+                ),
+            },
+            StreamError::LimitOverrun { consumed } => {
+                write!(
+                    f,
+                    "Separator is not found, and chunk exceed the limit ({consumed} bytes buffered)"
+                )
+            }
+            StreamError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+#[cfg(feature = "net")]
+impl Error for StreamError {}
+
+#[cfg(feature = "net")]
+impl From<io::Error> for StreamError {
+    fn from(e: io::Error) -> Self {
+        StreamError::Io(e)
+    }
+}

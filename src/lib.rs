@@ -57,6 +57,8 @@ pub mod net;
 pub mod queue;
 pub mod reactor;
 pub mod stream;
+#[cfg(feature = "net")]
+pub mod streams;
 pub mod sync;
 pub mod task;
 pub mod time;
@@ -84,6 +86,8 @@ pub use combinators::{
     ReturnWhen, TaskGroup, TaskGroupError, TimeoutScope, as_completed, gather, gather_results,
     shield, timeout, timeout_at, wait, wait_for,
 };
+#[cfg(feature = "net")]
+pub use error::StreamError;
 pub use error::{
     BrokenBarrierError, FutureError, GetError, InvalidStateError, LoopError, PutError, RunError,
     TaskError, TimeoutError, TooManyReleases,

@@ -110,6 +110,19 @@ fn ten_examples_print_what_the_seed_describes() {
     }
 }
 
+/// The I/O examples print deterministic lines (ports are picked by the OS, not printed).
+#[cfg(feature = "net")]
+#[test]
+fn io_examples_print_their_expected_output() {
+    let cmds = ["echo_streams", "port_scanner"]
+        .iter()
+        .map(|&name| (name, example_command(name)))
+        .collect();
+    for (name, stdout) in run_all(cmds) {
+        assert_eq!(stdout, expected(name), "{name}: output differs");
+    }
+}
+
 /// The README's main demo: the loop's turns, then the voice pipeline with barge-in.
 #[cfg(feature = "ext")]
 #[test]

@@ -45,25 +45,47 @@ pub use udp::UdpSocket;
 #[cfg(unix)]
 pub use unix::{UnixListener, UnixStream};
 
-/// Implements `AsyncRead` and `AsyncWrite` for a stream socket whose field `io` is a
-/// `Registered` mio stream (readable and writable through `&`); `poll_close` closes the
-/// writing side.
+/// For a stream socket whose field `io` is a `Registered` mio stream (readable and writable
+/// through `&`): reading and writing through a shared reference (the streams API shares one
+/// socket between its reader and writer; each direction has its own waiter), and
+/// `AsyncRead`/`AsyncWrite` on top; `poll_close` closes the writing side.
 macro_rules! stream_io {
     ($t:ty) => {
+        impl $t {
+            pub(crate) fn poll_read_shared(
+                &self,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                use std::io::Read;
+                let io = &self.io;
+                io.reg
+                    .poll_io(cx, $crate::io::registration::Direction::Read, || {
+                        (&io.inner).read(buf)
+                    })
+            }
+
+            pub(crate) fn poll_write_shared(
+                &self,
+                cx: &mut std::task::Context<'_>,
+                buf: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                use std::io::Write;
+                let io = &self.io;
+                io.reg
+                    .poll_io(cx, $crate::io::registration::Direction::Write, || {
+                        (&io.inner).write(buf)
+                    })
+            }
+        }
+
         impl $crate::io::AsyncRead for $t {
             fn poll_read(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                use std::io::Read;
-                let this = self.get_mut();
-                let inner = &this.io.inner;
-                this.io
-                    .reg
-                    .poll_io(cx, $crate::io::registration::Direction::Read, || {
-                        (&*inner).read(buf)
-                    })
+                self.poll_read_shared(cx, buf)
             }
         }
 
@@ -73,14 +95,7 @@ macro_rules! stream_io {
                 cx: &mut std::task::Context<'_>,
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                use std::io::Write;
-                let this = self.get_mut();
-                let inner = &this.io.inner;
-                this.io
-                    .reg
-                    .poll_io(cx, $crate::io::registration::Direction::Write, || {
-                        (&*inner).write(buf)
-                    })
+                self.poll_write_shared(cx, buf)
             }
 
             fn poll_flush(

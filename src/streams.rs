@@ -1,0 +1,452 @@
+//! Streams: asyncio's high-level `open_connection` / `start_server` API.
+//!
+//! A connection is a [`StreamReader`] and a [`StreamWriter`] over one TCP socket. The reader
+//! buffers what arrives and hands it out by size, line or separator; the writer buffers what
+//! is written, sends it in the background, and [`drain`](StreamWriter::drain) is the flow
+//! control: it waits while more than the high-water mark (64 KiB) is buffered, until the
+//! buffer falls to the low-water mark (a quarter of it), as asyncio's transports do.
+//!
+//! **Drop and cancel first.** Dropping a reader or writer does not close the connection;
+//! the socket closes when both are gone (or at [`close`](StreamWriter::close)). A cancelled
+//! read leaves whatever it had buffered in the reader for the next read.
+//!
+//! # Examples
+//!
+//! ```
+//! use evloop::streams::{open_connection, start_server};
+//!
+//! evloop::run(async {
+//!     let server = start_server(
+//!         |mut reader, writer| async move {
+//!             while let Ok(line) = reader.readline().await {
+//!                 if line.is_empty() {
+//!                     break; // EOF
+//!                 }
+//!                 writer.write(&line);
+//!                 let _ = writer.drain().await;
+//!             }
+//!         },
+//!         "127.0.0.1",
+//!         0,
+//!     )
+//!     .unwrap();
+//!     let port = server.local_addr().unwrap().port();
+//!     let (mut reader, writer) = open_connection("127.0.0.1", port).await.unwrap();
+//!     writer.write(b"hello\n");
+//!     writer.drain().await.unwrap();
+//!     assert_eq!(reader.readline().await.unwrap(), b"hello\n");
+//!     server.close();
+//! })
+//! .unwrap();
+//! ```
+
+use std::cell::RefCell;
+use std::future::{Future, poll_fn};
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use crate::error::StreamError;
+use crate::net::{TcpListener, TcpStream};
+use crate::task::{Task, TaskRef};
+
+/// asyncio's default buffer limit for a reader, and high-water mark for a writer.
+pub const DEFAULT_LIMIT: usize = 64 * 1024;
+
+/// The reading half of a connection (asyncio `StreamReader`).
+pub struct StreamReader {
+    stream: Rc<TcpStream>,
+    /// Received and not yet handed out.
+    buf: Vec<u8>,
+    /// The peer closed its side.
+    eof: bool,
+    /// The most a separator search may buffer.
+    limit: usize,
+}
+
+impl StreamReader {
+    fn new(stream: Rc<TcpStream>) -> StreamReader {
+        StreamReader {
+            stream,
+            buf: Vec::new(),
+            eof: false,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+
+    /// Reads more into the buffer; false at end of stream.
+    async fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        let mut chunk = [0u8; 16 * 1024];
+        let n = poll_fn(|cx| self.stream.poll_read_shared(cx, &mut chunk)).await?;
+        if n == 0 {
+            self.eof = true;
+            return Ok(false);
+        }
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(true)
+    }
+
+    /// Up to `n` bytes (`None`: everything until end of stream); empty at end of stream.
+    ///
+    /// # Errors
+    ///
+    /// A socket error.
+    pub async fn read(&mut self, n: Option<usize>) -> Result<Vec<u8>, StreamError> {
+        match n {
+            None => {
+                while self.fill().await? {}
+                Ok(std::mem::take(&mut self.buf))
+            }
+            Some(n) => {
+                if self.buf.is_empty() {
+                    self.fill().await?;
+                }
+                let take = n.min(self.buf.len());
+                Ok(self.buf.drain(..take).collect())
+            }
+        }
+    }
+
+    /// Exactly `n` bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`StreamError::IncompleteRead`] if the stream ends first (with what was read).
+    pub async fn readexactly(&mut self, n: usize) -> Result<Vec<u8>, StreamError> {
+        while self.buf.len() < n {
+            if !self.fill().await? {
+                return Err(StreamError::IncompleteRead {
+                    partial: std::mem::take(&mut self.buf),
+                    expected: Some(n),
+                });
+            }
+        }
+        Ok(self.buf.drain(..n).collect())
+    }
+
+    /// Everything up to and including `separator`.
+    ///
+    /// # Errors
+    ///
+    /// [`StreamError::IncompleteRead`] at end of stream without it;
+    /// [`StreamError::LimitOverrun`] if more than the limit is buffered without it (the data
+    /// stays buffered).
+    pub async fn readuntil(&mut self, separator: &[u8]) -> Result<Vec<u8>, StreamError> {
+        let mut searched = 0;
+        loop {
+            if let Some(i) = find(&self.buf[searched..], separator) {
+                let end = searched + i + separator.len();
+                return Ok(self.buf.drain(..end).collect());
+            }
+            searched = self.buf.len().saturating_sub(separator.len() - 1);
+            if self.buf.len() > self.limit {
+                return Err(StreamError::LimitOverrun {
+                    consumed: self.buf.len(),
+                });
+            }
+            if !self.fill().await? {
+                return Err(StreamError::IncompleteRead {
+                    partial: std::mem::take(&mut self.buf),
+                    expected: None,
+                });
+            }
+        }
+    }
+
+    /// One line, including its `\n`; at end of stream, what is left (possibly empty).
+    ///
+    /// # Errors
+    ///
+    /// [`StreamError::LimitOverrun`] for a line longer than the limit, or a socket error.
+    pub async fn readline(&mut self) -> Result<Vec<u8>, StreamError> {
+        match self.readuntil(b"\n").await {
+            Err(StreamError::IncompleteRead { partial, .. }) => Ok(partial),
+            other => other,
+        }
+    }
+
+    /// True at end of stream with nothing left buffered.
+    pub fn at_eof(&self) -> bool {
+        self.eof && self.buf.is_empty()
+    }
+
+    /// Sets the buffer limit for separator searches.
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit.max(1);
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// What the writer and its background flusher share.
+struct WriteState {
+    /// Written and not yet sent.
+    buf: Vec<u8>,
+    /// The flusher task, while one runs.
+    flusher: Option<TaskRef>,
+    /// Tasks in `drain` or `wait_closed`.
+    waiters: Vec<Waker>,
+    /// The first socket error; later writes and drains report it.
+    error: Option<io::ErrorKind>,
+    /// `close` was called: shut the socket down once the buffer is empty.
+    closing: bool,
+    /// The write side is shut down.
+    closed: bool,
+}
+
+/// The writing half of a connection (asyncio `StreamWriter`).
+pub struct StreamWriter {
+    stream: Rc<TcpStream>,
+    state: Rc<RefCell<WriteState>>,
+    high_water: usize,
+}
+
+impl StreamWriter {
+    fn new(stream: Rc<TcpStream>) -> StreamWriter {
+        StreamWriter {
+            stream,
+            state: Rc::new(RefCell::new(WriteState {
+                buf: Vec::new(),
+                flusher: None,
+                waiters: Vec::new(),
+                error: None,
+                closing: false,
+                closed: false,
+            })),
+            high_water: DEFAULT_LIMIT,
+        }
+    }
+
+    /// Buffers `data` to send; never waits (asyncio `write`). Call [`drain`](Self::drain)
+    /// to respect flow control.
+    pub fn write(&self, data: &[u8]) {
+        let mut st = self.state.borrow_mut();
+        if st.closing || st.error.is_some() {
+            return;
+        }
+        st.buf.extend_from_slice(data);
+        if st.flusher.is_none() {
+            let task: Task<()> = crate::spawn(flush(self.stream.clone(), self.state.clone()));
+            st.flusher = Some(task.task_ref());
+        }
+    }
+
+    /// How many bytes wait to be sent.
+    pub fn buffered(&self) -> usize {
+        self.state.borrow().buf.len()
+    }
+
+    /// Waits while more than the high-water mark is buffered, until it falls to the low-water
+    /// mark (a quarter of it).
+    ///
+    /// # Errors
+    ///
+    /// The connection failed (asyncio: `ConnectionResetError('Connection lost')`).
+    pub async fn drain(&self) -> io::Result<()> {
+        let low = self.high_water / 4;
+        let high = self.high_water;
+        let mut paused = false;
+        poll_fn(|cx| {
+            let mut st = self.state.borrow_mut();
+            if let Some(kind) = st.error {
+                return Poll::Ready(Err(io::Error::new(kind, "Connection lost")));
+            }
+            let len = st.buf.len();
+            if len > high {
+                paused = true;
+            }
+            if !paused || len <= low {
+                return Poll::Ready(Ok(()));
+            }
+            st.waiters.push(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Half-closes: the peer reads end of stream once the buffer is sent.
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub async fn write_eof(&self) -> io::Result<()> {
+        self.close();
+        self.wait_closed().await
+    }
+
+    /// Closes the writing side once the buffer is sent (asyncio `close`; the socket closes
+    /// when the reader is gone too).
+    pub fn close(&self) {
+        let mut st = self.state.borrow_mut();
+        st.closing = true;
+        if st.flusher.is_none() {
+            let task: Task<()> = crate::spawn(flush(self.stream.clone(), self.state.clone()));
+            st.flusher = Some(task.task_ref());
+        }
+    }
+
+    /// Waits until `close` has finished sending and shut the side down.
+    ///
+    /// # Errors
+    ///
+    /// The connection failed first.
+    pub async fn wait_closed(&self) -> io::Result<()> {
+        poll_fn(|cx| {
+            let mut st = self.state.borrow_mut();
+            if st.closed {
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(kind) = st.error {
+                return Poll::Ready(Err(io::Error::new(kind, "Connection lost")));
+            }
+            st.waiters.push(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// The peer's address (asyncio `get_extra_info('peername')`).
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.stream.peer_addr()
+    }
+}
+
+/// The background flusher: sends the buffer, wakes drain waiters, shuts down if closing.
+async fn flush(stream: Rc<TcpStream>, state: Rc<RefCell<WriteState>>) {
+    loop {
+        let pending: Vec<u8> = {
+            let st = state.borrow();
+            st.buf[..st.buf.len().min(64 * 1024)].to_vec()
+        };
+        if pending.is_empty() {
+            break;
+        }
+        match poll_fn(|cx| stream.poll_write_shared(cx, &pending)).await {
+            Ok(n) => {
+                let waiters = {
+                    let mut st = state.borrow_mut();
+                    st.buf.drain(..n);
+                    std::mem::take(&mut st.waiters)
+                };
+                waiters.into_iter().for_each(Waker::wake);
+            }
+            Err(e) => {
+                let mut st = state.borrow_mut();
+                st.error = Some(e.kind());
+                st.buf.clear();
+                break;
+            }
+        }
+    }
+    let waiters = {
+        let mut st = state.borrow_mut();
+        st.flusher = None;
+        if st.closing && st.error.is_none() && !st.closed {
+            let _ = stream.shutdown(Shutdown::Write);
+            st.closed = true;
+        }
+        std::mem::take(&mut st.waiters)
+    };
+    waiters.into_iter().for_each(Waker::wake);
+}
+
+/// Connects to `host:port` and gives the connection's reader and writer (asyncio
+/// `asyncio.open_connection`).
+///
+/// # Errors
+///
+/// As [`TcpStream::connect`].
+pub async fn open_connection(host: &str, port: u16) -> io::Result<(StreamReader, StreamWriter)> {
+    let stream = Rc::new(TcpStream::connect((host, port)).await?);
+    Ok((StreamReader::new(stream.clone()), StreamWriter::new(stream)))
+}
+
+/// A listening server that runs `handler` as a new task for each connection (asyncio
+/// `asyncio.start_server`).
+///
+/// Dropping the `Server` handle does not stop it; [`close`](Server::close) does.
+pub struct Server {
+    accept_loop: Task<()>,
+    addr: SocketAddr,
+}
+
+/// Starts a server on `host:port` (port 0: any free port).
+///
+/// # Errors
+///
+/// As [`TcpListener::bind`].
+///
+/// # Panics
+///
+/// Outside a running loop.
+pub fn start_server<F, Fut>(handler: F, host: &str, port: u16) -> io::Result<Server>
+where
+    F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    let listener = TcpListener::bind((host, port))?;
+    let addr = listener.local_addr()?;
+    let accept_loop = crate::spawn(async move {
+        loop {
+            // An accept error (a reset connection, EMFILE) does not stop the server.
+            if let Ok((conn, _)) = listener.accept().await {
+                let stream = Rc::new(conn);
+                crate::spawn(handler(
+                    StreamReader::new(stream.clone()),
+                    StreamWriter::new(stream),
+                ));
+            } else {
+                crate::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    });
+    Ok(Server { accept_loop, addr })
+}
+
+impl Server {
+    /// The address it listens on.
+    ///
+    /// # Errors
+    ///
+    /// Never today; kept `Result` for parity with the sockets.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.addr)
+    }
+
+    /// Stops accepting connections (the listening socket closes); connections already made
+    /// go on.
+    pub fn close(&self) {
+        self.accept_loop.cancel();
+    }
+
+    /// Waits until the listening socket is closed (Python 3.11: does not wait for the
+    /// connections).
+    pub async fn wait_closed(&self) {
+        let done = self.accept_loop.task_ref();
+        poll_fn(|cx| {
+            if done.done() {
+                Poll::Ready(())
+            } else {
+                let w = cx.waker().clone();
+                done.add_done_callback(move |_| w.wake());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+
+    /// Serves until the server is closed (asyncio `serve_forever`).
+    pub async fn serve_forever(&self) {
+        self.wait_closed().await
+    }
+}

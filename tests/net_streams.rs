@@ -1,0 +1,149 @@
+#![cfg(feature = "net")]
+//! The streams API (asyncio-semantics.md §20.3): reader methods and their errors, writer flow
+//! control, close, and a server with several clients.
+
+use std::time::Duration;
+
+use evloop::StreamError;
+use evloop::io::AsyncWriteExt;
+use evloop::net::TcpListener;
+use evloop::streams::{StreamReader, open_connection, start_server};
+
+/// Connects a reader to a raw peer that sends `data` then closes.
+async fn reader_for(data: &'static [u8]) -> StreamReader {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    evloop::spawn(async move {
+        let (mut conn, _) = listener.accept().await.unwrap();
+        conn.write_all(data).await.unwrap();
+    });
+    open_connection("127.0.0.1", port).await.unwrap().0
+}
+
+#[test]
+fn reader_methods_and_their_errors() {
+    evloop::run(async {
+        let mut r = reader_for(b"line one\nline two\nabc-def|rest").await;
+        assert_eq!(r.readline().await.unwrap(), b"line one\n");
+        assert_eq!(r.readuntil(b"\n").await.unwrap(), b"line two\n");
+        assert_eq!(r.readexactly(3).await.unwrap(), b"abc");
+        assert_eq!(r.readuntil(b"|").await.unwrap(), b"-def|");
+        match r.readexactly(10).await {
+            Err(StreamError::IncompleteRead { partial, expected }) => {
+                assert_eq!((partial.as_slice(), expected), (&b"rest"[..], Some(10)));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(r.at_eof());
+        assert_eq!(r.readline().await.unwrap(), b"", "empty at EOF");
+
+        let mut r = reader_for(b"no newline at the end").await;
+        assert_eq!(r.readline().await.unwrap(), b"no newline at the end");
+        let mut r = reader_for(b"0123456789").await;
+        assert_eq!(r.read(Some(4)).await.unwrap(), b"0123");
+        assert_eq!(r.read(None).await.unwrap(), b"456789");
+    })
+    .unwrap();
+}
+
+#[test]
+fn readuntil_stops_at_the_limit_and_keeps_the_data() {
+    evloop::run(async {
+        static LONG: [u8; 200] = [b'x'; 200];
+        let mut r = reader_for(&LONG).await;
+        r.set_limit(50);
+        match r.readuntil(b"\n").await {
+            Err(StreamError::LimitOverrun { consumed }) => assert!(consumed > 50),
+            other => panic!("unexpected {other:?}"),
+        }
+        // The data stayed in the buffer.
+        assert_eq!(r.read(None).await.unwrap().len(), 200);
+    })
+    .unwrap();
+}
+
+#[test]
+fn drain_waits_while_the_peer_reads_slowly() {
+    evloop::run(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let reader = evloop::spawn(async move {
+            let (conn, _) = listener.accept().await.unwrap();
+            evloop::sleep(Duration::from_millis(100)).await; // slow start
+            let mut total = 0;
+            let mut conn = conn;
+            let mut buf = vec![0u8; 65536];
+            loop {
+                let n = evloop::io::AsyncReadExt::read(&mut conn, &mut buf)
+                    .await
+                    .unwrap();
+                if n == 0 {
+                    return total;
+                }
+                total += n;
+            }
+        });
+        let (_r, w) = open_connection("127.0.0.1", port).await.unwrap();
+        let chunk = vec![9u8; 256 * 1024];
+        let start = evloop::get_running_loop().unwrap().time();
+        let mut waited = false;
+        for _ in 0..32 {
+            w.write(&chunk);
+            assert!(w.buffered() > 0);
+            let before = evloop::get_running_loop().unwrap().time();
+            w.drain().await.unwrap();
+            waited |=
+                evloop::get_running_loop().unwrap().time() - before > Duration::from_millis(20);
+            assert!(
+                w.buffered() <= 4 * 64 * 1024,
+                "drain returned with {} buffered",
+                w.buffered()
+            );
+        }
+        assert!(waited, "drain applied back-pressure");
+        w.close();
+        w.wait_closed().await.unwrap();
+        assert_eq!(reader.await.unwrap(), 32 * 256 * 1024);
+        assert!(evloop::get_running_loop().unwrap().time() - start >= Duration::from_millis(100));
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_server_serves_several_clients_until_closed() {
+    evloop::run(async {
+        let server = start_server(
+            |mut reader, writer| async move {
+                let name = reader.readline().await.unwrap();
+                writer.write(b"hello, ");
+                writer.write(&name);
+                writer.close();
+                let _ = writer.wait_closed().await;
+            },
+            "127.0.0.1",
+            0,
+        )
+        .unwrap();
+        let port = server.local_addr().unwrap().port();
+        let clients: Vec<_> = (0..20)
+            .map(|i| {
+                evloop::spawn(async move {
+                    let (mut r, w) = open_connection("127.0.0.1", port).await.unwrap();
+                    w.write(format!("client {i}\n").as_bytes());
+                    w.drain().await.unwrap();
+                    let reply = r.read(None).await.unwrap();
+                    assert_eq!(reply, format!("hello, client {i}\n").as_bytes());
+                })
+            })
+            .collect();
+        for c in clients {
+            c.await.unwrap();
+        }
+        server.close();
+        server.wait_closed().await;
+        // The listening socket is gone: new connections are refused.
+        let refused = open_connection("127.0.0.1", port).await;
+        assert!(refused.is_err());
+    })
+    .unwrap();
+}
