@@ -69,6 +69,9 @@ pub(crate) struct Core {
     pub(crate) reactor: RefCell<Reactor>,
     /// Registered I/O sources, by token; see `io::registration`.
     pub(crate) io: RefCell<Slab<Rc<ScheduledIo>>>,
+    /// Descriptors watched by `add_reader` / `add_writer`, with their callbacks.
+    #[cfg(unix)]
+    pub(crate) fds: RefCell<Vec<crate::io::raw::FdWatch>>,
     /// Scratch list of `(token, readiness bits)` the poll fills each turn (kept to reuse
     /// its allocation).
     pub(crate) io_events: RefCell<Vec<(usize, u8)>>,
@@ -109,6 +112,8 @@ impl Core {
             reactor: RefCell::new(reactor),
             io: RefCell::new(Slab::new()),
             io_events: RefCell::new(Vec::new()),
+            #[cfg(unix)]
+            fds: RefCell::new(Vec::new()),
             shared: Arc::new(Shared::new(waker)),
             clock,
             state: Cell::new(LoopState::Idle),
@@ -274,6 +279,8 @@ impl Core {
             if let Some(io) = io {
                 io.apply(bits);
             }
+            #[cfg(unix)]
+            self.fd_event(token, bits);
         }
         *self.io_events.borrow_mut() = events;
     }
@@ -338,6 +345,10 @@ impl Core {
         let ready = std::mem::take(&mut *self.ready.borrow_mut());
         let timers = self.timers.borrow_mut().take_all();
         let io = std::mem::take(&mut *self.io.borrow_mut());
+        #[cfg(unix)]
+        let fds = std::mem::take(&mut *self.fds.borrow_mut());
+        #[cfg(unix)]
+        drop(fds);
         let tasks = std::mem::take(&mut *self.tasks.borrow_mut());
         for task in tasks.into_iter().filter_map(|(_, slot)| slot) {
             task.abort(&task);

@@ -7,6 +7,8 @@
 //! `WouldBlock`, clear the readiness bit, then wait for the next event. Events are applied
 //! only between task steps, so none can slip in between the failed attempt and the clear.
 
+#[cfg(unix)]
+pub(crate) mod raw;
 pub(crate) mod registration;
 mod traits;
 

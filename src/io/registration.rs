@@ -1,4 +1,4 @@
-// Without `net`, nothing registers sources yet (raw add_reader/add_writer will).
+// Without `net`, only the raw descriptor callbacks use this module (not `Registration`).
 #![cfg_attr(not(feature = "net"), allow(dead_code))]
 
 //! Registering a source with the reactor, and waiting for its readiness.
