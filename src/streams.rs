@@ -324,14 +324,18 @@ impl StreamWriter {
 /// The background flusher: sends the buffer, wakes drain waiters, shuts down if closing.
 async fn flush(stream: Rc<TcpStream>, state: Rc<RefCell<WriteState>>) {
     loop {
-        let pending: Vec<u8> = {
-            let st = state.borrow();
-            st.buf[..st.buf.len().min(64 * 1024)].to_vec()
-        };
-        if pending.is_empty() {
+        if state.borrow().buf.is_empty() {
             break;
         }
-        match poll_fn(|cx| stream.poll_write_shared(cx, &pending)).await {
+        // Write straight from the buffer: the borrow covers only the non-blocking write
+        // attempt (no user code runs inside it), never an await.
+        let written = poll_fn(|cx| {
+            let st = state.borrow();
+            let end = st.buf.len().min(64 * 1024);
+            stream.poll_write_shared(cx, &st.buf[..end])
+        })
+        .await;
+        match written {
             Ok(n) => {
                 let waiters = {
                     let mut st = state.borrow_mut();
@@ -433,14 +437,17 @@ impl Server {
     /// connections).
     pub async fn wait_closed(&self) {
         let done = self.accept_loop.task_ref();
+        let mut registered = false;
         poll_fn(|cx| {
             if done.done() {
-                Poll::Ready(())
-            } else {
+                return Poll::Ready(());
+            }
+            if !registered {
+                registered = true;
                 let w = cx.waker().clone();
                 done.add_done_callback(move |_| w.wake());
-                Poll::Pending
             }
+            Poll::Pending
         })
         .await
     }

@@ -70,7 +70,7 @@ pub struct Header {
     /// Explicit destinations (extension names); `None` routes by the graph.
     pub(crate) dests: Option<Vec<String>>,
     /// The sending extension, set by the runtime.
-    pub(crate) source: Option<String>,
+    pub(crate) source: Option<std::rc::Rc<str>>,
 }
 
 impl Header {

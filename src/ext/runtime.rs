@@ -68,7 +68,8 @@ impl Inbound {
 
 /// One extension, as the runtime sees it.
 pub(crate) struct NodeRt {
-    pub(crate) name: String,
+    /// Shared with every message it sends (as their source), so sending copies no string.
+    pub(crate) name: Rc<str>,
     /// The instance; taken at the end to break `Rc` cycles (extensions often keep an env).
     pub(crate) ext: RefCell<Option<Rc<dyn Extension>>>,
     pub(crate) mode: MessageMode,
@@ -142,7 +143,7 @@ impl Runtime {
             .map(|n| {
                 let ext = addons[&n.addon]();
                 NodeRt {
-                    name: n.name.clone(),
+                    name: Rc::from(n.name.as_str()),
                     mode: ext.message_mode(),
                     ext: RefCell::new(Some(ext)),
                     graph_props: n.property.clone(),
@@ -170,7 +171,7 @@ impl Runtime {
     }
 
     pub(crate) fn node_name(&self, node: usize) -> String {
-        self.nodes[node].name.clone()
+        self.nodes[node].name.to_string()
     }
 
     pub(crate) fn stage(&self, node: usize) -> Stage {
@@ -250,7 +251,7 @@ impl Runtime {
     ) -> Result<Rc<OutPath>, TenError> {
         self.check_open(from)?;
         let dests = self.resolve(from, MsgKind::Cmd, &cmd.header)?;
-        cmd.header.source = Some(self.node_name(from));
+        cmd.header.source = Some(self.nodes[from].name.clone());
         let path = OutPath::new(cmd.name(), policy, dests.len());
         let weak = Rc::downgrade(&path);
         let timeout = self.path_timeout(from);
@@ -304,7 +305,7 @@ impl Runtime {
     ) -> Result<(), TenError> {
         self.check_open(from)?;
         let dests = self.resolve(from, msg.kind(), msg.header())?;
-        msg.header_mut().source = Some(self.node_name(from));
+        msg.header_mut().source = Some(self.nodes[from].name.clone());
         let last = dests.len() - 1;
         let mut msg = Some(msg);
         for (i, dest) in dests.into_iter().enumerate() {

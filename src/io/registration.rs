@@ -118,6 +118,12 @@ impl Registration {
         Poll::Pending
     }
 
+    /// Waits until the source is writable (a non-blocking connect has completed, one way or
+    /// the other).
+    pub(crate) async fn writable(&self) {
+        std::future::poll_fn(|cx| self.poll_ready(cx, Direction::Write)).await
+    }
+
     /// The operation said `WouldBlock`: forget the readiness until the next event.
     pub(crate) fn clear_ready(&self, dir: Direction) {
         self.io.readiness.set(self.io.readiness.get() & !dir.bit());

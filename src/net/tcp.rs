@@ -111,14 +111,7 @@ impl TcpStream {
         let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?)?;
         // The connect completes when the socket becomes writable; then it either has an error
         // (refused, unreachable) or a peer.
-        poll_fn(|cx| {
-            stream
-                .io
-                .reg
-                .poll_ready(cx, Direction::Write)
-                .map(Ok::<_, io::Error>)
-        })
-        .await?;
+        stream.io.reg.writable().await;
         if let Some(e) = stream.io.inner.take_error()? {
             return Err(e);
         }

@@ -70,14 +70,7 @@ impl UnixStream {
     /// What the OS reports (no such socket, refused), or no running loop.
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         let stream = UnixStream::from_mio(mio::net::UnixStream::connect(path)?)?;
-        poll_fn(|cx| {
-            stream
-                .io
-                .reg
-                .poll_ready(cx, Direction::Write)
-                .map(Ok::<_, io::Error>)
-        })
-        .await?;
+        stream.io.reg.writable().await;
         if let Some(e) = stream.io.inner.take_error()? {
             return Err(e);
         }
