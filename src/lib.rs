@@ -56,6 +56,8 @@ pub mod io;
 pub mod net;
 pub mod queue;
 pub mod reactor;
+#[cfg(feature = "net")]
+pub mod server;
 pub mod stream;
 #[cfg(feature = "net")]
 pub mod streams;
@@ -63,6 +65,8 @@ pub mod sync;
 pub mod task;
 pub mod time;
 pub mod timers;
+#[cfg(feature = "net")]
+pub mod transport;
 
 pub mod guide {
     //! The prose documentation from `docs/`, with its examples compiled and run as tests.

@@ -48,7 +48,8 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 
 use crate::error::StreamError;
-use crate::net::{TcpListener, TcpStream};
+use crate::net::TcpStream;
+pub use crate::server::Server;
 use crate::task::{Task, TaskRef};
 
 /// asyncio's default buffer limit for a reader, and high-water mark for a writer.
@@ -375,20 +376,12 @@ pub async fn open_connection(host: &str, port: u16) -> io::Result<(StreamReader,
     Ok((StreamReader::new(stream.clone()), StreamWriter::new(stream)))
 }
 
-/// A listening server that runs `handler` as a new task for each connection (asyncio
-/// `asyncio.start_server`).
-///
-/// Dropping the `Server` handle does not stop it; [`close`](Server::close) does.
-pub struct Server {
-    accept_loop: Task<()>,
-    addr: SocketAddr,
-}
-
-/// Starts a server on `host:port` (port 0: any free port).
+/// Starts a server on `host:port` (port 0: any free port) that runs `handler` as a new task
+/// for each connection (asyncio `asyncio.start_server`).
 ///
 /// # Errors
 ///
-/// As [`TcpListener::bind`].
+/// As [`TcpListener::bind`](crate::net::TcpListener::bind).
 ///
 /// # Panics
 ///
@@ -398,62 +391,11 @@ where
     F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
     Fut: Future<Output = ()> + 'static,
 {
-    let listener = TcpListener::bind((host, port))?;
-    let addr = listener.local_addr()?;
-    let accept_loop = crate::spawn(async move {
-        loop {
-            // An accept error (a reset connection, EMFILE) does not stop the server.
-            if let Ok((conn, _)) = listener.accept().await {
-                let stream = Rc::new(conn);
-                crate::spawn(handler(
-                    StreamReader::new(stream.clone()),
-                    StreamWriter::new(stream),
-                ));
-            } else {
-                crate::sleep(std::time::Duration::from_millis(10)).await;
-            }
-        }
-    });
-    Ok(Server { accept_loop, addr })
-}
-
-impl Server {
-    /// The address it listens on.
-    ///
-    /// # Errors
-    ///
-    /// Never today; kept `Result` for parity with the sockets.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.addr)
-    }
-
-    /// Stops accepting connections (the listening socket closes); connections already made
-    /// go on.
-    pub fn close(&self) {
-        self.accept_loop.cancel();
-    }
-
-    /// Waits until the listening socket is closed (Python 3.11: does not wait for the
-    /// connections).
-    pub async fn wait_closed(&self) {
-        let done = self.accept_loop.task_ref();
-        let mut registered = false;
-        poll_fn(|cx| {
-            if done.done() {
-                return Poll::Ready(());
-            }
-            if !registered {
-                registered = true;
-                let w = cx.waker().clone();
-                done.add_done_callback(move |_| w.wake());
-            }
-            Poll::Pending
-        })
-        .await
-    }
-
-    /// Serves until the server is closed (asyncio `serve_forever`).
-    pub async fn serve_forever(&self) {
-        self.wait_closed().await
-    }
+    Server::serve(host, port, move |conn| {
+        let stream = Rc::new(conn);
+        crate::spawn(handler(
+            StreamReader::new(stream.clone()),
+            StreamWriter::new(stream),
+        ));
+    })
 }

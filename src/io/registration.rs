@@ -145,6 +145,20 @@ impl Registration {
         }
     }
 
+    /// Runs `op` now, whatever the recorded readiness (asyncio's transports try `send` before
+    /// buffering); a `WouldBlock` clears the bit as in [`poll_io`](Self::poll_io).
+    pub(crate) fn try_io<R>(
+        &self,
+        dir: Direction,
+        op: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        let result = op();
+        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.clear_ready(dir);
+        }
+        result
+    }
+
     /// Removes `source` from the reactor (call from the owner's `Drop`).
     pub(crate) fn deregister(&self, source: &mut impl Source) {
         // The loop may already be closed (and its poller gone): nothing to undo then.

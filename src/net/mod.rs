@@ -77,6 +77,17 @@ macro_rules! stream_io {
                         (&io.inner).write(buf)
                     })
             }
+
+            /// Writes what the socket takes now, without waiting.
+            #[allow(dead_code)] // only TCP has transports
+            pub(crate) fn try_write_now(&self, buf: &[u8]) -> std::io::Result<usize> {
+                use std::io::Write;
+                let io = &self.io;
+                io.reg
+                    .try_io($crate::io::registration::Direction::Write, || {
+                        (&io.inner).write(buf)
+                    })
+            }
         }
 
         impl $crate::io::AsyncRead for $t {

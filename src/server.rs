@@ -1,0 +1,98 @@
+//! A listening server: asyncio's `Server`, shared by the two ways of serving TCP.
+//!
+//! [`start_server`](crate::streams::start_server) (streams) and
+//! [`create_server`](crate::transport::create_server) (protocols) both bind a listener and
+//! run one *accept loop* task; they differ only in what they do with each accepted
+//! connection. The accept loop lives here, once.
+//!
+//! **Faults do not stop it.** An accept error (a connection reset before it was accepted,
+//! `EMFILE` when the process is out of file descriptors) is skipped; after one the loop waits
+//! 10 ms before accepting again, so a listener whose queue stays readable while every accept
+//! fails does not spin the loop at 100% CPU (asyncio waits 1 s; tokio's docs suggest the
+//! same back-off).
+
+use std::future::poll_fn;
+use std::io;
+use std::net::SocketAddr;
+use std::task::Poll;
+use std::time::Duration;
+
+use crate::net::{TcpListener, TcpStream};
+use crate::task::Task;
+
+/// How long the accept loop rests after a failed accept.
+pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+
+/// A listening server (asyncio `Server`).
+///
+/// Dropping the `Server` handle does not stop it; [`close`](Server::close) does.
+pub struct Server {
+    accept_loop: Task<()>,
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Binds `host:port` (port 0: any free port) and spawns the accept loop, which hands
+    /// each connection to `on_conn`.
+    pub(crate) fn serve(
+        host: &str,
+        port: u16,
+        mut on_conn: impl FnMut(TcpStream) + 'static,
+    ) -> io::Result<Server> {
+        let listener = TcpListener::bind((host, port))?;
+        let addr = listener.local_addr()?;
+        let accept_loop = crate::spawn(async move {
+            loop {
+                match listener.accept().await {
+                    Ok((conn, _)) => on_conn(conn),
+                    Err(_) => crate::sleep(ACCEPT_BACKOFF).await,
+                }
+            }
+        });
+        Ok(Server { accept_loop, addr })
+    }
+
+    /// The address it listens on.
+    ///
+    /// # Errors
+    ///
+    /// Never today; kept `Result` for parity with the sockets.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.addr)
+    }
+
+    /// Stops accepting connections (the listening socket closes); connections already made
+    /// go on.
+    pub fn close(&self) {
+        self.accept_loop.cancel();
+    }
+
+    /// Whether the server still accepts connections.
+    pub fn is_serving(&self) -> bool {
+        !self.accept_loop.done() && self.accept_loop.cancelling() == 0
+    }
+
+    /// Waits until the listening socket is closed (Python 3.11: does not wait for the
+    /// connections).
+    pub async fn wait_closed(&self) {
+        let done = self.accept_loop.task_ref();
+        let mut registered = false;
+        poll_fn(|cx| {
+            if done.done() {
+                return Poll::Ready(());
+            }
+            if !registered {
+                registered = true;
+                let w = cx.waker().clone();
+                done.add_done_callback(move |_| w.wake());
+            }
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Serves until the server is closed (asyncio `serve_forever`).
+    pub async fn serve_forever(&self) {
+        self.wait_closed().await
+    }
+}
