@@ -105,6 +105,9 @@ pub enum RunError {
     Loop(LoopError),
     /// The future was cancelled or panicked (see [`TaskError`]).
     Task(TaskError),
+    /// Ctrl-C (`SIGINT`) cancelled the main task of [`run`](crate::run) (asyncio:
+    /// `KeyboardInterrupt`). Only with the `signal` feature, on the main thread.
+    Interrupted,
 }
 
 impl fmt::Display for RunError {
@@ -112,6 +115,7 @@ impl fmt::Display for RunError {
         match self {
             RunError::Loop(e) => e.fmt(f),
             RunError::Task(e) => e.fmt(f),
+            RunError::Interrupted => f.write_str("interrupted (Ctrl-C)"),
         }
     }
 }
@@ -121,6 +125,7 @@ impl Error for RunError {
         match self {
             RunError::Loop(e) => Some(e),
             RunError::Task(e) => Some(e),
+            RunError::Interrupted => None,
         }
     }
 }
@@ -370,5 +375,47 @@ impl Error for StreamError {}
 impl From<io::Error> for StreamError {
     fn from(e: io::Error) -> Self {
         StreamError::Io(e)
+    }
+}
+
+/// `add_signal_handler` refused (nothing was changed).
+///
+/// Rosetta: asyncio raises `RuntimeError('sig N cannot be caught')` or `ValueError`.
+#[cfg(all(unix, feature = "signal"))]
+#[derive(Debug)]
+pub enum SignalError {
+    /// `SIGKILL`, `SIGSTOP`, or a fault signal (`SIGSEGV`, `SIGILL`, `SIGFPE`).
+    Uncatchable(i32),
+    /// Not a signal number.
+    Invalid(i32),
+    /// The loop is closed, or the OS refused.
+    Loop(LoopError),
+}
+
+#[cfg(all(unix, feature = "signal"))]
+impl fmt::Display for SignalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignalError::Uncatchable(sig) => write!(f, "sig {sig} cannot be caught"),
+            SignalError::Invalid(sig) => write!(f, "invalid signal number {sig}"),
+            SignalError::Loop(e) => e.fmt(f),
+        }
+    }
+}
+
+#[cfg(all(unix, feature = "signal"))]
+impl Error for SignalError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match self {
+            SignalError::Loop(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(all(unix, feature = "signal"))]
+impl From<LoopError> for SignalError {
+    fn from(e: LoopError) -> Self {
+        SignalError::Loop(e)
     }
 }

@@ -58,6 +58,8 @@ pub mod queue;
 pub mod reactor;
 #[cfg(feature = "net")]
 pub mod server;
+#[cfg(all(unix, feature = "signal"))]
+pub mod signals;
 pub mod stream;
 #[cfg(feature = "net")]
 pub mod streams;
@@ -90,6 +92,8 @@ pub use combinators::{
     ReturnWhen, TaskGroup, TaskGroupError, TimeoutScope, as_completed, gather, gather_results,
     shield, timeout, timeout_at, wait, wait_for,
 };
+#[cfg(all(unix, feature = "signal"))]
+pub use error::SignalError;
 #[cfg(feature = "net")]
 pub use error::StreamError;
 pub use error::{

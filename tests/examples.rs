@@ -209,3 +209,46 @@ fn every_example_has_a_python_twin_and_an_expected_output() {
         );
     }
 }
+
+/// `examples/ctrl_c`: a signal handler runs on the loop, the first Ctrl-C cancels the main
+/// task (its clean-up runs) and `run` returns `Interrupted`; afterwards `SIGINT` has its
+/// default action again and ends the process.
+#[cfg(all(unix, feature = "signal"))]
+#[test]
+fn ctrl_c_cancels_the_main_task_of_run() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    let send = |sig: &str, pid: &str| {
+        let ok = Command::new("sh")
+            .args(["-c", &format!("kill -{sig} {pid}")])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{sig} {pid}");
+    };
+    let mut child = example_command("ctrl_c")
+        .arg("--raise-after")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let pid = first
+        .strip_prefix("waiting for Ctrl-C (pid ")
+        .and_then(|p| p.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+        .to_string();
+    send("USR1", &pid);
+    assert_eq!(lines.next().unwrap().unwrap(), "got SIGUSR1 on the loop");
+    send("INT", &pid);
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    assert_eq!(rest, ["main task cleaned up", "interrupted"]);
+    let status = child.wait().unwrap();
+    // Killed by the re-raised SIGINT (a `cargo run` fallback reports it as exit code 130).
+    assert!(
+        status.signal() == Some(2) || status.code() == Some(130),
+        "{status:?}"
+    );
+}

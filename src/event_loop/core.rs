@@ -72,6 +72,9 @@ pub(crate) struct Core {
     /// Descriptors watched by `add_reader` / `add_writer`, with their callbacks.
     #[cfg(unix)]
     pub(crate) fds: RefCell<Vec<crate::io::raw::FdWatch>>,
+    /// Signals watched by `add_signal_handler`.
+    #[cfg(all(unix, feature = "signal"))]
+    pub(crate) signals: RefCell<Vec<crate::signals::Watch>>,
     /// Scratch list of `(token, readiness bits)` the poll fills each turn (kept to reuse
     /// its allocation).
     pub(crate) io_events: RefCell<Vec<(usize, u8)>>,
@@ -114,6 +117,8 @@ impl Core {
             io_events: RefCell::new(Vec::new()),
             #[cfg(unix)]
             fds: RefCell::new(Vec::new()),
+            #[cfg(all(unix, feature = "signal"))]
+            signals: RefCell::new(Vec::new()),
             shared: Arc::new(Shared::new(waker)),
             clock,
             state: Cell::new(LoopState::Idle),
@@ -349,6 +354,9 @@ impl Core {
         let fds = std::mem::take(&mut *self.fds.borrow_mut());
         #[cfg(unix)]
         drop(fds);
+        // asyncio's close removes the signal handlers too.
+        #[cfg(all(unix, feature = "signal"))]
+        drop(std::mem::take(&mut *self.signals.borrow_mut()));
         let tasks = std::mem::take(&mut *self.tasks.borrow_mut());
         for task in tasks.into_iter().filter_map(|(_, slot)| slot) {
             task.abort(&task);

@@ -201,7 +201,12 @@ impl LoopHandle {
     pub fn run_until_complete<F: Future + 'static>(&self, fut: F) -> Result<F::Output, RunError> {
         // Check first, so that a refused run loses nothing (`fut` is dropped unpolled).
         context::can_enter(&self.core)?;
-        let mut task = self.core.spawn(fut, Location::caller());
+        self.run_task(self.core.spawn(fut, Location::caller()))
+    }
+
+    /// Runs the loop until `task` is done and gives its output (`run_until_complete` on a
+    /// task, with no wrapper task around it).
+    pub(crate) fn run_task<T: 'static>(&self, mut task: Task<T>) -> Result<T, RunError> {
         let armed = Rc::new(Cell::new(true));
         let stop_on_done = armed.clone();
         let weak = self.core.self_weak.clone();

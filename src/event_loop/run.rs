@@ -12,6 +12,11 @@ use crate::error::{LoopError, RunError};
 /// The clean-up runs after `fut`'s last line, as in asyncio, so tasks that `fut` spawned and
 /// did not await are cancelled (their destructors run) rather than leaked.
 ///
+/// **Ctrl-C.** With the `signal` feature, on the main thread, the first `SIGINT` cancels the
+/// main task (its destructors run, as asyncio's `finally` blocks do) and `run` returns
+/// [`RunError::Interrupted`] (asyncio: `KeyboardInterrupt`); a second Ctrl-C while that
+/// cancellation is still running terminates the process, as the default action does.
+///
 /// Rosetta: asyncio `asyncio.run(main())`; tokio `Runtime::block_on` on a current-thread
 /// runtime with a `LocalSet`.
 ///
@@ -19,7 +24,8 @@ use crate::error::{LoopError, RunError};
 ///
 /// [`RunError::Loop`] with [`LoopError::AnotherLoopRunning`] inside a running loop (asyncio:
 /// "asyncio.run() cannot be called from a running event loop"), or [`LoopError::Io`] if the
-/// poller could not be created; [`RunError::Task`] if `fut` panicked or was cancelled.
+/// poller could not be created; [`RunError::Task`] if `fut` panicked or was cancelled;
+/// [`RunError::Interrupted`] after Ctrl-C.
 ///
 /// # Examples
 ///
@@ -39,7 +45,10 @@ pub fn run<F: Future + 'static>(fut: F) -> Result<F::Output, RunError> {
         return Err(LoopError::AnotherLoopRunning.into());
     }
     let ev = EventLoop::new()?;
-    let out = ev.run_until_complete(fut);
+    let main = ev.create_task(fut)?;
+    #[cfg(all(unix, feature = "signal"))]
+    let interrupted = ctrl_c_cancels(&ev, &main.task_ref());
+    let out = ev.run_task(main);
     // asyncio `_cancel_all_tasks`: cancel what is left and let it finish cancelling.
     let left = ev.all_tasks();
     for task in &left {
@@ -49,5 +58,29 @@ pub fn run<F: Future + 'static>(fut: F) -> Result<F::Output, RunError> {
         ev.run_once()?;
     }
     ev.close()?;
+    #[cfg(all(unix, feature = "signal"))]
+    if interrupted.get() {
+        return Err(RunError::Interrupted);
+    }
     out
+}
+
+/// On the main thread, makes the first `SIGINT` cancel `main` (asyncio `Runner._on_sigint`);
+/// the handler then removes itself, so a second `SIGINT` gets the default action. Gives the
+/// flag that says it happened.
+#[cfg(all(unix, feature = "signal"))]
+fn ctrl_c_cancels(ev: &EventLoop, main: &crate::TaskRef) -> std::rc::Rc<std::cell::Cell<bool>> {
+    use crate::signals::SIGINT;
+    let interrupted = std::rc::Rc::new(std::cell::Cell::new(false));
+    if std::thread::current().name() != Some("main") {
+        return interrupted;
+    }
+    let (flag, main, handle) = (interrupted.clone(), main.clone(), ev.handle());
+    // A refusal (say, out of descriptors) leaves Ctrl-C with its default action: no loss.
+    let _ = ev.add_signal_handler(SIGINT, move || {
+        flag.set(true);
+        main.cancel();
+        handle.remove_signal_handler(SIGINT);
+    });
+    interrupted
 }
