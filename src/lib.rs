@@ -54,6 +54,8 @@ pub mod future;
 pub mod io;
 #[cfg(feature = "net")]
 pub mod net;
+#[cfg(all(unix, feature = "process"))]
+pub mod process;
 pub mod queue;
 pub mod reactor;
 #[cfg(feature = "net")]

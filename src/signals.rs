@@ -42,6 +42,7 @@
 use std::io::{self, Read};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
+use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -52,6 +53,7 @@ pub use signal_hook::consts::signal::{
 
 use crate::error::{LoopError, SignalError};
 use crate::event_loop::LoopHandle;
+use crate::event_loop::core::Core;
 
 /// Sends `sig` to this process (for tests and examples).
 ///
@@ -62,19 +64,23 @@ pub fn raise(sig: i32) -> io::Result<()> {
     signal_hook::low_level::raise(sig)
 }
 
-/// One watched signal of one loop.
+/// One watched signal of one loop; dropping it stops the watching.
 pub(crate) struct Watch {
     sig: i32,
     /// The end the loop reads.
     read: UnixStream,
     /// The registration that writes to the other end (and owns it).
     id: SigId,
+    core: Weak<Core>,
 }
 
 impl Drop for Watch {
     fn drop(&mut self) {
         signal_hook::low_level::unregister(self.id);
         release_default(self.sig);
+        if let Some(core) = self.core.upgrade() {
+            core.unwatch_fd(self.read.as_raw_fd(), true);
+        }
     }
 }
 
@@ -127,10 +133,32 @@ impl LoopHandle {
         if self.is_closed() {
             return Err(LoopError::Closed.into());
         }
-        self.remove_signal_handler(sig);
+        let watch = self.watch_signal(sig, cb)?;
+        let mut signals = self.core.signals.borrow_mut();
+        let old = match signals.iter().position(|w| w.sig == sig) {
+            Some(i) => Some(std::mem::replace(&mut signals[i], watch)),
+            None => {
+                signals.push(watch);
+                None
+            }
+        };
+        drop(signals);
+        drop(old);
+        Ok(())
+    }
+
+    /// Watches `sig` with `cb`, without touching the table of handlers `add_signal_handler`
+    /// keeps (the child watcher uses this, so a user's own `SIGCHLD` handler does not
+    /// replace it).
+    pub(crate) fn watch_signal(
+        &self,
+        sig: i32,
+        cb: impl Fn() + 'static,
+    ) -> Result<Watch, SignalError> {
         let io_err = |e: io::Error| SignalError::Loop(LoopError::Io(e));
         let (read, write) = UnixStream::pair().map_err(io_err)?;
         read.set_nonblocking(true).map_err(io_err)?;
+        let reader = read.try_clone().map_err(io_err)?;
         claim_default(sig).map_err(io_err)?;
         let id = match signal_hook::low_level::pipe::register(sig, write) {
             Ok(id) => id,
@@ -139,17 +167,20 @@ impl LoopHandle {
                 return Err(io_err(e));
             }
         };
-        let watch = Watch { sig, read, id };
-        let fd = watch.read.as_raw_fd();
-        let reader = watch.read.try_clone().map_err(io_err)?;
-        self.add_reader(fd, move || {
+        // From here on, dropping `watch` undoes everything.
+        let watch = Watch {
+            sig,
+            read,
+            id,
+            core: Rc::downgrade(&self.core),
+        };
+        self.add_reader(watch.read.as_raw_fd(), move || {
             // Drain the pipe: any number of arrivals since the last look is one call.
             let mut buf = [0u8; 64];
             while matches!((&reader).read(&mut buf), Ok(n) if n > 0) {}
             cb();
         })?;
-        self.core.signals.borrow_mut().push(watch);
-        Ok(())
+        Ok(watch)
     }
 
     /// Stops watching `sig`; true if a handler was set (asyncio
@@ -161,13 +192,6 @@ impl LoopHandle {
             let pos = signals.iter().position(|w| w.sig == sig);
             pos.map(|i| signals.swap_remove(i))
         };
-        match watch {
-            Some(w) => {
-                self.remove_reader(w.read.as_raw_fd());
-                drop(w);
-                true
-            }
-            None => false,
-        }
+        watch.is_some()
     }
 }

@@ -45,7 +45,7 @@ use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::rc::Rc;
-use std::task::{Poll, Waker};
+use std::task::{Context, Poll, Waker};
 
 use crate::error::StreamError;
 use crate::net::TcpStream;
@@ -55,9 +55,38 @@ use crate::task::{Task, TaskRef};
 /// asyncio's default buffer limit for a reader, and high-water mark for a writer.
 pub const DEFAULT_LIMIT: usize = 64 * 1024;
 
+/// What a reader or writer sits on: a TCP socket, or one of a child process's pipes. Each
+/// direction is polled through a shared reference (a connection's reader and writer share
+/// one socket); a pipe supports one direction only.
+pub(crate) trait Channel {
+    /// Reads what is there, or registers the waker.
+    fn poll_read_shared(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>;
+    /// Writes what the channel takes, or registers the waker.
+    fn poll_write_shared(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    /// Ends the writing direction (the peer reads end of stream).
+    fn shutdown_write(&self) -> io::Result<()>;
+    /// The peer's address, for sockets.
+    fn peer_addr(&self) -> io::Result<SocketAddr>;
+}
+
+impl Channel for TcpStream {
+    fn poll_read_shared(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        TcpStream::poll_read_shared(self, cx, buf)
+    }
+    fn poll_write_shared(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        TcpStream::poll_write_shared(self, cx, buf)
+    }
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.shutdown(Shutdown::Write)
+    }
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        TcpStream::peer_addr(self)
+    }
+}
+
 /// The reading half of a connection (asyncio `StreamReader`).
 pub struct StreamReader {
-    stream: Rc<TcpStream>,
+    stream: Rc<dyn Channel>,
     /// Received and not yet handed out.
     buf: Vec<u8>,
     /// The peer closed its side.
@@ -67,7 +96,7 @@ pub struct StreamReader {
 }
 
 impl StreamReader {
-    fn new(stream: Rc<TcpStream>) -> StreamReader {
+    pub(crate) fn new(stream: Rc<dyn Channel>) -> StreamReader {
         StreamReader {
             stream,
             buf: Vec::new(),
@@ -203,13 +232,13 @@ struct WriteState {
 
 /// The writing half of a connection (asyncio `StreamWriter`).
 pub struct StreamWriter {
-    stream: Rc<TcpStream>,
+    stream: Rc<dyn Channel>,
     state: Rc<RefCell<WriteState>>,
     high_water: usize,
 }
 
 impl StreamWriter {
-    fn new(stream: Rc<TcpStream>) -> StreamWriter {
+    pub(crate) fn new(stream: Rc<dyn Channel>) -> StreamWriter {
         StreamWriter {
             stream,
             state: Rc::new(RefCell::new(WriteState {
@@ -323,7 +352,7 @@ impl StreamWriter {
 }
 
 /// The background flusher: sends the buffer, wakes drain waiters, shuts down if closing.
-async fn flush(stream: Rc<TcpStream>, state: Rc<RefCell<WriteState>>) {
+async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
     loop {
         if state.borrow().buf.is_empty() {
             break;
@@ -357,7 +386,7 @@ async fn flush(stream: Rc<TcpStream>, state: Rc<RefCell<WriteState>>) {
         let mut st = state.borrow_mut();
         st.flusher = None;
         if st.closing && st.error.is_none() && !st.closed {
-            let _ = stream.shutdown(Shutdown::Write);
+            let _ = stream.shutdown_write();
             st.closed = true;
         }
         std::mem::take(&mut st.waiters)
@@ -372,7 +401,7 @@ async fn flush(stream: Rc<TcpStream>, state: Rc<RefCell<WriteState>>) {
 ///
 /// As [`TcpStream::connect`].
 pub async fn open_connection(host: &str, port: u16) -> io::Result<(StreamReader, StreamWriter)> {
-    let stream = Rc::new(TcpStream::connect((host, port)).await?);
+    let stream: Rc<dyn Channel> = Rc::new(TcpStream::connect((host, port)).await?);
     Ok((StreamReader::new(stream.clone()), StreamWriter::new(stream)))
 }
 
@@ -392,7 +421,7 @@ where
     Fut: Future<Output = ()> + 'static,
 {
     Server::serve(host, port, move |conn| {
-        let stream = Rc::new(conn);
+        let stream: Rc<dyn Channel> = Rc::new(conn);
         crate::spawn(handler(
             StreamReader::new(stream.clone()),
             StreamWriter::new(stream),

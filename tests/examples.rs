@@ -33,6 +33,15 @@ const EXAMPLES: &[&str] = &[
     "seed004_run_in_executor",
 ];
 
+/// The Python-twinned examples this build has: the seeds', plus those behind a feature.
+fn examples() -> Vec<&'static str> {
+    #[allow(unused_mut)]
+    let mut all = EXAMPLES.to_vec();
+    #[cfg(all(unix, feature = "process"))]
+    all.push("subprocess_sort");
+    all
+}
+
 /// Twins of seed 000's TEN snippets: their Python needs the TEN runtime, so the expected
 /// output is the behaviour the seed describes, checked here without a Python run.
 #[cfg(feature = "ext")]
@@ -85,9 +94,9 @@ fn run_all(cmds: Vec<(&'static str, Command)>) -> Vec<(&'static str, String)> {
 
 #[test]
 fn rust_examples_print_what_the_python_prints() {
-    let cmds = EXAMPLES
-        .iter()
-        .map(|&name| (name, example_command(name)))
+    let cmds = examples()
+        .into_iter()
+        .map(|name| (name, example_command(name)))
         .collect();
     for (name, stdout) in run_all(cmds) {
         assert_eq!(
@@ -177,9 +186,9 @@ fn expected_outputs_are_the_python_outputs() {
         eprintln!("skipped: no python3 on PATH to re-run the Python originals");
         return;
     };
-    let cmds = EXAMPLES
-        .iter()
-        .map(|&name| {
+    let cmds = examples()
+        .into_iter()
+        .map(|name| {
             let mut c = Command::new(python);
             c.args(["-W", "ignore"])
                 .arg(root().join("examples/python").join(format!("{name}.py")));
@@ -193,7 +202,7 @@ fn expected_outputs_are_the_python_outputs() {
 
 #[test]
 fn every_example_has_a_python_twin_and_an_expected_output() {
-    for name in EXAMPLES {
+    for name in examples() {
         assert!(root().join("examples").join(format!("{name}.rs")).exists());
         assert!(
             root()

@@ -75,6 +75,9 @@ pub(crate) struct Core {
     /// Signals watched by `add_signal_handler`.
     #[cfg(all(unix, feature = "signal"))]
     pub(crate) signals: RefCell<Vec<crate::signals::Watch>>,
+    /// The children this loop started, made on the first one.
+    #[cfg(all(unix, feature = "process"))]
+    pub(crate) children: RefCell<Option<Rc<crate::process::ChildWatcher>>>,
     /// Scratch list of `(token, readiness bits)` the poll fills each turn (kept to reuse
     /// its allocation).
     pub(crate) io_events: RefCell<Vec<(usize, u8)>>,
@@ -119,6 +122,8 @@ impl Core {
             fds: RefCell::new(Vec::new()),
             #[cfg(all(unix, feature = "signal"))]
             signals: RefCell::new(Vec::new()),
+            #[cfg(all(unix, feature = "process"))]
+            children: RefCell::new(None),
             shared: Arc::new(Shared::new(waker)),
             clock,
             state: Cell::new(LoopState::Idle),
@@ -357,6 +362,8 @@ impl Core {
         // asyncio's close removes the signal handlers too.
         #[cfg(all(unix, feature = "signal"))]
         drop(std::mem::take(&mut *self.signals.borrow_mut()));
+        #[cfg(all(unix, feature = "process"))]
+        drop(self.children.borrow_mut().take());
         let tasks = std::mem::take(&mut *self.tasks.borrow_mut());
         for task in tasks.into_iter().filter_map(|(_, slot)| slot) {
             task.abort(&task);

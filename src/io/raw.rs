@@ -122,7 +122,7 @@ impl Core {
     }
 
     /// Removes the reader or writer callback of `fd`; true if there was one.
-    fn unwatch_fd(&self, fd: RawFd, read: bool) -> bool {
+    pub(crate) fn unwatch_fd(&self, fd: RawFd, read: bool) -> bool {
         let mut fds = self.fds.borrow_mut();
         let Some(i) = fds.iter().position(|w| w.fd == fd) else {
             return false;

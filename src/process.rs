@@ -1,0 +1,343 @@
+//! Subprocesses: asyncio's `create_subprocess_exec` and `Process`.
+//!
+//! A child's pipes are non-blocking descriptors registered with the loop's reactor, so its
+//! `stdin` is a [`StreamWriter`] and its `stdout`/`stderr` are [`StreamReader`]s, exactly the
+//! types a TCP connection gives.
+//!
+//! **Noticing that a child exited without blocking.** The kernel tells a parent with
+//! `SIGCHLD`. Each loop that started children watches `SIGCHLD` through the
+//! [signal machinery](crate::signals) (a self-pipe, so the check runs as a loop callback),
+//! and on each one asks each of *its own* children whether it exited (`waitpid` with
+//! `WNOHANG`, through [`std::process::Child::try_wait`]), so it never reaps a child it did
+//! not start. This is asyncio's `SafeChildWatcher`; the watcher is installed before the first
+//! child starts, so no exit can slip by unseen.
+//!
+//! # Examples
+//!
+//! ```
+//! use evloop::process::create_subprocess_exec;
+//!
+//! evloop::run(async {
+//!     let mut p = create_subprocess_exec("sort", ["-r"]).unwrap();
+//!     let (out, _err) = p.communicate(Some(b"a\nc\nb\n")).await.unwrap();
+//!     assert_eq!(out, b"c\nb\na\n");
+//!     assert_eq!(p.returncode(), Some(0));
+//! })
+//! .unwrap();
+//! ```
+
+use std::cell::{Cell, RefCell};
+use std::ffi::OsStr;
+use std::future::poll_fn;
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, Command, Stdio};
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use mio::unix::pipe;
+
+use crate::error::StreamError;
+use crate::event_loop::LoopHandle;
+use crate::event_loop::core::Core;
+use crate::io::registration::{Direction, Registered};
+use crate::signals::{SIGCHLD, Watch};
+use crate::streams::{Channel, StreamReader, StreamWriter};
+
+/// A child's exit, as its [`Process`] and the watcher share it.
+#[derive(Default)]
+struct ExitState {
+    /// asyncio's `returncode`: the exit code, or `-signal` if a signal ended it.
+    code: Cell<Option<i32>>,
+    waiters: RefCell<Vec<Waker>>,
+}
+
+/// The children of one loop, checked on each `SIGCHLD`.
+pub(crate) struct ChildWatcher {
+    children: RefCell<Vec<(Child, Rc<ExitState>)>>,
+    /// Kept for its `Drop`, which stops watching `SIGCHLD`.
+    _watch: Watch,
+}
+
+impl ChildWatcher {
+    /// The loop's watcher, made (and `SIGCHLD` watched) on first use.
+    fn of(handle: &LoopHandle) -> io::Result<Rc<ChildWatcher>> {
+        let core: &Rc<Core> = &handle.core;
+        if let Some(w) = &*core.children.borrow() {
+            return Ok(w.clone());
+        }
+        let weak = Rc::downgrade(core);
+        let watch = handle
+            .watch_signal(SIGCHLD, move || {
+                if let Some(core) = weak.upgrade() {
+                    let watcher = core.children.borrow().clone();
+                    if let Some(w) = watcher {
+                        w.reap();
+                    }
+                }
+            })
+            .map_err(io::Error::other)?;
+        let watcher = Rc::new(ChildWatcher {
+            children: RefCell::new(Vec::new()),
+            _watch: watch,
+        });
+        *core.children.borrow_mut() = Some(watcher.clone());
+        Ok(watcher)
+    }
+
+    /// Asks each child whether it exited; records and wakes for those that did.
+    fn reap(&self) {
+        let mut exited = Vec::new();
+        self.children.borrow_mut().retain_mut(|(child, state)| {
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    let code = status
+                        .code()
+                        .or_else(|| status.signal().map(|s| -s))
+                        .unwrap_or(-1);
+                    exited.push((state.clone(), code));
+                    false
+                }
+                Ok(None) => true,
+                // Reaped by someone else (a `waitpid(-1)` elsewhere): the status is lost.
+                Err(_) => {
+                    exited.push((state.clone(), 255));
+                    false
+                }
+            }
+        });
+        // Wake with no borrow held.
+        for (state, code) in exited {
+            state.code.set(Some(code));
+            state.waiters.take().into_iter().for_each(Waker::wake);
+        }
+    }
+}
+
+/// One of a child's pipes, in one direction.
+struct PipeEnd<S: mio::event::Source> {
+    /// `None` once closed (so the child sees end of stream on its stdin).
+    io: RefCell<Option<Registered<S>>>,
+}
+
+impl<S: mio::event::Source> PipeEnd<S> {
+    fn poll_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        dir: Direction,
+        op: impl FnMut(&S) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let io = self.io.borrow();
+        let Some(io) = io.as_ref() else {
+            return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+        };
+        let mut op = op;
+        io.reg.poll_io(cx, dir, || op(&io.inner))
+    }
+}
+
+impl Channel for PipeEnd<pipe::Receiver> {
+    fn poll_read_shared(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.poll_with(cx, Direction::Read, |mut rx| rx.read(buf))
+    }
+    fn poll_write_shared(&self, _cx: &mut Context<'_>, _buf: &[u8]) -> Poll<io::Result<usize>> {
+        Poll::Ready(Err(io::ErrorKind::Unsupported.into()))
+    }
+    fn shutdown_write(&self) -> io::Result<()> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}
+
+impl Channel for PipeEnd<pipe::Sender> {
+    fn poll_read_shared(&self, _cx: &mut Context<'_>, _buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        Poll::Ready(Err(io::ErrorKind::Unsupported.into()))
+    }
+    fn poll_write_shared(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.poll_with(cx, Direction::Write, |mut tx| tx.write(buf))
+    }
+    fn shutdown_write(&self) -> io::Result<()> {
+        // Closing our end is the child's end of stream.
+        drop(self.io.borrow_mut().take());
+        Ok(())
+    }
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}
+
+/// A pipe end that can be made non-blocking.
+trait NonBlocking: mio::event::Source {
+    fn set_nonblocking(&self) -> io::Result<()>;
+}
+
+impl NonBlocking for pipe::Sender {
+    fn set_nonblocking(&self) -> io::Result<()> {
+        pipe::Sender::set_nonblocking(self, true)
+    }
+}
+
+impl NonBlocking for pipe::Receiver {
+    fn set_nonblocking(&self) -> io::Result<()> {
+        pipe::Receiver::set_nonblocking(self, true)
+    }
+}
+
+/// Makes one of a child's pipes a registered, non-blocking pipe end (std gives blocking
+/// ones; a blocking read would stall the whole loop).
+fn pipe_end<S: NonBlocking>(end: S) -> io::Result<Rc<PipeEnd<S>>> {
+    end.set_nonblocking()?;
+    Ok(Rc::new(PipeEnd {
+        io: RefCell::new(Some(Registered::new(end)?)),
+    }))
+}
+
+/// A running (or finished) child process (asyncio `asyncio.subprocess.Process`).
+///
+/// Dropping it does not kill the child; the loop still notices its exit.
+pub struct Process {
+    pid: u32,
+    /// The child's standard input, if piped.
+    pub stdin: Option<StreamWriter>,
+    /// The child's standard output, if piped.
+    pub stdout: Option<StreamReader>,
+    /// The child's standard error, if piped.
+    pub stderr: Option<StreamReader>,
+    exit: Rc<ExitState>,
+    watcher: Rc<ChildWatcher>,
+}
+
+/// Starts `program` with `args`, its stdin, stdout and stderr piped (asyncio
+/// `create_subprocess_exec(program, *args, stdin=PIPE, stdout=PIPE, stderr=PIPE)`).
+///
+/// # Errors
+///
+/// The program could not be started (not found, not executable), or no running loop.
+pub fn create_subprocess_exec<I, A>(program: impl AsRef<OsStr>, args: I) -> io::Result<Process>
+where
+    I: IntoIterator<Item = A>,
+    A: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    spawn(&mut cmd)
+}
+
+/// Starts `cmd` as configured: each stream set to [`Stdio::piped`] becomes a stream of the
+/// [`Process`], the others are as `cmd` says (inherited by default).
+///
+/// # Errors
+///
+/// As [`create_subprocess_exec`].
+pub fn spawn(cmd: &mut Command) -> io::Result<Process> {
+    let handle = crate::get_running_loop()
+        .map_err(|_| io::Error::other("evloop subprocesses need a running event loop"))?;
+    // Watch SIGCHLD before the child exists, so its exit cannot be missed.
+    let watcher = ChildWatcher::of(&handle)?;
+    let mut child = cmd.spawn()?;
+    // If a pipe cannot be registered, the ends are closed by their drop and the child,
+    // already on the list, is still reaped when it exits.
+    let stdin = child.stdin.take().map(|p| pipe_end(pipe::Sender::from(p)));
+    let stdout = child
+        .stdout
+        .take()
+        .map(|p| pipe_end(pipe::Receiver::from(p)));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|p| pipe_end(pipe::Receiver::from(p)));
+    let exit = Rc::new(ExitState::default());
+    let pid = child.id();
+    watcher.children.borrow_mut().push((child, exit.clone()));
+    // A child that already exited sent its SIGCHLD before it was on the list: look once.
+    watcher.reap();
+    Ok(Process {
+        pid,
+        stdin: stdin.transpose()?.map(|p| StreamWriter::new(p)),
+        stdout: stdout.transpose()?.map(|p| StreamReader::new(p)),
+        stderr: stderr.transpose()?.map(|p| StreamReader::new(p)),
+        exit,
+        watcher,
+    })
+}
+
+impl Process {
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// The exit code once it exited (`-N` if signal `N` ended it); `None` while it runs.
+    pub fn returncode(&self) -> Option<i32> {
+        self.exit.code.get()
+    }
+
+    /// Waits for the child to exit; gives its return code.
+    pub async fn wait(&self) -> i32 {
+        poll_fn(|cx| match self.exit.code.get() {
+            Some(code) => Poll::Ready(code),
+            None => {
+                self.exit.waiters.borrow_mut().push(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+
+    /// Kills the child (`SIGKILL`); `wait` then gives `-9`. Nothing happens if it already
+    /// exited.
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub fn kill(&self) -> io::Result<()> {
+        let mut children = self.watcher.children.borrow_mut();
+        match children.iter_mut().find(|(c, _)| c.id() == self.pid) {
+            Some((child, _)) => child.kill(),
+            None => Ok(()), // already reaped
+        }
+    }
+
+    /// Sends `input` to stdin (if given) and closes it, reads stdout and stderr to the end at
+    /// the same time, then waits for the exit (asyncio `communicate`). A child that exits
+    /// without reading all of its input is not an error (the broken pipe is ignored).
+    /// Streams that are not piped give empty output.
+    ///
+    /// # Errors
+    ///
+    /// Reading the output failed.
+    pub async fn communicate(
+        &mut self,
+        input: Option<&[u8]>,
+    ) -> Result<(Vec<u8>, Vec<u8>), StreamError> {
+        let read_all = |r: Option<StreamReader>| {
+            crate::spawn(async move {
+                match r {
+                    Some(mut r) => r.read(None).await,
+                    None => Ok(Vec::new()),
+                }
+            })
+        };
+        let out = read_all(self.stdout.take());
+        let err = read_all(self.stderr.take());
+        if let Some(w) = self.stdin.take() {
+            if let Some(data) = input {
+                w.write(data);
+                let _ = w.drain().await;
+            }
+            w.close();
+            let _ = w.wait_closed().await;
+        }
+        let cancelled = |e| StreamError::Io(io::Error::other(e));
+        let out = out.await.map_err(cancelled)??;
+        let err = err.await.map_err(cancelled)??;
+        self.wait().await;
+        Ok((out, err))
+    }
+}

@@ -1,0 +1,143 @@
+#![cfg(all(unix, feature = "process"))]
+//! Subprocesses (asyncio-semantics.md §20.5): piped streams, communicate, wait, kill,
+//! returncode, exits noticed without blocking the loop.
+
+use std::cell::Cell;
+use std::io;
+use std::process::{Command, Stdio};
+use std::rc::Rc;
+use std::time::Duration;
+
+use evloop::process::{create_subprocess_exec, spawn};
+
+#[test]
+fn communicate_pipes_data_through_sort() {
+    evloop::run(async {
+        let mut p = create_subprocess_exec("sort", Vec::<&str>::new()).unwrap();
+        assert!(p.pid() > 0);
+        let (out, err) = p.communicate(Some(b"pear\napple\nfig\n")).await.unwrap();
+        assert_eq!(out, b"apple\nfig\npear\n");
+        assert!(err.is_empty());
+        assert_eq!(p.returncode(), Some(0));
+    })
+    .unwrap();
+}
+
+#[test]
+fn returncode_is_none_while_running_then_the_exit_code() {
+    evloop::run(async {
+        let p = create_subprocess_exec("sh", ["-c", "sleep 0.1; exit 3"]).unwrap();
+        assert_eq!(p.returncode(), None);
+        assert_eq!(p.wait().await, 3);
+        assert_eq!(p.returncode(), Some(3));
+        assert_eq!(p.wait().await, 3, "wait again gives the same code");
+    })
+    .unwrap();
+}
+
+#[test]
+fn kill_ends_the_child_with_minus_nine() {
+    evloop::run(async {
+        let p = create_subprocess_exec("sleep", ["30"]).unwrap();
+        evloop::sleep(Duration::from_millis(20)).await;
+        p.kill().unwrap();
+        assert_eq!(p.wait().await, -9);
+        p.kill().unwrap(); // already gone: nothing to do
+    })
+    .unwrap();
+}
+
+#[test]
+fn stdout_and_stderr_are_separate_streams() {
+    evloop::run(async {
+        let mut p = create_subprocess_exec("sh", ["-c", "echo out; echo err >&2; exit 1"]).unwrap();
+        let (out, err) = p.communicate(None).await.unwrap();
+        assert_eq!(
+            (out.as_slice(), err.as_slice()),
+            (&b"out\n"[..], &b"err\n"[..])
+        );
+        assert_eq!(p.returncode(), Some(1));
+    })
+    .unwrap();
+}
+
+#[test]
+fn output_streams_while_the_loop_keeps_running() {
+    evloop::run(async {
+        let ticks = Rc::new(Cell::new(0));
+        let t = ticks.clone();
+        let ticker = evloop::spawn(async move {
+            loop {
+                evloop::sleep(Duration::from_millis(5)).await;
+                t.set(t.get() + 1);
+            }
+        });
+        let mut p = create_subprocess_exec("sh", ["-c", "echo one; sleep 0.2; echo two"]).unwrap();
+        let out = p.stdout.as_mut().unwrap();
+        assert_eq!(out.readline().await.unwrap(), b"one\n");
+        let before = ticks.get();
+        assert_eq!(out.readline().await.unwrap(), b"two\n");
+        assert!(
+            ticks.get() > before + 5,
+            "the loop ran other tasks while the child slept"
+        );
+        assert_eq!(out.readline().await.unwrap(), b"", "end of stream");
+        assert_eq!(p.wait().await, 0);
+        ticker.cancel();
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_child_that_ignores_its_input_is_not_an_error() {
+    evloop::run(async {
+        let mut p = create_subprocess_exec("true", Vec::<&str>::new()).unwrap();
+        let big = vec![b'x'; 1 << 20];
+        let (out, _) = p.communicate(Some(&big)).await.unwrap();
+        assert!(out.is_empty());
+        assert_eq!(p.returncode(), Some(0));
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_missing_program_is_an_error() {
+    evloop::run(async {
+        let err = create_subprocess_exec("no-such-program-evloop", ["x"])
+            .err()
+            .expect("cannot start");
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    })
+    .unwrap();
+}
+
+#[test]
+fn only_the_piped_streams_are_streams() {
+    evloop::run(async {
+        let mut cmd = Command::new("echo");
+        cmd.arg("hi").stdout(Stdio::piped());
+        let mut p = spawn(&mut cmd).unwrap();
+        assert!(p.stdin.is_none() && p.stderr.is_none());
+        let (out, err) = p.communicate(None).await.unwrap();
+        assert_eq!((out.as_slice(), err.len()), (&b"hi\n"[..], 0));
+    })
+    .unwrap();
+}
+
+#[test]
+fn many_children_are_all_reaped() {
+    evloop::run(async {
+        let procs: Vec<_> = (0..50)
+            .map(|i| create_subprocess_exec("sh", ["-c", &format!("exit {}", i % 7)]).unwrap())
+            .collect();
+        for (i, p) in procs.iter().enumerate() {
+            assert_eq!(p.wait().await, (i % 7) as i32);
+        }
+    })
+    .unwrap();
+}
+
+#[test]
+fn outside_a_loop_is_an_error() {
+    assert!(create_subprocess_exec("true", Vec::<&str>::new()).is_err());
+}
