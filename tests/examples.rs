@@ -123,10 +123,15 @@ fn ten_examples_print_what_the_seed_describes() {
 #[cfg(feature = "net")]
 #[test]
 fn io_examples_print_their_expected_output() {
-    let cmds = ["echo_streams", "port_scanner", "echo_protocol"]
-        .iter()
-        .map(|&name| (name, example_command(name)))
-        .collect();
+    let cmds = [
+        "echo_streams",
+        "port_scanner",
+        "echo_protocol",
+        "chat_server",
+    ]
+    .iter()
+    .map(|&name| (name, example_command(name)))
+    .collect();
     for (name, stdout) in run_all(cmds) {
         // Server and client share the loop; only each one's own lines have a fixed order.
         assert_eq!(
