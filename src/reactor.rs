@@ -77,6 +77,14 @@ pub(crate) struct Reactor {
 }
 
 impl Reactor {
+    /// The poller's own descriptor (epoll or kqueue): readable whenever a poll would report
+    /// something.
+    #[cfg(unix)]
+    pub(crate) fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        self.poll.as_raw_fd()
+    }
+
     /// Creates the poller and the waker registered on it.
     pub(crate) fn new() -> io::Result<(Reactor, Waker)> {
         let poll = Poll::new()?;

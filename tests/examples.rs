@@ -143,6 +143,7 @@ fn io_examples_print_their_expected_output() {
 }
 
 /// The lines of each speaker (`server: `, `client: ` or none), in order.
+#[cfg(feature = "net")]
 fn by_speaker(out: &str) -> Vec<(&str, Vec<&str>)> {
     let mut speakers: Vec<(&str, Vec<&str>)> = Vec::new();
     for line in out.lines() {
@@ -265,4 +266,45 @@ fn ctrl_c_cancels_the_main_task_of_run() {
         status.signal() == Some(2) || status.code() == Some(130),
         "{status:?}"
     );
+}
+
+/// The embedding examples: a host's own loop steps evloop (`host_loop`), and a `poll(2)`
+/// host waits on evloop's descriptor (`poll_host`).
+#[cfg(unix)]
+#[test]
+fn host_examples_drive_the_loop() {
+    let cmds = ["host_loop", "poll_host"]
+        .iter()
+        .map(|&name| (name, example_command(name)))
+        .collect();
+    for (name, stdout) in run_all(cmds) {
+        let lines: Vec<&str> = stdout.lines().collect();
+        if name == "poll_host" {
+            assert_eq!(
+                lines,
+                [
+                    "evloop: timer fired",
+                    "evloop: worker thread answered 42",
+                    "host: done"
+                ]
+            );
+        } else {
+            // The countdown's lines in order; the download's line somewhere among them.
+            let countdown: Vec<&str> = lines
+                .iter()
+                .copied()
+                .filter(|l| !l.contains("downloaded"))
+                .collect();
+            assert_eq!(
+                countdown,
+                [
+                    "frame: countdown 3",
+                    "frame: countdown 2",
+                    "frame: countdown 1",
+                    "frame: go!"
+                ]
+            );
+            assert!(lines.contains(&"frame: downloaded 1024 bytes"), "{stdout}");
+        }
+    }
 }

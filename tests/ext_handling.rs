@@ -1,6 +1,6 @@
-#![cfg(feature = "ext")]
 //! Handling: concurrent and ordered modes, faults in hooks and handlers, shutdown with
 //! commands in flight, properties.
+#![cfg(feature = "ext")]
 
 mod util;
 

@@ -1,6 +1,6 @@
-#![cfg(feature = "ext")]
 //! Extension lifecycle: hook order, no cross-extension barrier, messages held until init is
 //! done, close during init skipping ahead, and the stage watchdog.
+#![cfg(feature = "ext")]
 
 mod util;
 

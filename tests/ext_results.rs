@@ -1,5 +1,5 @@
-#![cfg(feature = "ext")]
 //! Command results: streaming, the reply handle's rules, path timeout, abandoning a command.
+#![cfg(feature = "ext")]
 
 mod util;
 

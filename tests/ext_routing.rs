@@ -1,6 +1,6 @@
-#![cfg(feature = "ext")]
 //! Routing: dest and source forms, names, several destinations, explicit destinations, and
 //! messages with no route.
+#![cfg(feature = "ext")]
 
 mod util;
 

@@ -1,5 +1,5 @@
-#![cfg(feature = "ext")]
 //! The tester: single mode, expectations, timeout, graph mode.
+#![cfg(feature = "ext")]
 
 use std::rc::Rc;
 use std::time::Duration;

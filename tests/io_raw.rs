@@ -1,5 +1,5 @@
-#![cfg(unix)]
 //! add_reader / remove_reader / add_writer / remove_writer: level-triggered like asyncio's.
+#![cfg(unix)]
 
 use std::cell::Cell;
 use std::io::{Read, Write};

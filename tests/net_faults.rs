@@ -1,7 +1,7 @@
-#![cfg(all(target_os = "linux", feature = "net"))]
 //! Faults a server meets (issue "Real I/O", item 8): a reset connection, a full accept queue,
 //! and running out of file descriptors. Each gives a clear error and the loop goes on
 //! serving the other connections; `EMFILE` on accept must not spin the loop.
+#![cfg(all(target_os = "linux", feature = "net"))]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream as StdTcpStream;

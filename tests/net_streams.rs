@@ -1,6 +1,6 @@
-#![cfg(feature = "net")]
 //! The streams API (asyncio-semantics.md §20.3): reader methods and their errors, writer flow
 //! control, close, and a server with several clients.
+#![cfg(feature = "net")]
 
 use std::time::Duration;
 

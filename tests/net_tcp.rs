@@ -1,5 +1,5 @@
-#![cfg(feature = "net")]
 //! TCP and UDP over loopback: echo, many clients, half-close, back-pressure, faults.
+#![cfg(feature = "net")]
 
 use std::net::Shutdown;
 use std::time::Duration;

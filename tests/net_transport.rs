@@ -1,6 +1,6 @@
-#![cfg(feature = "net")]
 //! Transports and protocols (asyncio-semantics.md §20.1-2): callback order, half-close,
 //! write flow control, paused reading, abort, faults, and a panicking protocol.
+#![cfg(feature = "net")]
 
 mod util;
 

@@ -1,5 +1,5 @@
-#![cfg(all(feature = "net", unix))]
 //! Unix-domain sockets in a temporary directory.
+#![cfg(all(feature = "net", unix))]
 
 use evloop::io::{AsyncReadExt, AsyncWriteExt};
 use evloop::net::{UnixListener, UnixStream};

@@ -1,6 +1,6 @@
-#![cfg(all(unix, feature = "process"))]
 //! Subprocesses (asyncio-semantics.md §20.5): piped streams, communicate, wait, kill,
 //! returncode, exits noticed without blocking the loop.
+#![cfg(all(unix, feature = "process"))]
 
 use std::cell::Cell;
 use std::io;

@@ -1,7 +1,7 @@
-#![cfg(all(unix, feature = "signal"))]
 //! Signals (asyncio-semantics.md §20.4): delivered as ordinary loop callbacks, replaced by a
 //! second add, removed, refused for uncatchable or unknown numbers, and seen by every loop
 //! that watches. Each test uses its own signal: the tests of this file share a process.
+#![cfg(all(unix, feature = "signal"))]
 
 use std::cell::Cell;
 use std::rc::Rc;

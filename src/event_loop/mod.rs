@@ -16,6 +16,7 @@
 
 pub(crate) mod context;
 pub(crate) mod core;
+pub mod embed;
 pub(crate) mod exception;
 pub(crate) mod handle;
 pub(crate) mod remote;
@@ -166,7 +167,7 @@ impl LoopHandle {
     pub fn run_forever(&self) -> Result<(), LoopError> {
         let _running = context::enter(&self.core)?;
         loop {
-            self.core.run_once()?;
+            self.core.run_once(None)?;
             if self.core.stopping.get() {
                 return Ok(());
             }
@@ -181,7 +182,7 @@ impl LoopHandle {
     /// As [`run_forever`](LoopHandle::run_forever).
     pub fn run_once(&self) -> Result<(), LoopError> {
         let _running = context::enter(&self.core)?;
-        self.core.run_once()
+        self.core.run_once(None)
     }
 
     /// Runs the loop until `fut` completes and returns its output.

@@ -49,15 +49,7 @@ pub fn run<F: Future + 'static>(fut: F) -> Result<F::Output, RunError> {
     #[cfg(all(unix, feature = "signal"))]
     let interrupted = ctrl_c_cancels(&ev, &main.task_ref());
     let out = ev.run_task(main);
-    // asyncio `_cancel_all_tasks`: cancel what is left and let it finish cancelling.
-    let left = ev.all_tasks();
-    for task in &left {
-        task.cancel();
-    }
-    while left.iter().any(|t| !t.done()) {
-        ev.run_once()?;
-    }
-    ev.close()?;
+    shutdown(&ev)?;
     #[cfg(all(unix, feature = "signal"))]
     if interrupted.get() {
         return Err(RunError::Interrupted);
@@ -83,4 +75,17 @@ fn ctrl_c_cancels(ev: &EventLoop, main: &crate::TaskRef) -> std::rc::Rc<std::cel
         handle.remove_signal_handler(SIGINT);
     });
     interrupted
+}
+
+/// asyncio `_cancel_all_tasks`, then close: cancels every task still pending, lets them
+/// finish cancelling, and closes the loop.
+pub(crate) fn shutdown(ev: &EventLoop) -> Result<(), LoopError> {
+    let left = ev.all_tasks();
+    for task in &left {
+        task.cancel();
+    }
+    while left.iter().any(|t| !t.done()) {
+        ev.run_once()?;
+    }
+    ev.close()
 }

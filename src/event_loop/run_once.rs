@@ -45,12 +45,17 @@ use crate::task::waker::WakeTarget;
 pub const POLL_BUDGET: usize = 64;
 
 impl Core {
-    /// Runs one turn of the loop. The caller has entered the loop (it is the running loop of
+    /// Runs one turn of the loop, blocking in the poll for at most `max_wait` (`None`: as
+    /// long as phase 1 says). The caller has entered the loop (it is the running loop of
     /// this thread).
-    pub(crate) fn run_once(&self) -> Result<(), LoopError> {
+    pub(crate) fn run_once(&self, max_wait: Option<Duration>) -> Result<(), LoopError> {
         // 1. How long may the poll block? Not at all if something is ready or a stop is
-        //    pending; until the nearest timer if there is one; otherwise until woken.
-        let timeout = self.poll_timeout();
+        //    pending; until the nearest timer if there is one; otherwise until woken. A host
+        //    that steps the loop may cap it.
+        let timeout = match (self.poll_timeout(), max_wait) {
+            (Some(t), Some(cap)) => Some(t.min(cap)),
+            (t, cap) => t.or(cap),
+        };
 
         // 2. Wait for readiness. This is the only place the loop blocks. While work is
         //    ready anyway, skip the system call until POLL_BUDGET items have run.
