@@ -308,3 +308,93 @@ fn host_examples_drive_the_loop() {
         }
     }
 }
+
+/// `examples/hyper_server`: hyper 1.x on evloop answers real HTTP/1.1 requests, keep-alive
+/// included, from many connections at once.
+#[cfg(feature = "net")]
+#[test]
+fn hyper_serves_http_on_evloop() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+    use std::process::Stdio;
+
+    let mut child = example_command("hyper_server")
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected {first:?}"))
+        .to_string();
+
+    /// Sends one request on `conn`; gives the status line and the body.
+    fn get(conn: &mut TcpStream, path: &str, close: bool) -> (String, String) {
+        let connection = if close { "close" } else { "keep-alive" };
+        write!(
+            conn,
+            "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: {connection}\r\n\r\n"
+        )
+        .unwrap();
+        let mut reader = BufReader::new(conn);
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        let mut length = 0;
+        loop {
+            let mut h = String::new();
+            reader.read_line(&mut h).unwrap();
+            if h == "\r\n" {
+                break;
+            }
+            if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        (status.trim().to_string(), String::from_utf8(body).unwrap())
+    }
+
+    let connect = || {
+        let c = TcpStream::connect(&addr).unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        c
+    };
+    // Two requests on one kept-alive connection.
+    let mut c = connect();
+    assert_eq!(
+        get(&mut c, "/", false),
+        (
+            "HTTP/1.1 200 OK".into(),
+            r#"{"service":"evloop","runtime":"evloop"}"#.into()
+        )
+    );
+    assert_eq!(get(&mut c, "/add?a=40&b=2", false).1, r#"{"sum":42}"#);
+    assert_eq!(get(&mut c, "/add?a=x", false).0, "HTTP/1.1 400 Bad Request");
+    assert_eq!(get(&mut c, "/nope", true).0, "HTTP/1.1 404 Not Found");
+    // 50 connections at once, each with 10 requests.
+    let clients: Vec<_> = (0..50)
+        .map(|i| {
+            let addr = addr.clone();
+            thread::spawn(move || {
+                let mut c = TcpStream::connect(&addr).unwrap();
+                for j in 0..10 {
+                    let (status, body) = get(&mut c, &format!("/add?a={i}&b={j}"), j == 9);
+                    assert_eq!(status, "HTTP/1.1 200 OK");
+                    assert_eq!(body, format!(r#"{{"sum":{}}}"#, i + j));
+                }
+            })
+        })
+        .collect();
+    clients.into_iter().for_each(|t| t.join().unwrap());
+    // The state lives on the loop's one thread: every request was counted.
+    assert_eq!(get(&mut connect(), "/count", true).1, r#"{"requests":505}"#);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
