@@ -84,6 +84,9 @@ pub mod guide {
     #[doc = include_str!("../docs/asyncio-mapping.md")]
     pub mod mapping {}
 
+    #[doc = include_str!("../docs/embedding.md")]
+    pub mod embedding {}
+
     #[cfg(feature = "ext")]
     #[doc = include_str!("../docs/extensions.md")]
     pub mod extensions {}
