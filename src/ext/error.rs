@@ -50,15 +50,66 @@ pub enum TenError {
     Timeout,
     /// A result was returned after the command's final result (TEN silently drops it).
     AlreadyAnswered,
+    /// JSON input over a limit ([`MAX_JSON_BYTES`] long or [`MAX_JSON_DEPTH`] deep): refused
+    /// before it can cost memory or stack.
+    InputTooLarge {
+        /// What was being read ("graph", "property.json", "property value").
+        what: &'static str,
+        /// Which limit: "bytes" or "nesting depth".
+        limit_kind: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// The longest JSON text the runtime reads (graphs, `property.json`, property values).
+pub const MAX_JSON_BYTES: usize = 1 << 20;
+
+/// The deepest nesting of arrays and objects the runtime accepts in JSON input.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// Parses untrusted JSON within the limits: too long or too deep is
+/// [`TenError::InputTooLarge`], malformed is [`TenError::InvalidJson`] with line and column.
+/// (serde_json alone stops at 128 levels, so the depth walk below is bounded too.)
+pub(crate) fn parse_json(json: &str, what: &'static str) -> Result<serde_json::Value, TenError> {
+    let too_large = |limit_kind, limit| TenError::InputTooLarge {
+        what,
+        limit_kind,
+        limit,
+    };
+    if json.len() > MAX_JSON_BYTES {
+        return Err(too_large("bytes", MAX_JSON_BYTES));
+    }
+    let value = serde_json::from_str(json).map_err(|e| {
+        if e.to_string().starts_with("recursion limit exceeded") {
+            too_large("nesting depth", MAX_JSON_DEPTH)
+        } else {
+            TenError::from_json(&e)
+        }
+    })?;
+    if depth(&value) > MAX_JSON_DEPTH {
+        return Err(too_large("nesting depth", MAX_JSON_DEPTH));
+    }
+    Ok(value)
+}
+
+/// Nesting depth of a JSON value (a scalar is 0, `[]` is 1).
+fn depth(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+        serde_json::Value::Object(o) => 1 + o.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 impl TenError {
     /// TEN's numeric error code (Generic=1, InvalidJSON=2, InvalidArgument=3, InvalidType=4,
-    /// InvalidGraph=5, TenIsClosed=6, MsgNotConnected=7, Timeout=8).
+    /// InvalidGraph=5, TenIsClosed=6, MsgNotConnected=7, Timeout=8); input over a limit is
+    /// InvalidJSON.
     pub fn code(&self) -> u8 {
         match self {
             TenError::Generic(_) | TenError::AlreadyAnswered => 1,
-            TenError::InvalidJson { .. } => 2,
+            TenError::InvalidJson { .. } | TenError::InputTooLarge { .. } => 2,
             TenError::InvalidArgument(_) | TenError::PropertyNotFound(_) => 3,
             TenError::InvalidType { .. } => 4,
             TenError::InvalidGraph(_) => 5,
@@ -101,6 +152,11 @@ impl fmt::Display for TenError {
             TenError::AlreadyAnswered => {
                 f.write_str("the command already received its final result")
             }
+            TenError::InputTooLarge {
+                what,
+                limit_kind,
+                limit,
+            } => write!(f, "{what} is over the limit of {limit} {limit_kind}"),
         }
     }
 }

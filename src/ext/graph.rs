@@ -85,7 +85,7 @@ impl Graph {
     /// [`TenError::InvalidJson`] with line and column, or [`TenError::InvalidGraph`] saying
     /// what is wrong.
     pub fn from_json(json: &str) -> Result<Graph, TenError> {
-        let value: Value = serde_json::from_str(json).map_err(|e| TenError::from_json(&e))?;
+        let value = crate::ext::error::parse_json(json, "graph")?;
         Graph::from_value(&value)
     }
 
@@ -229,7 +229,7 @@ pub struct PredefinedGraph {
 ///
 /// As [`Graph::from_json`].
 pub fn predefined_graphs(property_json: &str) -> Result<Vec<PredefinedGraph>, TenError> {
-    let value: Value = serde_json::from_str(property_json).map_err(|e| TenError::from_json(&e))?;
+    let value = crate::ext::error::parse_json(property_json, "property.json")?;
     let entries = value
         .pointer("/ten/predefined_graphs")
         .ok_or_else(|| invalid("property.json has no 'ten.predefined_graphs'"))?;

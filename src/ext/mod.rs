@@ -36,7 +36,7 @@ pub mod tester;
 
 pub use app::{App, AppHandle, AppOptions, Stage};
 pub use env::{LogLevel, LogRecord, TenEnv};
-pub use error::TenError;
+pub use error::{MAX_JSON_BYTES, MAX_JSON_DEPTH, TenError};
 pub use extension::{Extension, HookFuture, MessageMode};
 pub use graph::{Graph, Node, PredefinedGraph, predefined_graphs};
 pub use msg::{

@@ -177,7 +177,7 @@ impl Properties {
     ///
     /// [`TenError::InvalidJson`] with line and column, or as [`set`](Properties::set).
     pub fn set_json(&mut self, path: &str, json: &str) -> Result<(), TenError> {
-        let value: Value = serde_json::from_str(json).map_err(|e| TenError::from_json(&e))?;
+        let value = crate::ext::error::parse_json(json, "property value")?;
         if path.is_empty() {
             return match value {
                 Value::Object(m) => {

@@ -97,3 +97,12 @@ impl Future for Pending {
         }
     }
 }
+
+/// How many random cases a property test runs: `PROPTEST_CASES` if set (the fuzz and
+/// memcheck scripts set it), else `default`.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
