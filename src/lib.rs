@@ -87,6 +87,9 @@ pub mod guide {
     #[doc = include_str!("../docs/embedding.md")]
     pub mod embedding {}
 
+    #[doc = include_str!("../docs/reliability.md")]
+    pub mod reliability {}
+
     #[cfg(feature = "ext")]
     #[doc = include_str!("../docs/extensions.md")]
     pub mod extensions {}

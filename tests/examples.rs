@@ -66,7 +66,7 @@ fn example_command(name: &str) -> Command {
         Command::new(bin)
     } else {
         let mut c = Command::new(env!("CARGO"));
-        c.args(["run", "--quiet", "--example", name]);
+        c.args(["run", "--quiet", "--example", name, "--"]);
         c.current_dir(root());
         c
     }
@@ -397,4 +397,38 @@ fn hyper_serves_http_on_evloop() {
     assert_eq!(get(&mut connect(), "/count", true).1, r#"{"requests":505}"#);
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// `examples/soak`, short: after warm-up, resident memory and open descriptors stay flat
+/// while tasks, timers, queue items and connections churn.
+#[cfg(all(target_os = "linux", feature = "net"))]
+#[test]
+fn soak_keeps_memory_and_descriptors_flat() {
+    let out = example_command("soak")
+        .args(["--seconds", "6", "--warmup", "2", "--interval", "2"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let summary: Vec<u64> = stdout
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix("summary "))
+        .unwrap_or_else(|| panic!("no summary in {stdout}"))
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let [warm_rss, end_rss, warm_fds, end_fds, rounds] = summary[..] else {
+        panic!("bad summary in {stdout}");
+    };
+    assert!(rounds > 20, "only {rounds} rounds:\n{stdout}");
+    assert_eq!(warm_fds, end_fds, "descriptors leaked:\n{stdout}");
+    assert!(
+        end_rss <= warm_rss + 512,
+        "memory grew {warm_rss} -> {end_rss} KiB:\n{stdout}"
+    );
 }

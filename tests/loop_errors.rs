@@ -170,3 +170,37 @@ fn no_running_loop_outside_a_run() {
 fn spawn_outside_a_loop_panics_with_a_clear_message() {
     drop(evloop::spawn(async {}));
 }
+
+#[test]
+fn run_until_complete_from_a_running_callback_is_an_error() {
+    let ev = EventLoop::new().unwrap();
+    let seen = Rc::new(RefCell::new(None));
+    let (s, h) = (seen.clone(), ev.handle());
+    ev.call_soon(move || {
+        *s.borrow_mut() = Some(format!("{:?}", h.run_until_complete(async {}).unwrap_err()));
+        h.stop();
+    })
+    .unwrap();
+    ev.run_forever().unwrap();
+    assert_eq!(seen.borrow().as_deref(), Some("Loop(AlreadyRunning)"));
+}
+
+#[test]
+fn a_task_handle_outliving_its_loop_reports_cancelled() {
+    let dropped = Rc::new(std::cell::Cell::new(false));
+    let task = {
+        let ev = EventLoop::new().unwrap();
+        let flag = util::DropFlag(dropped.clone());
+        ev.create_task(async move {
+            let _flag = flag;
+            std::future::pending::<()>().await;
+        })
+        .unwrap()
+        // The loop is dropped (closed) here with the task pending.
+    };
+    assert!(dropped.get(), "the pending task's destructors ran at close");
+    assert!(task.done() && task.cancelled());
+    // Awaiting it on another loop is an ordinary cancelled result, not a crash.
+    let again = evloop::run(task).unwrap();
+    assert!(matches!(again, Err(TaskError::Cancelled)));
+}
