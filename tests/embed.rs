@@ -98,9 +98,11 @@ fn a_host_poller_waits_on_the_loops_descriptor() {
     }
     sender.join().unwrap();
     assert_eq!(got.get(), 1, "the timer fired through the host's wait");
+    // The host slept in its poller until something was due, rather than spinning (how the
+    // two events share wake-ups depends on timing, so only the bound is checked).
     assert!(
-        host_wakeups >= 2,
-        "woken for the remote call and for the timer"
+        (1..=20).contains(&host_wakeups),
+        "{host_wakeups} host wake-ups"
     );
 }
 
