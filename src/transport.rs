@@ -16,14 +16,8 @@
 //! wake it. [`Transport::write`] itself tries the socket first and buffers only what the
 //! socket did not take, as asyncio's does.
 //!
-//! Differences from asyncio (also in docs/asyncio-mapping.md):
-//!
-//! | asyncio | evloop | why |
-//! |---|---|---|
-//! | `create_connection` returns `(transport, protocol)` | returns the [`Transport`]; the driver owns the protocol | a protocol is `&mut` while the loop calls it; share state through `Rc` or a [`Future`](crate::Future) |
-//! | `transport.write()` calls `pause_writing()` synchronously | `pause_writing()` runs as soon as the current callback returns | the protocol is already borrowed while it calls `write` |
-//! | `get_extra_info('peername')` | [`Transport::peer_addr`], [`Transport::local_addr`] | typed accessors |
-//! | `write()` after `write_eof()` raises `RuntimeError` | ignored, like `write()` after `close()` | a callback API has nowhere to return an error to |
+//! Where this differs from asyncio (the `(transport, protocol)` pair, when `pause_writing`
+//! is called, typed address accessors) is listed in the [mapping](crate::guide::mapping).
 //!
 //! # Examples
 //!
@@ -168,6 +162,16 @@ impl State {
         }
     }
 
+    /// Owes the protocol a `pause_writing` if the buffer just went over the high-water
+    /// mark, and wakes the driver to send (and to deliver it).
+    fn check_high_water(&mut self) {
+        if !self.protocol_paused && self.out.len() > self.high {
+            self.protocol_paused = true;
+            self.pause_due = true;
+        }
+        self.wake_driver();
+    }
+
     fn fail(&mut self, e: io::Error) {
         if !self.aborting {
             self.error = Some(e);
@@ -227,11 +231,7 @@ impl Transport {
             }
         }
         st.out.extend_from_slice(rest);
-        if !st.protocol_paused && st.out.len() > st.high {
-            st.protocol_paused = true;
-            st.pause_due = true;
-        }
-        st.wake_driver();
+        st.check_high_water();
     }
 
     /// Writes each buffer in turn (asyncio `writelines`).
@@ -328,11 +328,7 @@ impl Transport {
         }
         let mut st = self.shared.st.borrow_mut();
         (st.high, st.low) = (high, low);
-        if !st.protocol_paused && st.out.len() > high {
-            st.protocol_paused = true;
-            st.pause_due = true;
-        }
-        st.wake_driver();
+        st.check_high_water();
         Ok(())
     }
 
