@@ -181,8 +181,7 @@ impl LoopHandle {
     ///
     /// As [`run_forever`](LoopHandle::run_forever).
     pub fn run_once(&self) -> Result<(), LoopError> {
-        let _running = context::enter(&self.core)?;
-        self.core.run_once(None)
+        self.run_once_timeout(None)
     }
 
     /// Runs the loop until `fut` completes and returns its output.
