@@ -20,6 +20,10 @@
 //!    is running because of a cancel. See the [guide](guide::cancellation).
 //! 5. [`Future`]: asyncio's `Future`, a result set later and awaited by many.
 //!
+//! To watch a loop while you read, use
+//! [debug mode](mod@debug), the [task table and counters](mod@introspect), and (feature
+//! `trace`) a recorded timeline of its turns.
+//!
 //! ## Hello, asyncio
 //!
 //! ```
@@ -45,12 +49,14 @@
 
 pub mod clock;
 pub mod combinators;
+pub mod debug;
 pub mod error;
 pub mod event_loop;
 pub mod executor;
 #[cfg(feature = "ext")]
 pub mod ext;
 pub mod future;
+pub mod introspect;
 pub mod io;
 #[cfg(feature = "net")]
 pub mod net;
@@ -68,6 +74,8 @@ pub mod streams;
 pub mod sync;
 pub mod task;
 pub mod time;
+#[cfg(feature = "trace")]
+pub mod timeline;
 pub mod timers;
 #[cfg(feature = "net")]
 pub mod transport;
@@ -117,6 +125,7 @@ pub use event_loop::run::run;
 pub use event_loop::{EventLoop, LoopHandle};
 pub use executor::{ThreadPool, to_thread};
 pub use future::Future;
+pub use introspect::{LoopStats, dump};
 pub use queue::{LifoQueue, PriorityQueue, Queue};
 pub use task::cancel::is_cancelling;
 pub use task::{Task, TaskRef, TaskState};

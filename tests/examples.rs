@@ -183,6 +183,34 @@ fn the_main_demo_shows_the_loop_and_the_extension_runtime() {
     }
 }
 
+/// `examples/timeline.rs`: the seed programs print what they always print, and the pictures
+/// they record are written, well-formed, with one lane per task.
+#[cfg(feature = "trace")]
+#[test]
+fn the_timeline_example_records_the_seed_programs() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("timeline-example");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = example_command("timeline");
+    cmd.arg(&dir);
+    let (_, out) = run_all(vec![("timeline", cmd)]).remove(0);
+    assert!(out.starts_with(&expected("seed002_countdown")), "{out}");
+    assert!(out.contains(&expected("seed004_gather")), "{out}");
+    // Countdowns: the main task and two countdowns; gather: the main task and three fetches.
+    for (name, lanes) in [("countdown", 3), ("gather", 4)] {
+        let svg = std::fs::read_to_string(dir.join(format!("{name}.svg"))).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let found = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("lane"))
+            .count();
+        assert_eq!(found, lanes, "{name}.svg");
+        let json = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+        let trace: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(trace["traceEvents"].as_array().unwrap().len() > 10);
+        assert!(dir.join(format!("{name}.html")).exists());
+    }
+}
+
 #[test]
 fn expected_outputs_are_the_python_outputs() {
     let python = ["python3", "python"]

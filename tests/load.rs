@@ -97,6 +97,7 @@ fn load_client_child() {
     println!("all {n} echoed");
 }
 
+#[cfg(all(target_os = "linux", feature = "net"))]
 fn open_files_limit() -> usize {
     let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
     limits

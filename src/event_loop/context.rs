@@ -76,7 +76,7 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
 pub(crate) fn schedule_local(target: &WakeTarget) -> bool {
     CURRENT.with(|slot| match &*slot.borrow() {
         Some(core) if core.id() == target.owner => {
-            core.schedule(target);
+            core.wake_local(target);
             true
         }
         _ => false,
@@ -126,7 +126,7 @@ pub fn spawn<F: Future + 'static>(fut: F) -> Task<F::Output> {
     let location = Location::caller();
     match CURRENT.with(|slot| slot.borrow().clone()) {
         Some(core) => core.spawn(fut, location),
-        None => panic!("evloop::spawn called outside a running event loop"),
+        None => panic!("{}", crate::debug::no_running_loop("evloop::spawn")),
     }
 }
 

@@ -21,7 +21,9 @@ use super::exception::{ExceptionContext, ExceptionHandler, default_exception_han
 use super::handle::{Callback, HandleState, TimerHandle, new_callback};
 use super::remote::{Remote, Shared};
 use crate::clock::Clock;
+use crate::debug::DebugMode;
 use crate::error::{LoopError, panic_message};
+use crate::introspect::{Counters, add};
 use crate::io::registration::ScheduledIo;
 use crate::reactor::Reactor;
 use crate::task::cell::{Runnable, TaskCell};
@@ -104,6 +106,15 @@ pub(crate) struct Core {
     pub(crate) default_pool: RefCell<Option<crate::executor::ThreadPool>>,
     /// The id the next task gets; counts from 1.
     pub(crate) next_task_id: Cell<u64>,
+    /// The counters behind [`LoopStats`](crate::LoopStats).
+    pub(crate) stats: Counters,
+    /// Debug mode's settings (see [`debug`](crate::debug)).
+    pub(crate) debug: DebugMode,
+    /// Debug mode or a recording is on: the turn times each item (see `observe`).
+    pub(crate) observed: Cell<bool>,
+    /// The timeline being recorded, if any.
+    #[cfg(feature = "trace")]
+    pub(crate) recorder: RefCell<Option<crate::timeline::Recorder>>,
     /// A weak reference to this very core, handed to timers and tasks.
     pub(crate) self_weak: Weak<Core>,
 }
@@ -111,6 +122,8 @@ pub(crate) struct Core {
 impl Core {
     pub(crate) fn new(clock: Clock) -> Result<Rc<Core>, LoopError> {
         let (reactor, waker) = Reactor::new()?;
+        let debug = DebugMode::from_env();
+        let observed = Cell::new(debug.on.get());
         Ok(Rc::new_cyclic(|weak| Core {
             ready: RefCell::new(VecDeque::new()),
             timers: RefCell::new(Timers::default()),
@@ -134,6 +147,11 @@ impl Core {
             wake_pool: RefCell::new(Vec::new()),
             default_pool: RefCell::new(None),
             next_task_id: Cell::new(1),
+            stats: Counters::default(),
+            debug,
+            observed,
+            #[cfg(feature = "trace")]
+            recorder: RefCell::new(None),
             self_weak: weak.clone(),
         }))
     }
@@ -167,6 +185,12 @@ impl Core {
         }
     }
 
+    /// A wake on the loop's own thread (a waker, or a cancel): counted, then scheduled.
+    pub(crate) fn wake_local(&self, target: &WakeTarget) {
+        add(&self.stats.local_wakes, 1);
+        self.schedule(target);
+    }
+
     /// Queues a finished task's done callbacks to run in a coming turn.
     pub(crate) fn schedule_done_callbacks(&self, task: Rc<dyn Runnable>) {
         if !self.is_closed() {
@@ -197,6 +221,7 @@ impl Core {
         self.check_open()?;
         let cb = new_callback(f, HandleState::InHeap, location);
         self.timers.borrow_mut().push(when, cb.clone());
+        add(&self.stats.timers_scheduled, 1);
         Ok(TimerHandle {
             cell: cb,
             when,
@@ -206,6 +231,7 @@ impl Core {
 
     /// A timer still in the heap was cancelled.
     pub(crate) fn timer_cancelled(&self) {
+        add(&self.stats.timers_cancelled, 1);
         self.timers.borrow_mut().cancelled_one();
     }
 
@@ -284,6 +310,7 @@ impl Core {
     /// wakes the task waiting for it (the readiness phase; asyncio `_process_events`).
     pub(crate) fn dispatch_io(&self) {
         let mut events = std::mem::take(&mut *self.io_events.borrow_mut());
+        add(&self.stats.io_events, events.len() as u64);
         for (token, bits) in events.drain(..) {
             let io = self.io.borrow().get(token).cloned();
             if let Some(io) = io {
@@ -302,7 +329,10 @@ impl Core {
                 Remote::Call(f, location) => {
                     self.call_soon_internal(f, location);
                 }
-                Remote::Wake(target) => self.schedule(&target),
+                Remote::Wake(target) => {
+                    add(&self.stats.remote_wakes, 1);
+                    self.schedule(&target);
+                }
             }
         }
     }
@@ -348,6 +378,7 @@ impl Core {
         if self.is_closed() {
             return;
         }
+        self.report_pending_at_close();
         self.state.set(LoopState::Closed);
         // Take everything out first, then drop it with no borrow held: dropping closures and
         // futures runs user code, which may call back into the loop (and get `Closed`).

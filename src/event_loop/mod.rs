@@ -13,12 +13,14 @@
 //! | `remote` | `call_soon_threadsafe` and the self-pipe |
 //! | `context` | `get_running_loop`, `current_task`, `all_tasks` |
 //! | `exception` | `call_exception_handler`, `default_exception_handler` |
+//! | `observe` | the debug-mode branches of `_run_once` (`slow_callback_duration`) |
 
 pub(crate) mod context;
 pub(crate) mod core;
 pub mod embed;
 pub(crate) mod exception;
 pub(crate) mod handle;
+pub(crate) mod observe;
 pub(crate) mod remote;
 pub(crate) mod run;
 pub mod run_once;
@@ -38,6 +40,7 @@ use self::remote::RemoteHandle;
 use crate::clock::Clock;
 use crate::error::{LoopError, RunError};
 use crate::future::Future as EvFuture;
+use crate::introspect::LoopStats;
 use crate::task::{Task, TaskRef};
 
 /// A handle to an event loop: schedule callbacks and tasks, run and stop it.
@@ -301,6 +304,61 @@ impl LoopHandle {
     /// The loop's unfinished tasks (asyncio `asyncio.all_tasks(loop)`).
     pub fn all_tasks(&self) -> Vec<TaskRef> {
         self.core.all_tasks()
+    }
+
+    /// The loop's counters now (see [`introspect`](crate::introspect)).
+    pub fn stats(&self) -> LoopStats {
+        self.core.stats.snapshot()
+    }
+
+    /// The loop's unfinished tasks as a table, then its counters (see
+    /// [`introspect`](crate::introspect)).
+    pub fn dump(&self) -> String {
+        format!(
+            "{}\n{}\n",
+            crate::introspect::task_table(&self.all_tasks()),
+            self.stats()
+        )
+    }
+
+    /// Turns debug mode on or off (asyncio `loop.set_debug`; see [`debug`](crate::debug)).
+    /// It is also on from the start when the environment variable `EVLOOP_DEBUG` is set.
+    pub fn set_debug(&self, on: bool) {
+        self.core.debug.on.set(on);
+        self.core.update_observed();
+    }
+
+    /// True in debug mode (asyncio `loop.get_debug()`).
+    pub fn get_debug(&self) -> bool {
+        self.core.debug.on.get()
+    }
+
+    /// How long a callback or task step may run before debug mode reports it (asyncio
+    /// `loop.slow_callback_duration`; 100 ms by default).
+    pub fn slow_callback_duration(&self) -> Duration {
+        self.core.debug.slow.get()
+    }
+
+    /// Sets the slow-step threshold of debug mode.
+    pub fn set_slow_callback_duration(&self, limit: Duration) {
+        self.core.debug.slow.set(limit);
+    }
+
+    /// Starts recording a [`Timeline`](crate::timeline::Timeline) of the loop's turns, from
+    /// the next turn on (a recording already going on starts over).
+    #[cfg(feature = "trace")]
+    pub fn start_recording(&self) {
+        let rec = crate::timeline::Recorder::new(self.stats());
+        *self.core.recorder.borrow_mut() = Some(rec);
+        self.core.update_observed();
+    }
+
+    /// Stops recording and returns the timeline (`None` if nothing was being recorded).
+    #[cfg(feature = "trace")]
+    pub fn stop_recording(&self) -> Option<crate::timeline::Timeline> {
+        let rec = self.core.recorder.borrow_mut().take();
+        self.core.update_observed();
+        rec.map(crate::timeline::Recorder::finish)
     }
 
     /// Sets the handler that receives panics from callbacks and unretrieved task panics.

@@ -30,12 +30,13 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::core::{Core, Ready};
 use super::handle::{Callback, HandleState};
 use crate::clock::Clock;
 use crate::error::LoopError;
+use crate::introspect::add;
 use crate::reactor::MAX_POLL_TIMEOUT;
 use crate::task::TaskRef;
 use crate::task::waker::WakeTarget;
@@ -49,6 +50,14 @@ impl Core {
     /// long as phase 1 says). The caller has entered the loop (it is the running loop of
     /// this thread).
     pub(crate) fn run_once(&self, max_wait: Option<Duration>) -> Result<(), LoopError> {
+        add(&self.stats.turns, 1);
+        // Debug mode or a recording is on: time each item (see `observe`). Read once, so a
+        // change made during the turn applies from the next one.
+        let observed = self.observed.get();
+        if observed {
+            self.turn_begins();
+        }
+
         // 1. How long may the poll block? Not at all if something is ready or a stop is
         //    pending; until the nearest timer if there is one; otherwise until woken. A host
         //    that steps the loop may cap it.
@@ -63,12 +72,20 @@ impl Core {
         let mut woken = false;
         if !busy || self.ran_since_poll.get() >= POLL_BUDGET {
             self.ran_since_poll.set(0);
+            add(&self.stats.reactor_polls, 1);
+            // Only a poll that may block is timed: a zero-timeout poll blocks for nothing.
+            let blocking = (timeout != Some(Duration::ZERO)).then(Instant::now);
             let mut io_events = self.io_events.borrow_mut();
             woken = self
                 .reactor
                 .borrow_mut()
                 .poll(timeout, &mut io_events)?
                 .woken;
+            if let Some(t0) = blocking {
+                self.stats
+                    .blocked
+                    .set(self.stats.blocked.get() + t0.elapsed());
+            }
         }
 
         // 3. Turn readiness into ready work. Other threads' calls and wakes were queued on
@@ -87,7 +104,12 @@ impl Core {
         if timers.len() > 0 {
             let now = self.now();
             let mut ready = self.ready.borrow_mut();
-            timers.pop_due(now, |cb| ready.push_back(Ready::Callback(cb)));
+            let mut fired = 0;
+            timers.pop_due(now, |cb| {
+                fired += 1;
+                ready.push_back(Ready::Callback(cb));
+            });
+            add(&self.stats.timers_fired, fired);
         }
         drop(timers);
 
@@ -95,19 +117,40 @@ impl Core {
         //    behind them and waits for the next turn (asyncio's `ntodo`).
         let ntodo = self.ready.borrow().len();
         self.ran_since_poll.set(self.ran_since_poll.get() + ntodo);
-        for _ in 0..ntodo {
-            let item = self.ready.borrow_mut().pop_front();
-            match item {
-                Some(Ready::Callback(cb)) => self.run_callback(&cb),
-                Some(Ready::Task(key)) => self.run_task(key),
-                Some(Ready::Done(task)) => {
-                    let task = TaskRef(task);
-                    task.0.header().run_done_callbacks(&task, self);
-                }
-                None => break, // cannot happen: only this loop pops, and the loop cannot be closed while running
-            }
+        if observed {
+            self.batch_begins();
+        }
+        if observed {
+            self.run_batch(ntodo, Core::run_observed);
+            self.turn_ends();
+        } else {
+            self.run_batch(ntodo, Core::run_item);
         }
         Ok(())
+    }
+
+    /// Runs the first `ntodo` items of the ready queue with `run`.
+    #[inline(always)]
+    fn run_batch(&self, ntodo: usize, run: impl Fn(&Core, Ready)) {
+        for _ in 0..ntodo {
+            let item = self.ready.borrow_mut().pop_front();
+            // `None` cannot happen: only this loop pops, and it cannot be closed while running.
+            let Some(item) = item else { break };
+            run(self, item);
+        }
+    }
+
+    /// Runs one item of the batch.
+    #[inline(always)]
+    pub(crate) fn run_item(&self, item: Ready) {
+        match item {
+            Ready::Callback(cb) => self.run_callback(&cb),
+            Ready::Task(key) => self.run_task(key),
+            Ready::Done(task) => {
+                let task = TaskRef(task);
+                task.0.header().run_done_callbacks(&task, self);
+            }
+        }
     }
 
     /// Phase 1: the poll timeout.
@@ -138,6 +181,7 @@ impl Core {
         if cb.base().state() == HandleState::Cancelled {
             return; // a cancelled handle never runs
         }
+        add(&self.stats.callbacks, 1);
         if let Err(p) = catch_unwind(AssertUnwindSafe(|| cb.run())) {
             self.report_callback_panic(cb.base().location(), &*p);
         }
@@ -151,6 +195,7 @@ impl Core {
             self.tasks.borrow_mut().remove(key);
             return;
         };
+        add(&self.stats.polls, 1);
         let header = task.header();
         header.with_target(WakeTarget::unschedule);
         *self.current.borrow_mut() = Some(TaskRef(task.clone()));

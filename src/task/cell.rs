@@ -14,6 +14,7 @@ use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use super::TaskRef;
 use super::cancel;
@@ -129,6 +130,10 @@ pub(crate) struct Header {
     pub(crate) quiet: Cell<bool>,
     /// Where the task was spawned.
     pub(crate) location: &'static Location<'static>,
+    /// How many steps the task took.
+    polls: Cell<u32>,
+    /// Nanoseconds spent in its steps, counted only while the loop is observed.
+    poll_nanos: Cell<u64>,
 }
 
 impl Header {
@@ -169,6 +174,20 @@ impl Header {
         self.outcome.get() == Outcome::Panicked
     }
 
+    pub(crate) fn poll_count(&self) -> u32 {
+        self.polls.get()
+    }
+
+    pub(crate) fn poll_time(&self) -> Duration {
+        Duration::from_nanos(self.poll_nanos.get())
+    }
+
+    pub(crate) fn add_poll_time(&self, d: Duration) {
+        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.poll_nanos
+            .set(self.poll_nanos.get().saturating_add(nanos));
+    }
+
     pub(crate) fn cancelling(&self) -> u16 {
         self.cancelling.get()
     }
@@ -188,7 +207,7 @@ impl Header {
     /// Schedules the task's next step, as its waker would (loop thread only).
     pub(crate) fn wake(&self) {
         if let (Some(core), Some(w)) = (self.core.upgrade(), &*self.waker.borrow()) {
-            core.schedule(w.target());
+            core.wake_local(w.target());
         }
     }
 
@@ -277,6 +296,8 @@ impl<F: Future + 'static> TaskCell<F> {
                 join_alive: Cell::new(true),
                 quiet: Cell::new(false),
                 location,
+                polls: Cell::new(0),
+                poll_nanos: Cell::new(0),
             },
             stage: RefCell::new(Stage::Running(fut)),
         }
@@ -358,6 +379,7 @@ impl<F: Future + 'static> Runnable for TaskCell<F> {
 
     fn step(&self, me: &Rc<dyn Runnable>) -> bool {
         let h = &self.header;
+        h.polls.set(h.polls.get().saturating_add(1));
         if h.must_cancel.get() {
             // Cancelled while suspended (or before its first step): the future is dropped
             // instead of resumed, so its destructors are the `finally` blocks that run.
@@ -464,12 +486,12 @@ impl<F: Future + 'static> Join<F::Output> for TaskCell<F> {
 mod tests {
     /// Every live task costs its cell; with 100k tasks alive the cell size is what the cache
     /// sees. A guard against the header quietly growing back (it was 152 bytes before the
-    /// `Cell`-based layout).
+    /// `Cell`-based layout; 104 before the poll count and poll time of `introspect`).
     #[test]
     fn the_task_header_stays_small() {
         let header = std::mem::size_of::<super::Header>();
         let cell = std::mem::size_of::<super::TaskCell<std::future::Ready<()>>>();
-        assert!(header <= 104, "Header is {header} bytes");
-        assert!(cell <= 136, "TaskCell<Ready<()>> is {cell} bytes");
+        assert!(header <= 120, "Header is {header} bytes");
+        assert!(cell <= 152, "TaskCell<Ready<()>> is {cell} bytes");
     }
 }

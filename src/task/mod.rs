@@ -89,6 +89,18 @@ impl TaskRef {
         self.0.header().state()
     }
 
+    /// How many steps the task has taken (polls of its future).
+    pub fn poll_count(&self) -> u32 {
+        self.0.header().poll_count()
+    }
+
+    /// Total time spent in the task's steps. Measured only while its loop is in
+    /// [debug mode](crate::debug) or recording a timeline; zero otherwise (timing every step
+    /// costs two clock reads).
+    pub fn poll_time(&self) -> std::time::Duration {
+        self.0.header().poll_time()
+    }
+
     /// True once the task finished: with a value, a panic, or cancelled.
     pub fn done(&self) -> bool {
         self.0.header().done()
@@ -130,10 +142,11 @@ impl fmt::Debug for TaskRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "<Task name='{}' id={} {:?} spawned at {}>",
+            "<Task name='{}' id={} {:?} polls={} spawned at {}>",
             self.name(),
             self.id(),
             self.state(),
+            self.poll_count(),
             self.location()
         )
     }
