@@ -20,7 +20,8 @@
 //!    is running because of a cancel. See the [guide](guide::cancellation).
 //! 5. [`Future`]: asyncio's `Future`, a result set later and awaited by many.
 //!
-//! To watch a loop while you read, use
+//! The long version is the [guided tour](guide::tour) (`docs/tour/`): nine chapters, each
+//! next to the source it explains. To watch a loop while you read, use
 //! [debug mode](mod@debug), the [task table and counters](mod@introspect), and (feature
 //! `trace`) a recorded timeline of its turns.
 //!
@@ -101,6 +102,32 @@ pub mod guide {
     #[cfg(feature = "ext")]
     #[doc = include_str!("../docs/extensions.md")]
     pub mod extensions {}
+
+    /// The guided tour, `docs/tour/`: nine chapters, each ending in an example run here.
+    pub mod tour {
+        #[doc = include_str!("../docs/tour/README.md")]
+        pub mod contents {}
+        #[doc = include_str!("../docs/tour/01-coroutines.md")]
+        pub mod ch1_coroutines {}
+        #[doc = include_str!("../docs/tour/02-one-turn.md")]
+        pub mod ch2_one_turn {}
+        #[doc = include_str!("../docs/tour/03-handles-and-timers.md")]
+        pub mod ch3_handles_and_timers {}
+        #[doc = include_str!("../docs/tour/04-tasks-and-wakers.md")]
+        pub mod ch4_tasks_and_wakers {}
+        #[doc = include_str!("../docs/tour/05-futures.md")]
+        pub mod ch5_futures {}
+        #[doc = include_str!("../docs/tour/06-cancellation.md")]
+        pub mod ch6_cancellation {}
+        #[cfg(unix)]
+        #[doc = include_str!("../docs/tour/07-reactor.md")]
+        pub mod ch7_reactor {}
+        #[doc = include_str!("../docs/tour/08-queues-and-locks.md")]
+        pub mod ch8_queues_and_locks {}
+        #[cfg(feature = "ext")]
+        #[doc = include_str!("../docs/tour/09-extensions.md")]
+        pub mod ch9_extensions {}
+    }
 }
 
 pub use clock::{Clock, ManualClock};
