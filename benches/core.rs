@@ -11,7 +11,6 @@ use std::future::Future;
 use std::hint::black_box;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::Poll;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -134,16 +133,6 @@ fn chained_spawn(c: &mut Criterion) {
     g.finish();
 }
 
-/// Polls a future once and drops it: arms a timer and cancels it.
-async fn poll_once_and_drop<F: Future>(fut: F) {
-    let mut fut = std::pin::pin!(fut);
-    std::future::poll_fn(|cx| {
-        let _ = fut.as_mut().poll(cx);
-        Poll::Ready(())
-    })
-    .await;
-}
-
 /// 100,000 timers: armed and cancelled; and armed and fired (100k tasks sleeping 1 ms).
 fn timers(c: &mut Criterion) {
     let mut g = c.benchmark_group("timers_armed_cancelled");
@@ -153,7 +142,7 @@ fn timers(c: &mut Criterion) {
         b.iter(|| {
             ev.run_until_complete(async {
                 for _ in 0..TIMERS {
-                    poll_once_and_drop(evloop::sleep(Duration::from_secs(10))).await;
+                    common::poll_once_and_drop(evloop::sleep(Duration::from_secs(10))).await;
                 }
             })
             .unwrap()
@@ -164,7 +153,7 @@ fn timers(c: &mut Criterion) {
         b.iter(|| {
             tk.block_on(async {
                 for _ in 0..TIMERS {
-                    poll_once_and_drop(tokio::time::sleep(Duration::from_secs(10))).await;
+                    common::poll_once_and_drop(tokio::time::sleep(Duration::from_secs(10))).await;
                 }
             })
         })

@@ -30,6 +30,16 @@ impl Tokio {
     }
 }
 
+/// Polls a future once and drops it: with a sleep, arms a timer and cancels it.
+pub async fn poll_once_and_drop<F: Future>(fut: F) {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| {
+        let _ = fut.as_mut().poll(cx);
+        std::task::Poll::Ready(())
+    })
+    .await;
+}
+
 /// The evloop side.
 pub fn evloop() -> evloop::EventLoop {
     evloop::EventLoop::new().unwrap()

@@ -1,0 +1,538 @@
+//! The comparison command: evloop against tokio, smol, CPython asyncio and uvloop, in one run.
+//!
+//! ```sh
+//! cargo run --release --example compare             # all runtimes, writes docs/performance.md
+//! cargo run --release --example compare -- --quick  # a tenth of the sizes, writes nothing
+//! cargo run --release --example compare -- --no-python
+//! ```
+//!
+//! Each workload of `benches/core.rs` and `benches/coord.rs` runs on each runtime, one warm-up
+//! round then five measured ones; the median, in nanoseconds per operation, goes in the
+//! table, with each runtime's time divided by evloop's (above 1: evloop is faster). The
+//! Python side is `benches/python/run.sh`, which installs uvloop into a virtual environment
+//! under `target/`; without `python3` the table says so. A full run rewrites the table in
+//! `docs/performance.md` (between its `compare` markers) and the chart
+//! `docs/images/performance.svg`. Compare numbers within one run only.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::pin::Pin;
+use std::process::Command;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+// The benches' shared helpers (the timer-churn workload's poll-once-and-drop).
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+/// (name, what it does, operations at full size).
+const WORKLOADS: [(&str, &str, usize); 8] = [
+    ("spawn_many_local", "spawn + await, 100k tasks", 100_000),
+    ("yield_one", "1 task yielding 100k times", 100_000),
+    ("yield_many", "100 tasks x 1k yields", 100_000),
+    ("chained_spawn", "chained spawn, depth 10k", 10_000),
+    ("ping_pong", "ping-pong between two tasks, 100k", 100_000),
+    ("bounded_queue", "bounded queue (64), 1M items", 1_000_000),
+    (
+        "timers_armed_cancelled",
+        "timeouts armed and cancelled, 100k",
+        100_000,
+    ),
+    (
+        "call_soon",
+        "call_soon (tokio, smol: detached spawn), 100k",
+        100_000,
+    ),
+];
+
+const RUNTIMES: [&str; 5] = ["evloop", "tokio", "smol", "asyncio", "uvloop"];
+
+/// Runs one workload of `n` operations on a fresh runtime; returns the time it took.
+type Runner = fn(&'static str, usize) -> Duration;
+
+mod on_evloop {
+    use super::*;
+
+    pub fn run(name: &'static str, n: usize) -> Duration {
+        let ev = evloop::EventLoop::new().unwrap();
+        let start = Instant::now();
+        match name {
+            "call_soon" => {
+                let count = Rc::new(Cell::new(0));
+                for _ in 0..n {
+                    let c = count.clone();
+                    ev.call_soon(move || c.set(c.get() + 1)).unwrap();
+                }
+                ev.stop();
+                ev.run_forever().unwrap();
+                assert_eq!(count.get(), n);
+            }
+            _ => ev.run_until_complete(workload(name, n)).unwrap(),
+        }
+        start.elapsed()
+    }
+
+    fn chain(n: usize) -> Pin<Box<dyn Future<Output = usize>>> {
+        Box::pin(async move {
+            if n == 0 {
+                0
+            } else {
+                evloop::spawn(chain(n - 1)).await.unwrap() + 1
+            }
+        })
+    }
+
+    async fn workload(name: &'static str, n: usize) {
+        match name {
+            "spawn_many_local" => {
+                let hs: Vec<_> = (0..n).map(|i| evloop::spawn(async move { i })).collect();
+                for h in hs {
+                    h.await.unwrap();
+                }
+            }
+            "yield_one" => {
+                for _ in 0..n {
+                    evloop::yield_now().await;
+                }
+            }
+            "yield_many" => {
+                let hs: Vec<_> = (0..100)
+                    .map(|_| {
+                        evloop::spawn(async move {
+                            for _ in 0..n / 100 {
+                                evloop::yield_now().await;
+                            }
+                        })
+                    })
+                    .collect();
+                for h in hs {
+                    h.await.unwrap();
+                }
+            }
+            "chained_spawn" => assert_eq!(chain(n).await, n),
+            "ping_pong" => {
+                let (ping, pong) = (evloop::Queue::new(1), evloop::Queue::new(1));
+                let (p2, q2) = (ping.clone(), pong.clone());
+                let echo = evloop::spawn(async move {
+                    for _ in 0..n {
+                        let v: usize = p2.get().await.unwrap();
+                        q2.put(v + 1).await.unwrap();
+                    }
+                });
+                for i in 0..n {
+                    ping.put(i).await.unwrap();
+                    pong.get().await.unwrap();
+                }
+                echo.await.unwrap();
+            }
+            "bounded_queue" => {
+                let q = evloop::Queue::new(64);
+                let q2 = q.clone();
+                let producer = evloop::spawn(async move {
+                    for i in 0..n {
+                        q2.put(i).await.unwrap();
+                    }
+                });
+                for _ in 0..n {
+                    q.get().await.unwrap();
+                }
+                producer.await.unwrap();
+            }
+            "timers_armed_cancelled" => {
+                for _ in 0..n {
+                    common::poll_once_and_drop(evloop::sleep(Duration::from_secs(10))).await;
+                }
+            }
+            other => unreachable!("{other}"),
+        }
+    }
+}
+
+mod on_tokio {
+    use super::*;
+
+    pub fn run(name: &'static str, n: usize) -> Duration {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let local = tokio::task::LocalSet::new();
+        let start = Instant::now();
+        local.block_on(&rt, workload(name, n));
+        start.elapsed()
+    }
+
+    fn chain(n: usize) -> Pin<Box<dyn Future<Output = usize>>> {
+        Box::pin(async move {
+            if n == 0 {
+                0
+            } else {
+                tokio::task::spawn_local(chain(n - 1)).await.unwrap() + 1
+            }
+        })
+    }
+
+    async fn workload(name: &'static str, n: usize) {
+        use tokio::sync::mpsc::channel;
+        use tokio::task::{spawn_local, yield_now};
+        match name {
+            "spawn_many_local" => {
+                let hs: Vec<_> = (0..n).map(|i| spawn_local(async move { i })).collect();
+                for h in hs {
+                    h.await.unwrap();
+                }
+            }
+            "yield_one" => {
+                for _ in 0..n {
+                    yield_now().await;
+                }
+            }
+            "yield_many" => {
+                let hs: Vec<_> = (0..100)
+                    .map(|_| {
+                        spawn_local(async move {
+                            for _ in 0..n / 100 {
+                                yield_now().await;
+                            }
+                        })
+                    })
+                    .collect();
+                for h in hs {
+                    h.await.unwrap();
+                }
+            }
+            "chained_spawn" => assert_eq!(chain(n).await, n),
+            "ping_pong" => {
+                let (ping_tx, mut ping_rx) = channel::<usize>(1);
+                let (pong_tx, mut pong_rx) = channel::<usize>(1);
+                let echo = spawn_local(async move {
+                    for _ in 0..n {
+                        let v = ping_rx.recv().await.unwrap();
+                        pong_tx.send(v + 1).await.unwrap();
+                    }
+                });
+                for i in 0..n {
+                    ping_tx.send(i).await.unwrap();
+                    pong_rx.recv().await.unwrap();
+                }
+                echo.await.unwrap();
+            }
+            "bounded_queue" => {
+                let (tx, mut rx) = channel(64);
+                let producer = spawn_local(async move {
+                    for i in 0..n {
+                        tx.send(i).await.unwrap();
+                    }
+                });
+                for _ in 0..n {
+                    rx.recv().await.unwrap();
+                }
+                producer.await.unwrap();
+            }
+            "timers_armed_cancelled" => {
+                for _ in 0..n {
+                    common::poll_once_and_drop(tokio::time::sleep(Duration::from_secs(10))).await;
+                }
+            }
+            "call_soon" => {
+                let count = Rc::new(Cell::new(0));
+                for _ in 0..n {
+                    let c = count.clone();
+                    drop(spawn_local(async move { c.set(c.get() + 1) }));
+                }
+                while count.get() < n {
+                    yield_now().await;
+                }
+            }
+            other => unreachable!("{other}"),
+        }
+    }
+}
+
+mod on_smol {
+    use super::*;
+    use smol::LocalExecutor;
+
+    pub fn run(name: &'static str, n: usize) -> Duration {
+        let ex = Rc::new(LocalExecutor::new());
+        let start = Instant::now();
+        smol::block_on(ex.run(workload(ex.clone(), name, n)));
+        start.elapsed()
+    }
+
+    fn chain(ex: Rc<LocalExecutor<'static>>, n: usize) -> Pin<Box<dyn Future<Output = usize>>> {
+        Box::pin(async move {
+            if n == 0 {
+                0
+            } else {
+                ex.spawn(chain(ex.clone(), n - 1)).await + 1
+            }
+        })
+    }
+
+    async fn workload(ex: Rc<LocalExecutor<'static>>, name: &str, n: usize) {
+        use smol::channel::bounded;
+        use smol::future::yield_now;
+        match name {
+            "spawn_many_local" => {
+                let hs: Vec<_> = (0..n).map(|i| ex.spawn(async move { i })).collect();
+                for h in hs {
+                    h.await;
+                }
+            }
+            "yield_one" => {
+                for _ in 0..n {
+                    yield_now().await;
+                }
+            }
+            "yield_many" => {
+                let hs: Vec<_> = (0..100)
+                    .map(|_| {
+                        ex.spawn(async move {
+                            for _ in 0..n / 100 {
+                                yield_now().await;
+                            }
+                        })
+                    })
+                    .collect();
+                for h in hs {
+                    h.await;
+                }
+            }
+            "chained_spawn" => assert_eq!(chain(ex.clone(), n).await, n),
+            "ping_pong" => {
+                let (ping_tx, ping_rx) = bounded::<usize>(1);
+                let (pong_tx, pong_rx) = bounded::<usize>(1);
+                let echo = ex.spawn(async move {
+                    for _ in 0..n {
+                        let v = ping_rx.recv().await.unwrap();
+                        pong_tx.send(v + 1).await.unwrap();
+                    }
+                });
+                for i in 0..n {
+                    ping_tx.send(i).await.unwrap();
+                    pong_rx.recv().await.unwrap();
+                }
+                echo.await;
+            }
+            "bounded_queue" => {
+                let (tx, rx) = bounded(64);
+                let producer = ex.spawn(async move {
+                    for i in 0..n {
+                        tx.send(i).await.unwrap();
+                    }
+                });
+                for _ in 0..n {
+                    rx.recv().await.unwrap();
+                }
+                producer.await;
+            }
+            "timers_armed_cancelled" => {
+                for _ in 0..n {
+                    common::poll_once_and_drop(smol::Timer::after(Duration::from_secs(10))).await;
+                }
+            }
+            "call_soon" => {
+                let count = Rc::new(Cell::new(0));
+                for _ in 0..n {
+                    let c = count.clone();
+                    ex.spawn(async move { c.set(c.get() + 1) }).detach();
+                }
+                while count.get() < n {
+                    yield_now().await;
+                }
+            }
+            other => unreachable!("{other}"),
+        }
+    }
+}
+
+/// Median ns/op over five rounds, after one warm-up round.
+fn measure(run: Runner, name: &'static str, n: usize) -> f64 {
+    run(name, n);
+    let mut rounds: Vec<f64> = (0..5)
+        .map(|_| run(name, n).as_nanos() as f64 / n as f64)
+        .collect();
+    rounds.sort_by(f64::total_cmp);
+    rounds[2]
+}
+
+/// The Python side's numbers: workload → runtime → ns/op; or why there are none.
+fn python(quick: bool) -> Result<BTreeMap<(String, String), f64>, String> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/python/run.sh");
+    let mut cmd = Command::new("bash");
+    cmd.arg(script);
+    if quick {
+        cmd.arg("--quick");
+    }
+    let out = cmd
+        .output()
+        .map_err(|e| format!("could not run {script}: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    let mut found = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let field = |key: &str| -> Option<String> {
+            let at = line.find(&format!("\"{key}\": "))? + key.len() + 4;
+            let rest = &line[at..];
+            let end = rest.find([',', '}'])?;
+            Some(rest[..end].trim_matches('"').to_string())
+        };
+        if let (Some(w), Some(r), Some(ns)) =
+            (field("workload"), field("runtime"), field("ns_per_op"))
+            && let Ok(ns) = ns.parse()
+        {
+            found.insert((w, r), ns);
+        }
+    }
+    Ok(found)
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 1000.0 {
+        format!("{:.2} µs", ns / 1000.0)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+/// The markdown table: ns/op per runtime, then each runtime's time over evloop's.
+fn table(results: &BTreeMap<(String, String), f64>) -> String {
+    let mut t = String::from(
+        "| workload | evloop | tokio | smol | asyncio | uvloop | tokio ÷ evloop | smol ÷ evloop | asyncio ÷ evloop | uvloop ÷ evloop |\n|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for (name, what, _) in WORKLOADS {
+        let get = |rt: &str| results.get(&(name.to_string(), rt.to_string())).copied();
+        let ev = get("evloop").unwrap_or(f64::NAN);
+        let _ = write!(t, "| {what} |");
+        for rt in RUNTIMES {
+            let _ = write!(t, " {} |", get(rt).map(fmt_ns).unwrap_or("n/a".into()));
+        }
+        for rt in &RUNTIMES[1..] {
+            let cell = get(rt).map(|ns| format!("{:.2}x", ns / ev));
+            let _ = write!(t, " {} |", cell.unwrap_or("n/a".into()));
+        }
+        t.push('\n');
+    }
+    t
+}
+
+/// A bar chart of ns/op on a log scale, one group of bars per workload.
+fn chart(results: &BTreeMap<(String, String), f64>) -> String {
+    let colours = ["#e45756", "#4c78a8", "#72b7b2", "#f58518", "#b279a2"];
+    let (label_w, bar_h, group_gap, plot_w) = (260.0, 11.0, 14.0, 520.0);
+    let group_h = bar_h * RUNTIMES.len() as f64 + group_gap;
+    let height = 40.0 + group_h * WORKLOADS.len() as f64 + 20.0;
+    let width = label_w + plot_w + 90.0;
+    // log10(ns) from 1 ns to 100 µs across the plot.
+    let x = |ns: f64| label_w + plot_w * (ns.max(1.0).log10() / 5.0).min(1.0);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"{width}\" height=\"{height}\" fill=\"#fff\"/>\n"
+    );
+    for (i, rt) in RUNTIMES.iter().enumerate() {
+        let lx = label_w + i as f64 * 100.0;
+        let _ = writeln!(
+            s,
+            "<rect x=\"{lx}\" y=\"8\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"17\">{rt}</text>",
+            colours[i],
+            lx + 14.0
+        );
+    }
+    for (g, (name, what, _)) in WORKLOADS.iter().enumerate() {
+        let y0 = 34.0 + g as f64 * group_h;
+        let _ = writeln!(s, "<text x=\"4\" y=\"{}\">{what}</text>", y0 + bar_h * 2.5);
+        for (i, rt) in RUNTIMES.iter().enumerate() {
+            if let Some(ns) = results.get(&(name.to_string(), rt.to_string())) {
+                let y = y0 + i as f64 * bar_h;
+                let _ = writeln!(
+                    s,
+                    "<rect x=\"{label_w}\" y=\"{y}\" width=\"{:.1}\" height=\"{}\" fill=\"{}\"><title>{rt}: {}</title></rect><text x=\"{:.1}\" y=\"{}\" font-size=\"9\">{}</text>",
+                    x(*ns) - label_w,
+                    bar_h - 1.0,
+                    colours[i],
+                    fmt_ns(*ns),
+                    x(*ns) + 3.0,
+                    y + bar_h - 2.0,
+                    fmt_ns(*ns)
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{label_w}\" y=\"{}\" fill=\"#666\">ns per operation, log scale (1 ns to 100 µs); shorter is faster</text>\n</svg>",
+        height - 6.0
+    );
+    s
+}
+
+/// Replaces the text between the `compare` markers of docs/performance.md.
+fn update_doc(table: &str, note: &str) -> std::io::Result<()> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/performance.md");
+    let doc = std::fs::read_to_string(path)?;
+    let (begin, end) = ("<!-- compare:begin -->", "<!-- compare:end -->");
+    let (Some(a), Some(b)) = (doc.find(begin), doc.find(end)) else {
+        return Err(std::io::Error::other(
+            "docs/performance.md lacks the compare markers",
+        ));
+    };
+    let new = format!("{}{begin}\n{note}\n\n{table}{}", &doc[..a], &doc[b..]);
+    std::fs::write(path, new)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let mut results = BTreeMap::new();
+    let runners: [(&str, Runner); 3] = [
+        ("evloop", on_evloop::run),
+        ("tokio", on_tokio::run),
+        ("smol", on_smol::run),
+    ];
+    for (name, _, n) in WORKLOADS {
+        let n = if quick { n / 10 } else { n };
+        for (rt, run) in runners {
+            let ns = measure(run, name, n);
+            eprintln!("{name:<24} {rt:<8} {}", fmt_ns(ns));
+            results.insert((name.to_string(), rt.to_string()), ns);
+        }
+    }
+    let python_note = if args.iter().any(|a| a == "--no-python") {
+        "CPython asyncio and uvloop: not run (--no-python).".to_string()
+    } else {
+        match python(quick) {
+            Ok(found) if !found.is_empty() => {
+                let uv = found.keys().any(|(_, r)| r == "uvloop");
+                results.extend(found);
+                format!(
+                    "CPython asyncio{}: `benches/python/bench.py`, the same workloads and sizes.",
+                    if uv {
+                        " and uvloop"
+                    } else {
+                        " (uvloop could not be installed)"
+                    }
+                )
+            }
+            Ok(_) => "CPython asyncio and uvloop: the Python run printed nothing.".to_string(),
+            Err(why) => format!("CPython asyncio and uvloop: not measured ({why})."),
+        }
+    };
+    let table = table(&results);
+    println!("{table}\n{python_note}");
+    if quick {
+        println!("(--quick: sizes divided by 10; docs/performance.md left as it is)");
+        return Ok(());
+    }
+    let note = format!(
+        "Median ns per operation of five rounds, one warm-up round first (`cargo run --release \
+         --example compare`). {python_note} A ratio above 1 means evloop is faster."
+    );
+    update_doc(&table, &note)?;
+    let svg_path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/images/performance.svg");
+    std::fs::write(svg_path, chart(&results))?;
+    println!("wrote docs/performance.md and docs/images/performance.svg");
+    Ok(())
+}
