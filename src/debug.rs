@@ -128,12 +128,7 @@ impl StepKind {
 
 /// `<Task name='worker' id=2 spawned at src/main.rs:9:5>`.
 pub(crate) fn describe_task(t: &TaskRef) -> String {
-    format!(
-        "<Task name='{}' id={} spawned at {}>",
-        t.name(),
-        t.id(),
-        t.location()
-    )
+    t.0.header().describe()
 }
 
 /// "Executing <...> took 0.150 seconds" (asyncio `base_events._run_once`).

@@ -45,7 +45,7 @@ pub struct ExceptionContext {
     pub message: String,
     /// The panic message, if a panic caused it (asyncio's `exception`).
     pub error: Option<String>,
-    /// The task involved, as `<Task name='...' spawned at file:line:col>` (asyncio's `task`).
+    /// The task involved, as `<Task name='...' id=N spawned at file:line:col>` (asyncio's `task`).
     pub task: Option<String>,
     /// Where the callback was scheduled or the task spawned.
     pub location: Option<&'static Location<'static>>,
@@ -79,13 +79,13 @@ mod tests {
         let ctx = ExceptionContext {
             message: "Task exception was never retrieved".into(),
             error: Some("boom".into()),
-            task: Some("<Task name='Task-3' spawned at src/main.rs:4:5>".into()),
+            task: Some("<Task name='Task-3' id=3 spawned at src/main.rs:4:5>".into()),
             location: None,
         };
         assert_eq!(
             ctx.to_string(),
             "Task exception was never retrieved\n\
-             task: <Task name='Task-3' spawned at src/main.rs:4:5>\n\
+             task: <Task name='Task-3' id=3 spawned at src/main.rs:4:5>\n\
              panicked: boom"
         );
     }

@@ -147,6 +147,16 @@ impl Header {
         shown
     }
 
+    /// How reports name the task: `<Task name='worker' id=2 spawned at src/main.rs:9:5>`.
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "<Task name='{}' id={} spawned at {}>",
+            self.name(),
+            self.id,
+            self.location
+        )
+    }
+
     pub(crate) fn set_name(&self, name: String) {
         self.name.set(Some(name.into_boxed_str()));
     }
@@ -358,11 +368,7 @@ fn report_unretrieved<T>(h: &Header, out: &Result<T, TaskError>) {
         let ctx = ExceptionContext {
             message: "Task exception was never retrieved".to_string(),
             error: Some(msg.clone()),
-            task: Some(format!(
-                "<Task name='{}' spawned at {}>",
-                h.name(),
-                h.location
-            )),
+            task: Some(h.describe()),
             location: Some(h.location),
         };
         match h.core.upgrade() {
