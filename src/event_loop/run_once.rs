@@ -119,8 +119,6 @@ impl Core {
         self.ran_since_poll.set(self.ran_since_poll.get() + ntodo);
         if observed {
             self.batch_begins();
-        }
-        if observed {
             self.run_batch(ntodo, Core::run_observed);
             self.turn_ends();
         } else {
