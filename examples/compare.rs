@@ -4,6 +4,7 @@
 //! cargo run --release --example compare             # all runtimes, writes docs/performance.md
 //! cargo run --release --example compare -- --quick  # a tenth of the sizes, writes nothing
 //! cargo run --release --example compare -- --no-python
+//! cargo run --release --example compare -- --only yield_one --runtime evloop  # for a profiler
 //! ```
 //!
 //! Each workload of `benches/core.rs` and `benches/coord.rs` runs on each runtime, one warm-up
@@ -349,14 +350,21 @@ mod on_smol {
     }
 }
 
-/// Median ns/op over five rounds, after one warm-up round.
-fn measure(run: Runner, name: &'static str, n: usize) -> f64 {
+/// Median ns/op over `rounds` rounds, after one warm-up round.
+fn measure(run: Runner, name: &'static str, n: usize, rounds: usize) -> f64 {
     run(name, n);
-    let mut rounds: Vec<f64> = (0..5)
+    let mut times: Vec<f64> = (0..rounds)
         .map(|_| run(name, n).as_nanos() as f64 / n as f64)
         .collect();
-    rounds.sort_by(f64::total_cmp);
-    rounds[2]
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// The value after flag `name` on the command line, if any.
+fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
 }
 
 /// The Python side's numbers: workload → runtime → ns/op; or why there are none.
@@ -406,6 +414,9 @@ fn table(results: &BTreeMap<(String, String), f64>) -> String {
     );
     for (name, what, _) in WORKLOADS {
         let get = |rt: &str| results.get(&(name.to_string(), rt.to_string())).copied();
+        if RUNTIMES.iter().all(|rt| get(rt).is_none()) {
+            continue; // not run (--only)
+        }
         let ev = get("evloop").unwrap_or(f64::NAN);
         let _ = write!(t, "| {what} |");
         for rt in RUNTIMES {
@@ -486,6 +497,13 @@ fn update_doc(table: &str, note: &str) -> std::io::Result<()> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
+    // `--only NAME` and `--runtime NAME` pick one workload or runtime (for a profiler);
+    // `--size N` and `--rounds R` override the operations per round and the measured rounds
+    // (scripts/instructions runs each workload at two sizes under callgrind).
+    let only = flag(&args, "--only");
+    let runtime = flag(&args, "--runtime");
+    let size: Option<usize> = flag(&args, "--size").map(|s| s.parse()).transpose()?;
+    let rounds: usize = flag(&args, "--rounds").map_or(Ok(5), |s| s.parse())?;
     let mut results = BTreeMap::new();
     let runners: [(&str, Runner); 3] = [
         ("evloop", on_evloop::run),
@@ -493,15 +511,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("smol", on_smol::run),
     ];
     for (name, _, n) in WORKLOADS {
-        let n = if quick { n / 10 } else { n };
+        if only.is_some_and(|o| o != name) {
+            continue;
+        }
+        let n = size.unwrap_or(if quick { n / 10 } else { n });
         for (rt, run) in runners {
-            let ns = measure(run, name, n);
+            if runtime.is_some_and(|r| r != rt) {
+                continue;
+            }
+            let ns = measure(run, name, n, rounds);
             eprintln!("{name:<24} {rt:<8} {}", fmt_ns(ns));
             results.insert((name.to_string(), rt.to_string()), ns);
         }
     }
-    let python_note = if args.iter().any(|a| a == "--no-python") {
-        "CPython asyncio and uvloop: not run (--no-python).".to_string()
+    let python_note = if args.iter().any(|a| a == "--no-python")
+        || only.is_some()
+        || runtime.is_some()
+        || size.is_some()
+    {
+        "CPython asyncio and uvloop: not run (--no-python, --only or --runtime).".to_string()
     } else {
         match python(quick) {
             Ok(found) if !found.is_empty() => {
@@ -522,8 +550,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let table = table(&results);
     println!("{table}\n{python_note}");
-    if quick {
-        println!("(--quick: sizes divided by 10; docs/performance.md left as it is)");
+    if quick || only.is_some() || runtime.is_some() || size.is_some() {
+        println!("(--quick, --only or --runtime: docs/performance.md left as it is)");
         return Ok(());
     }
     let note = format!(
