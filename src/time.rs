@@ -9,14 +9,17 @@
 //! `future.set_result` → `Task.__wakeup`). `sleep(Duration::ZERO)` arms no timer: it is a bare
 //! yield, exactly one turn (asyncio's `sleep(0)`).
 
+use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::event_loop::context;
-use crate::event_loop::handle::TimerHandle;
+use crate::event_loop::core::Core;
+use crate::event_loop::handle::{Callback, HandleState, WakeCell, cancel_timer};
 
 /// Waits until `delay` has passed on the running loop's clock. The deadline is fixed at the
 /// first poll (which, for `sleep(d).await`, is at once).
@@ -105,16 +108,26 @@ enum Deadline {
     At(Instant),
 }
 
-#[derive(Debug)]
 enum State {
     /// Not polled yet.
     Idle,
     /// `sleep(0)`: woke itself once; done at the next poll.
     Yielded,
-    /// Waiting for its timer, which will wake this waker.
-    Armed(TimerHandle, Waker),
+    /// Waiting for its timer (in `core`'s heap), which will wake the task.
+    Armed(Rc<WakeCell>, Weak<Core>),
     /// The timer fired and the sleep returned.
     Done,
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            State::Idle => "Idle",
+            State::Yielded => "Yielded",
+            State::Armed(..) => "Armed",
+            State::Done => "Done",
+        })
+    }
 }
 
 /// The future returned by [`sleep`] and [`sleep_until`]; dropping it cancels its timer.
@@ -138,15 +151,24 @@ impl Sleep {
         }
     }
 
-    /// Arms the timer on the running loop.
-    fn arm(&self, cx: &Context<'_>, when: Instant) -> State {
-        let waker = cx.waker().clone();
-        let to_wake = waker.clone();
-        let timer =
-            context::with_current(|core| core.call_at(when, move || to_wake.wake(), self.location))
-                .expect("evloop::sleep polled outside a running event loop")
+    /// First poll of a sleep that is not `sleep(0)`: fixes the deadline and arms a timer on
+    /// the running loop that wakes this task.
+    fn arm(&mut self, cx: &Context<'_>) {
+        let deadline = self.deadline;
+        let location = self.location;
+        let (when, state) = context::with_current(|core| {
+            let when = match deadline {
+                Deadline::After(d) => core.now() + d,
+                Deadline::At(when) => when,
+            };
+            let cell = WakeCell::new(cx.waker().clone(), location);
+            core.push_timer(when, cell.clone())
                 .expect("the running loop is open");
-        State::Armed(timer, waker)
+            (when, State::Armed(cell, core.self_weak.clone()))
+        })
+        .expect("evloop::sleep polled outside a running event loop");
+        self.deadline = Deadline::At(when);
+        self.state = state;
     }
 }
 
@@ -156,38 +178,26 @@ impl Future for Sleep {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         match &self.state {
             State::Idle => {
-                let when = match self.deadline {
-                    Deadline::After(d) if d.is_zero() => {
-                        self.state = State::Yielded;
-                        cx.waker().wake_by_ref();
-                        return Poll::Pending;
-                    }
-                    Deadline::After(d) => {
-                        context::with_current(|core| core.now())
-                            .expect("evloop::sleep polled outside a running event loop")
-                            + d
-                    }
-                    Deadline::At(when) => when,
-                };
-                self.deadline = Deadline::At(when);
-                self.state = self.arm(cx, when);
+                if matches!(self.deadline, Deadline::After(d) if d.is_zero()) {
+                    self.state = State::Yielded;
+                    cx.waker().wake_by_ref();
+                } else {
+                    self.arm(cx);
+                }
                 Poll::Pending
             }
             State::Yielded => {
                 self.state = State::Done;
                 Poll::Ready(())
             }
-            State::Armed(timer, _) if timer.fired() => {
+            State::Armed(cell, _) if cell.base().state() == HandleState::Ran => {
                 self.state = State::Done;
                 Poll::Ready(())
             }
-            State::Armed(_, waker) if waker.will_wake(cx.waker()) => Poll::Pending,
-            State::Armed(timer, _) => {
-                // Polled by another task than the one that armed it (the future was moved):
-                // re-arm so that the deadline wakes the task that now awaits it.
-                let when = timer.when();
-                timer.cancel();
-                self.state = self.arm(cx, when);
+            State::Armed(cell, _) => {
+                // Polled again before the deadline, perhaps by another task than the one
+                // that armed it (the future was moved): the deadline wakes whoever awaits now.
+                cell.set_waker(cx.waker());
                 Poll::Pending
             }
             State::Done => Poll::Ready(()),
@@ -197,8 +207,8 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let State::Armed(timer, _) = &self.state {
-            timer.cancel();
+        if let State::Armed(cell, core) = &self.state {
+            cancel_timer(&**cell, core);
         }
     }
 }

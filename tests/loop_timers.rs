@@ -186,3 +186,27 @@ fn cancelled_timers_inside_a_long_lived_heap_are_compacted_too() {
     );
     assert!(keep.iter().all(|h| !h.cancelled()));
 }
+
+#[test]
+fn a_sleep_polled_first_by_one_task_wakes_the_task_that_awaits_it_later() {
+    // The sleep arms its timer with the main task's waker, then moves into another task: the
+    // deadline must wake that task (the timer swaps wakers in place), not the first one.
+    let (ev, _clock) = manual_loop();
+    let out = ev
+        .run_until_complete(async {
+            let mut sleep = Box::pin(evloop::sleep(Duration::from_secs(10)));
+            std::future::poll_fn(|cx| {
+                assert!(sleep.as_mut().poll(cx).is_pending(), "armed, not due");
+                std::task::Poll::Ready(())
+            })
+            .await;
+            let moved = evloop::spawn(async move {
+                sleep.await;
+                "woken"
+            });
+            // A guard: if the wrong task were woken, this times out instead of hanging.
+            evloop::wait_for(moved, Duration::from_secs(3600)).await
+        })
+        .unwrap();
+    assert_eq!(out, Ok(Ok("woken")));
+}

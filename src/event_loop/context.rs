@@ -134,7 +134,7 @@ pub fn spawn<F: Future + 'static>(fut: F) -> Task<F::Output> {
 ///
 /// Rosetta: asyncio `asyncio.current_task()`; tokio `task::id()`.
 pub fn current_task() -> Option<TaskRef> {
-    with_current(|core| core.current.borrow().clone()).flatten()
+    with_current(|core| core.current_task()).flatten()
 }
 
 /// The unfinished tasks of the running loop (empty outside a loop).

@@ -55,8 +55,8 @@ pub(crate) enum LoopState {
 /// How many unused wake targets a loop keeps for reuse.
 const WAKE_POOL_MAX: usize = 4096;
 
-/// A task slab slot: the task, or `None` while it is being polled or after it finished with
-/// its key still in the ready queue (the queue entry then frees the slot).
+/// A task slab slot: the task, or `None` after it finished with its key still in the ready
+/// queue (the queue entry then frees the slot).
 pub(crate) type TaskSlot = Option<Rc<dyn Runnable>>;
 
 pub(crate) struct Core {
@@ -65,7 +65,8 @@ pub(crate) struct Core {
     pub(crate) ready: RefCell<VecDeque<Ready>>,
     /// Pending timers, by deadline then scheduling order (asyncio `_scheduled`).
     pub(crate) timers: RefCell<Timers>,
-    /// Every unfinished task, by key. A slot is emptied while its task is polled.
+    /// Every unfinished task, by key. A slot is `None` once its task finished while its key
+    /// was still queued.
     pub(crate) tasks: RefCell<Slab<TaskSlot>>,
     /// The OS poller; borrowed only by the turn's poll phase and (briefly) to register.
     pub(crate) reactor: RefCell<Reactor>,
@@ -94,8 +95,9 @@ pub(crate) struct Core {
     /// Items run since the reactor was last polled; the turn skips the poll while work is
     /// ready and this is below `POLL_BUDGET`.
     pub(crate) ran_since_poll: Cell<usize>,
-    /// The task whose step is running, if any (asyncio `_current_tasks[loop]`).
-    pub(crate) current: RefCell<Option<TaskRef>>,
+    /// The slab key of the task whose step is running, if any (asyncio
+    /// `_current_tasks[loop]`). The task stays in its slot while it runs.
+    pub(crate) current: Cell<Option<usize>>,
     /// The handler set with `set_exception_handler`; `None` means the default.
     pub(crate) handler: RefCell<Option<ExceptionHandler>>,
     /// Wake targets of finished tasks that no waker refers to any more, for reuse by the
@@ -142,7 +144,7 @@ impl Core {
             state: Cell::new(LoopState::Idle),
             stopping: Cell::new(false),
             ran_since_poll: Cell::new(0),
-            current: RefCell::new(None),
+            current: Cell::new(None),
             handler: RefCell::new(None),
             wake_pool: RefCell::new(Vec::new()),
             default_pool: RefCell::new(None),
@@ -218,15 +220,21 @@ impl Core {
         f: impl FnOnce() + 'static,
         location: &'static Location<'static>,
     ) -> Result<TimerHandle, LoopError> {
-        self.check_open()?;
         let cb = new_callback(f, HandleState::InHeap, location);
-        self.timers.borrow_mut().push(when, cb.clone());
-        add(&self.stats.timers_scheduled, 1);
+        self.push_timer(when, cb.clone())?;
         Ok(TimerHandle {
             cell: cb,
             when,
             core: self.self_weak.clone(),
         })
+    }
+
+    /// Puts `cb` (in state `InHeap`) in the timer heap, due at `when`.
+    pub(crate) fn push_timer(&self, when: Instant, cb: Rc<dyn Callback>) -> Result<(), LoopError> {
+        self.check_open()?;
+        self.timers.borrow_mut().push(when, cb);
+        add(&self.stats.timers_scheduled, 1);
+        Ok(())
     }
 
     /// A timer still in the heap was cancelled.
@@ -291,19 +299,20 @@ impl Core {
         }
     }
 
-    /// The unfinished tasks: every one in the slab, plus the one being polled.
+    /// The unfinished tasks: every one in the slab (the one running included).
     pub(crate) fn all_tasks(&self) -> Vec<TaskRef> {
-        let mut all: Vec<TaskRef> = self
-            .tasks
+        self.tasks
             .borrow()
             .iter()
             .filter_map(|(_, slot)| slot.clone().map(TaskRef))
             .filter(|t| !t.done())
-            .collect();
-        if let Some(cur) = &*self.current.borrow() {
-            all.push(cur.clone());
-        }
-        all
+            .collect()
+    }
+
+    /// The task whose step is running, if any.
+    pub(crate) fn current_task(&self) -> Option<TaskRef> {
+        let key = self.current.get()?;
+        self.tasks.borrow().get(key)?.clone().map(TaskRef)
     }
 
     /// Applies the I/O events of this turn's poll: each source records its readiness and

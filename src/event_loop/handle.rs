@@ -17,6 +17,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::panic::Location;
 use std::rc::{Rc, Weak};
+use std::task::Waker;
 use std::time::Instant;
 
 use super::core::Core;
@@ -51,6 +52,15 @@ impl HandleBase {
         self.state.set(s);
     }
 
+    /// Marks the handle `Ran`; false (and nothing changes) if it was cancelled.
+    fn begin_run(&self) -> bool {
+        if self.state() == HandleState::Cancelled {
+            return false;
+        }
+        self.set_state(HandleState::Ran);
+        true
+    }
+
     pub(crate) fn location(&self) -> &'static Location<'static> {
         self.location
     }
@@ -78,17 +88,65 @@ impl<F: FnOnce()> Callback for CallbackCell<F> {
     }
 
     fn run(&self) {
-        if self.base.state() == HandleState::Cancelled {
-            return;
-        }
-        self.base.set_state(HandleState::Ran);
-        if let Some(f) = self.f.take() {
+        if self.base.begin_run()
+            && let Some(f) = self.f.take()
+        {
             f();
         }
     }
 
     fn discard(&self) {
         drop(self.f.take());
+    }
+}
+
+/// A timer whose only job is to wake a task: what [`sleep`](crate::sleep) arms. Unlike a
+/// closure cell it holds its one waker where the sleep can see it, so a sleep that is
+/// polled again compares wakers and, if its task changed, swaps the waker in place: no
+/// second waker clone per sleep, no cancel and re-arm.
+pub(crate) struct WakeCell {
+    base: HandleBase,
+    /// The waker to wake when the deadline comes; `None` once woken or cancelled.
+    waker: Cell<Option<Waker>>,
+}
+
+impl WakeCell {
+    pub(crate) fn new(waker: Waker, location: &'static Location<'static>) -> Rc<WakeCell> {
+        Rc::new(WakeCell {
+            base: HandleBase {
+                state: Cell::new(HandleState::InHeap),
+                location,
+            },
+            waker: Cell::new(Some(waker)),
+        })
+    }
+
+    /// Makes the timer wake `waker` instead, unless it already wakes the same task.
+    pub(crate) fn set_waker(&self, waker: &Waker) {
+        let old = self.waker.take();
+        match old {
+            Some(w) if w.will_wake(waker) => self.waker.set(Some(w)),
+            Some(_) => self.waker.set(Some(waker.clone())), // the old one drops here
+            None => {}                                      // fired or cancelled already
+        }
+    }
+}
+
+impl Callback for WakeCell {
+    fn base(&self) -> &HandleBase {
+        &self.base
+    }
+
+    fn run(&self) {
+        if self.base.begin_run()
+            && let Some(w) = self.waker.take()
+        {
+            w.wake();
+        }
+    }
+
+    fn discard(&self) {
+        drop(self.waker.take());
     }
 }
 
@@ -118,6 +176,15 @@ pub(crate) fn cancel_callback(cb: &dyn Callback) -> (bool, bool) {
             (true, was == HandleState::InHeap)
         }
         HandleState::Ran | HandleState::Cancelled => (false, false),
+    }
+}
+
+/// Cancels a timer scheduled on `core`: as [`cancel_callback`], and if it was still in the
+/// heap, counts it there (so that the heap is compacted once most of it is cancelled).
+pub(crate) fn cancel_timer(cb: &dyn Callback, core: &Weak<Core>) {
+    let (_, in_heap) = cancel_callback(cb);
+    if in_heap && let Some(core) = core.upgrade() {
+        core.timer_cancelled();
     }
 }
 
@@ -175,10 +242,7 @@ pub struct TimerHandle {
 impl TimerHandle {
     /// Cancels the timer: it will never run, and its closure is dropped now. Idempotent.
     pub fn cancel(&self) {
-        let (_, in_heap) = cancel_callback(&*self.cell);
-        if in_heap && let Some(core) = self.core.upgrade() {
-            core.timer_cancelled();
-        }
+        cancel_timer(&*self.cell, &self.core);
     }
 
     /// True if [`cancel`](TimerHandle::cancel) was called before the timer fired.
@@ -189,11 +253,6 @@ impl TimerHandle {
     /// The absolute deadline on the loop's clock (asyncio `TimerHandle.when()`).
     pub fn when(&self) -> Instant {
         self.when
-    }
-
-    /// True once the callback has run (or started running).
-    pub(crate) fn fired(&self) -> bool {
-        self.cell.base().state() == HandleState::Ran
     }
 }
 

@@ -61,16 +61,21 @@ impl Core {
         // 1. How long may the poll block? Not at all if something is ready or a stop is
         //    pending; until the nearest timer if there is one; otherwise until woken. A host
         //    that steps the loop may cap it.
-        let timeout = match (self.poll_timeout(), max_wait) {
-            (Some(t), Some(cap)) => Some(t.min(cap)),
-            (t, cap) => t.or(cap),
+        let busy = !self.ready.borrow().is_empty();
+        let timeout = if busy || self.stopping.get() {
+            Some(Duration::ZERO)
+        } else {
+            match (self.idle_timeout(), max_wait) {
+                (Some(t), Some(cap)) => Some(t.min(cap)),
+                (t, cap) => t.or(cap),
+            }
         };
 
         // 2. Wait for readiness. This is the only place the loop blocks. While work is
         //    ready anyway, skip the system call until POLL_BUDGET items have run.
-        let busy = timeout == Some(Duration::ZERO) && !self.ready.borrow().is_empty();
+        let polled = !busy || self.ran_since_poll.get() >= POLL_BUDGET;
         let mut woken = false;
-        if !busy || self.ran_since_poll.get() >= POLL_BUDGET {
+        if polled {
             self.ran_since_poll.set(0);
             add(&self.stats.reactor_polls, 1);
             // Only a poll that may block is timed: a zero-timeout poll blocks for nothing.
@@ -91,12 +96,14 @@ impl Core {
         // 3. Turn readiness into ready work. Other threads' calls and wakes were queued on
         //    the shared queue; they join the ready queue behind what was already there. The
         //    queue's flag is checked every turn (a load, not a syscall), so this happens
-        //    even in a turn that skipped the poll. Then each I/O event wakes the task (or
-        //    reader/writer callback) waiting on its source.
+        //    even in a turn that skipped the poll. Then each I/O event of the poll wakes the
+        //    task (or reader/writer callback) waiting on its source.
         if woken || self.shared.has_pending() {
             self.drain_remote();
         }
-        self.dispatch_io();
+        if polled {
+            self.dispatch_io();
+        }
 
         // 4. Move every timer whose deadline has passed to the ready queue, earliest first
         //    (asyncio appends due timers after I/O callbacks).
@@ -151,11 +158,9 @@ impl Core {
         }
     }
 
-    /// Phase 1: the poll timeout.
-    fn poll_timeout(&self) -> Option<Duration> {
-        if !self.ready.borrow().is_empty() || self.stopping.get() {
-            return Some(Duration::ZERO);
-        }
+    /// Phase 1 with nothing ready and no stop pending: the poll timeout is the time to the
+    /// nearest timer, or `None` (block until woken) if there is none.
+    fn idle_timeout(&self) -> Option<Duration> {
         let deadline = self.timers.borrow_mut().next_deadline()?;
         let now = self.now();
         if deadline <= now {
@@ -186,25 +191,31 @@ impl Core {
     }
 
     /// Runs one step of the task with slab key `key` (asyncio `Task.__step`).
+    ///
+    /// The task stays in its slot while it runs, so `current_task()` finds it there by key.
     fn run_task(&self, key: usize) {
-        let slot = self.tasks.borrow_mut()[key].take();
+        let slot = self.tasks.borrow().get(key).cloned().flatten();
         let Some(task) = slot else {
             // The task finished while its key was still queued: free the slot now.
-            self.tasks.borrow_mut().remove(key);
+            self.tasks.borrow_mut().try_remove(key);
             return;
         };
         add(&self.stats.polls, 1);
         let header = task.header();
         header.with_target(WakeTarget::unschedule);
-        *self.current.borrow_mut() = Some(TaskRef(task.clone()));
+        self.current.set(Some(key));
         let finished = task.step(&task); // panics are caught inside the step
-        let prev = self.current.borrow_mut().take();
-        drop(prev);
-        if !finished {
-            self.tasks.borrow_mut()[key] = Some(task);
-        } else if header.with_target(WakeTarget::is_scheduled) != Some(true) {
-            self.tasks.borrow_mut().remove(key);
-            self.recycle(&*task);
-        } // else: it woke itself during its last step; the queued key frees the slot.
+        self.current.set(None);
+        if finished {
+            // Leave the slab now, unless the task woke itself during its last step: then
+            // the key is queued again, and running it frees the slot.
+            let slot = if header.with_target(WakeTarget::is_scheduled) == Some(true) {
+                self.tasks.borrow_mut()[key].take()
+            } else {
+                self.recycle(&*task);
+                self.tasks.borrow_mut().try_remove(key).flatten()
+            };
+            drop(slot); // outside the borrow (`task` still holds a reference anyway)
+        }
     }
 }
