@@ -7,347 +7,55 @@
 //! cargo run --release --example compare -- --only yield_one --runtime evloop  # for a profiler
 //! ```
 //!
-//! Each workload of `benches/core.rs` and `benches/coord.rs` runs on each runtime, one warm-up
-//! round then five measured ones; the median, in nanoseconds per operation, goes in the
+//! Each workload of `benches/common/workloads.rs` (the code the criterion groups run too)
+//! runs on each runtime, one warm-up round then five measured ones; the median, in nanoseconds per operation, goes in the
 //! table, with each runtime's time divided by evloop's (above 1: evloop is faster). The
 //! Python side is `benches/python/run.sh`, which installs uvloop into a virtual environment
 //! under `target/`; without `python3` the table says so. A full run rewrites the table in
 //! `docs/performance.md` (between its `compare` markers) and the chart
 //! `docs/images/performance.svg`. Compare numbers within one run only.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::future::Future;
-use std::pin::Pin;
 use std::process::Command;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-// The benches' shared helpers (the timer-churn workload's poll-once-and-drop).
+// The benches' shared helpers and workloads: the command runs exactly what they run.
 #[path = "../benches/common/mod.rs"]
 mod common;
 
-/// (name, what it does, operations at full size).
-const WORKLOADS: [(&str, &str, usize); 8] = [
-    ("spawn_many_local", "spawn + await, 100k tasks", 100_000),
-    ("yield_one", "1 task yielding 100k times", 100_000),
-    ("yield_many", "100 tasks x 1k yields", 100_000),
-    ("chained_spawn", "chained spawn, depth 10k", 10_000),
-    ("ping_pong", "ping-pong between two tasks, 100k", 100_000),
-    ("bounded_queue", "bounded queue (64), 1M items", 1_000_000),
-    (
-        "timers_armed_cancelled",
-        "timeouts armed and cancelled, 100k",
-        100_000,
-    ),
-    (
-        "call_soon",
-        "call_soon (tokio, smol: detached spawn), 100k",
-        100_000,
-    ),
-];
+use common::workloads::{self, WORKLOADS};
 
 const RUNTIMES: [&str; 5] = ["evloop", "tokio", "smol", "asyncio", "uvloop"];
 
 /// Runs one workload of `n` operations on a fresh runtime; returns the time it took.
 type Runner = fn(&'static str, usize) -> Duration;
 
-mod on_evloop {
-    use super::*;
-
-    pub fn run(name: &'static str, n: usize) -> Duration {
-        let ev = evloop::EventLoop::new().unwrap();
-        let start = Instant::now();
-        match name {
-            "call_soon" => {
-                let count = Rc::new(Cell::new(0));
-                for _ in 0..n {
-                    let c = count.clone();
-                    ev.call_soon(move || c.set(c.get() + 1)).unwrap();
-                }
-                ev.stop();
-                ev.run_forever().unwrap();
-                assert_eq!(count.get(), n);
-            }
-            _ => ev.run_until_complete(workload(name, n)).unwrap(),
-        }
-        start.elapsed()
-    }
-
-    fn chain(n: usize) -> Pin<Box<dyn Future<Output = usize>>> {
-        Box::pin(async move {
-            if n == 0 {
-                0
-            } else {
-                evloop::spawn(chain(n - 1)).await.unwrap() + 1
-            }
-        })
-    }
-
-    async fn workload(name: &'static str, n: usize) {
-        match name {
-            "spawn_many_local" => {
-                let hs: Vec<_> = (0..n).map(|i| evloop::spawn(async move { i })).collect();
-                for h in hs {
-                    h.await.unwrap();
-                }
-            }
-            "yield_one" => {
-                for _ in 0..n {
-                    evloop::yield_now().await;
-                }
-            }
-            "yield_many" => {
-                let hs: Vec<_> = (0..100)
-                    .map(|_| {
-                        evloop::spawn(async move {
-                            for _ in 0..n / 100 {
-                                evloop::yield_now().await;
-                            }
-                        })
-                    })
-                    .collect();
-                for h in hs {
-                    h.await.unwrap();
-                }
-            }
-            "chained_spawn" => assert_eq!(chain(n).await, n),
-            "ping_pong" => {
-                let (ping, pong) = (evloop::Queue::new(1), evloop::Queue::new(1));
-                let (p2, q2) = (ping.clone(), pong.clone());
-                let echo = evloop::spawn(async move {
-                    for _ in 0..n {
-                        let v: usize = p2.get().await.unwrap();
-                        q2.put(v + 1).await.unwrap();
-                    }
-                });
-                for i in 0..n {
-                    ping.put(i).await.unwrap();
-                    pong.get().await.unwrap();
-                }
-                echo.await.unwrap();
-            }
-            "bounded_queue" => {
-                let q = evloop::Queue::new(64);
-                let q2 = q.clone();
-                let producer = evloop::spawn(async move {
-                    for i in 0..n {
-                        q2.put(i).await.unwrap();
-                    }
-                });
-                for _ in 0..n {
-                    q.get().await.unwrap();
-                }
-                producer.await.unwrap();
-            }
-            "timers_armed_cancelled" => {
-                for _ in 0..n {
-                    common::poll_once_and_drop(evloop::sleep(Duration::from_secs(10))).await;
-                }
-            }
-            other => unreachable!("{other}"),
-        }
-    }
+fn on_evloop(name: &'static str, n: usize) -> Duration {
+    let ev = evloop::EventLoop::new().unwrap();
+    let start = Instant::now();
+    ev.run_until_complete(workloads::on_evloop::run(name, n))
+        .unwrap();
+    start.elapsed()
 }
 
-mod on_tokio {
-    use super::*;
-
-    pub fn run(name: &'static str, n: usize) -> Duration {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let local = tokio::task::LocalSet::new();
-        let start = Instant::now();
-        local.block_on(&rt, workload(name, n));
-        start.elapsed()
-    }
-
-    fn chain(n: usize) -> Pin<Box<dyn Future<Output = usize>>> {
-        Box::pin(async move {
-            if n == 0 {
-                0
-            } else {
-                tokio::task::spawn_local(chain(n - 1)).await.unwrap() + 1
-            }
-        })
-    }
-
-    async fn workload(name: &'static str, n: usize) {
-        use tokio::sync::mpsc::channel;
-        use tokio::task::{spawn_local, yield_now};
-        match name {
-            "spawn_many_local" => {
-                let hs: Vec<_> = (0..n).map(|i| spawn_local(async move { i })).collect();
-                for h in hs {
-                    h.await.unwrap();
-                }
-            }
-            "yield_one" => {
-                for _ in 0..n {
-                    yield_now().await;
-                }
-            }
-            "yield_many" => {
-                let hs: Vec<_> = (0..100)
-                    .map(|_| {
-                        spawn_local(async move {
-                            for _ in 0..n / 100 {
-                                yield_now().await;
-                            }
-                        })
-                    })
-                    .collect();
-                for h in hs {
-                    h.await.unwrap();
-                }
-            }
-            "chained_spawn" => assert_eq!(chain(n).await, n),
-            "ping_pong" => {
-                let (ping_tx, mut ping_rx) = channel::<usize>(1);
-                let (pong_tx, mut pong_rx) = channel::<usize>(1);
-                let echo = spawn_local(async move {
-                    for _ in 0..n {
-                        let v = ping_rx.recv().await.unwrap();
-                        pong_tx.send(v + 1).await.unwrap();
-                    }
-                });
-                for i in 0..n {
-                    ping_tx.send(i).await.unwrap();
-                    pong_rx.recv().await.unwrap();
-                }
-                echo.await.unwrap();
-            }
-            "bounded_queue" => {
-                let (tx, mut rx) = channel(64);
-                let producer = spawn_local(async move {
-                    for i in 0..n {
-                        tx.send(i).await.unwrap();
-                    }
-                });
-                for _ in 0..n {
-                    rx.recv().await.unwrap();
-                }
-                producer.await.unwrap();
-            }
-            "timers_armed_cancelled" => {
-                for _ in 0..n {
-                    common::poll_once_and_drop(tokio::time::sleep(Duration::from_secs(10))).await;
-                }
-            }
-            "call_soon" => {
-                let count = Rc::new(Cell::new(0));
-                for _ in 0..n {
-                    let c = count.clone();
-                    drop(spawn_local(async move { c.set(c.get() + 1) }));
-                }
-                while count.get() < n {
-                    yield_now().await;
-                }
-            }
-            other => unreachable!("{other}"),
-        }
-    }
+fn on_tokio(name: &'static str, n: usize) -> Duration {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let local = tokio::task::LocalSet::new();
+    let start = Instant::now();
+    local.block_on(&rt, workloads::on_tokio::run(name, n));
+    start.elapsed()
 }
 
-mod on_smol {
-    use super::*;
-    use smol::LocalExecutor;
-
-    pub fn run(name: &'static str, n: usize) -> Duration {
-        let ex = Rc::new(LocalExecutor::new());
-        let start = Instant::now();
-        smol::block_on(ex.run(workload(ex.clone(), name, n)));
-        start.elapsed()
-    }
-
-    fn chain(ex: Rc<LocalExecutor<'static>>, n: usize) -> Pin<Box<dyn Future<Output = usize>>> {
-        Box::pin(async move {
-            if n == 0 {
-                0
-            } else {
-                ex.spawn(chain(ex.clone(), n - 1)).await + 1
-            }
-        })
-    }
-
-    async fn workload(ex: Rc<LocalExecutor<'static>>, name: &str, n: usize) {
-        use smol::channel::bounded;
-        use smol::future::yield_now;
-        match name {
-            "spawn_many_local" => {
-                let hs: Vec<_> = (0..n).map(|i| ex.spawn(async move { i })).collect();
-                for h in hs {
-                    h.await;
-                }
-            }
-            "yield_one" => {
-                for _ in 0..n {
-                    yield_now().await;
-                }
-            }
-            "yield_many" => {
-                let hs: Vec<_> = (0..100)
-                    .map(|_| {
-                        ex.spawn(async move {
-                            for _ in 0..n / 100 {
-                                yield_now().await;
-                            }
-                        })
-                    })
-                    .collect();
-                for h in hs {
-                    h.await;
-                }
-            }
-            "chained_spawn" => assert_eq!(chain(ex.clone(), n).await, n),
-            "ping_pong" => {
-                let (ping_tx, ping_rx) = bounded::<usize>(1);
-                let (pong_tx, pong_rx) = bounded::<usize>(1);
-                let echo = ex.spawn(async move {
-                    for _ in 0..n {
-                        let v = ping_rx.recv().await.unwrap();
-                        pong_tx.send(v + 1).await.unwrap();
-                    }
-                });
-                for i in 0..n {
-                    ping_tx.send(i).await.unwrap();
-                    pong_rx.recv().await.unwrap();
-                }
-                echo.await;
-            }
-            "bounded_queue" => {
-                let (tx, rx) = bounded(64);
-                let producer = ex.spawn(async move {
-                    for i in 0..n {
-                        tx.send(i).await.unwrap();
-                    }
-                });
-                for _ in 0..n {
-                    rx.recv().await.unwrap();
-                }
-                producer.await;
-            }
-            "timers_armed_cancelled" => {
-                for _ in 0..n {
-                    common::poll_once_and_drop(smol::Timer::after(Duration::from_secs(10))).await;
-                }
-            }
-            "call_soon" => {
-                let count = Rc::new(Cell::new(0));
-                for _ in 0..n {
-                    let c = count.clone();
-                    ex.spawn(async move { c.set(c.get() + 1) }).detach();
-                }
-                while count.get() < n {
-                    yield_now().await;
-                }
-            }
-            other => unreachable!("{other}"),
-        }
-    }
+fn on_smol(name: &'static str, n: usize) -> Duration {
+    let ex = Rc::new(smol::LocalExecutor::new());
+    let start = Instant::now();
+    smol::block_on(ex.run(workloads::on_smol::run(ex.clone(), name, n)));
+    start.elapsed()
 }
 
 /// Median ns/op over `rounds` rounds, after one warm-up round.
@@ -412,7 +120,7 @@ fn table(results: &BTreeMap<(String, String), f64>) -> String {
     let mut t = String::from(
         "| workload | evloop | tokio | smol | asyncio | uvloop | tokio ÷ evloop | smol ÷ evloop | asyncio ÷ evloop | uvloop ÷ evloop |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
-    for (name, what, _) in WORKLOADS {
+    for &workloads::Workload { name, what, .. } in &WORKLOADS {
         let get = |rt: &str| results.get(&(name.to_string(), rt.to_string())).copied();
         if RUNTIMES.iter().all(|rt| get(rt).is_none()) {
             continue; // not run (--only)
@@ -452,7 +160,7 @@ fn chart(results: &BTreeMap<(String, String), f64>) -> String {
             lx + 14.0
         );
     }
-    for (g, (name, what, _)) in WORKLOADS.iter().enumerate() {
+    for (g, &workloads::Workload { name, what, .. }) in WORKLOADS.iter().enumerate() {
         let y0 = 34.0 + g as f64 * group_h;
         let _ = writeln!(s, "<text x=\"4\" y=\"{}\">{what}</text>", y0 + bar_h * 2.5);
         for (i, rt) in RUNTIMES.iter().enumerate() {
@@ -506,11 +214,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: usize = flag(&args, "--rounds").map_or(Ok(5), |s| s.parse())?;
     let mut results = BTreeMap::new();
     let runners: [(&str, Runner); 3] = [
-        ("evloop", on_evloop::run),
-        ("tokio", on_tokio::run),
-        ("smol", on_smol::run),
+        ("evloop", on_evloop),
+        ("tokio", on_tokio),
+        ("smol", on_smol),
     ];
-    for (name, _, n) in WORKLOADS {
+    for &workloads::Workload { name, ops: n, .. } in &WORKLOADS {
         if only.is_some_and(|o| o != name) {
             continue;
         }

@@ -1,8 +1,8 @@
 """The core workloads of benches/ on CPython asyncio (and uvloop when installed).
 
-Each workload mirrors a criterion group in benches/core.rs or benches/coord.rs, with the
-same sizes, and prints one JSON line per (workload, runtime): the median over five rounds,
-in nanoseconds per operation. `benches/python/run.sh` installs uvloop into a virtual
+Each workload mirrors one of benches/common/workloads.rs (which the criterion groups and the
+comparison command run), with the same sizes, and prints one JSON line per (workload,
+runtime): the median over five rounds, in nanoseconds per operation. `benches/python/run.sh` installs uvloop into a virtual
 environment and runs this for both loops; the comparison command reads the lines.
 
 Usage: python3 bench.py [asyncio|uvloop] [--quick]
@@ -106,6 +106,27 @@ async def call_soon(n=100_000 // SCALE):
     return n
 
 
+async def gather(n=10_000 // SCALE):
+    async def trivial(i):
+        return i
+
+    out = await asyncio.gather(*(trivial(i) for i in range(n)))
+    assert len(out) == n
+    return n
+
+
+async def lock_contention(tasks=100, rounds=100 // SCALE):
+    lock = asyncio.Lock()
+
+    async def worker():
+        for _ in range(rounds):
+            async with lock:
+                await asyncio.sleep(0)
+
+    await asyncio.gather(*(worker() for _ in range(tasks)))
+    return tasks * rounds
+
+
 WORKLOADS = [
     ("spawn_many_local", spawn_many),
     ("yield_one", yield_one),
@@ -115,6 +136,8 @@ WORKLOADS = [
     ("bounded_queue", bounded_queue),
     ("timers_armed_cancelled", timers_armed_cancelled),
     ("call_soon", call_soon),
+    ("gather", gather),
+    ("lock_contention", lock_contention),
 ]
 
 
