@@ -1,7 +1,7 @@
 //! The extension runtime: command round trips and data messages through a chain of three
 //! extensions, against the same topology hand-built on tokio (actor tasks chained by `mpsc`,
-//! replies by `oneshot`, one spawned task per message per hop, as `ext` and TEN run one
-//! handler per message).
+//! replies by `oneshot`) and on smol (`channel`s, a one-slot channel per reply), one spawned
+//! task per message per hop, as `ext` and TEN run one handler per message.
 //!
 //! Run with `cargo bench --bench ext`. Each iteration builds and runs a whole app, so the
 //! figures include start-up and shutdown, amortised over the messages.
@@ -137,6 +137,35 @@ fn tokio_actor(
     });
 }
 
+type SmolRequest = (u64, smol::channel::Sender<u64>);
+
+/// The same actor on smol: a channel per actor, a one-slot channel per reply.
+fn smol_actor(
+    ex: &common::workloads::on_smol::Ex,
+    rx: smol::channel::Receiver<SmolRequest>,
+    next: Option<smol::channel::Sender<SmolRequest>>,
+) {
+    let ex2 = ex.clone();
+    ex.spawn(async move {
+        while let Ok((v, reply)) = rx.recv().await {
+            let next = next.clone();
+            ex2.spawn(async move {
+                let out = match next {
+                    Some(next) => {
+                        let (tx, rx) = smol::channel::bounded(1);
+                        next.send((v, tx)).await.unwrap();
+                        rx.recv().await.unwrap()
+                    }
+                    None => v,
+                };
+                let _ = reply.send(out).await;
+            })
+            .detach();
+        }
+    })
+    .detach();
+}
+
 fn cmd_chain(c: &mut Criterion) {
     let mut g = c.benchmark_group("ext_cmd_chain_3");
     g.throughput(Throughput::Elements(ROUND_TRIPS));
@@ -157,6 +186,24 @@ fn cmd_chain(c: &mut Criterion) {
                     let (tx, rx) = tokio::sync::oneshot::channel();
                     tx_a.send((i, tx)).await.unwrap();
                     assert_eq!(rx.await.unwrap(), i);
+                }
+            })
+        })
+    });
+    let sm = common::Smol::new();
+    g.bench_function("smol", |b| {
+        b.iter(|| {
+            sm.block_on(async {
+                let (tx_c, rx_c) = smol::channel::bounded(64);
+                let (tx_b, rx_b) = smol::channel::bounded(64);
+                let (tx_a, rx_a) = smol::channel::bounded(64);
+                smol_actor(&sm.ex, rx_c, None);
+                smol_actor(&sm.ex, rx_b, Some(tx_c));
+                smol_actor(&sm.ex, rx_a, Some(tx_b));
+                for i in 0..ROUND_TRIPS {
+                    let (tx, rx) = smol::channel::bounded(1);
+                    tx_a.send((i, tx)).await.unwrap();
+                    assert_eq!(rx.recv().await.unwrap(), i);
                 }
             })
         })
@@ -192,6 +239,33 @@ fn data_chain(c: &mut Criterion) {
                 });
                 for i in 0..DATA {
                     tx_a.send(i).unwrap();
+                }
+                for _ in 0..DATA {
+                    rx_c.recv().await.unwrap();
+                }
+            })
+        })
+    });
+    let sm = common::Smol::new();
+    g.bench_function("smol", |b| {
+        b.iter(|| {
+            sm.block_on(async {
+                let (tx_a, rx_a) = smol::channel::unbounded::<u64>();
+                let (tx_b, rx_b) = smol::channel::unbounded::<u64>();
+                let (tx_c, rx_c) = smol::channel::unbounded::<u64>();
+                for (rx, tx) in [(rx_a, tx_b), (rx_b, tx_c)] {
+                    let ex = sm.ex.clone();
+                    sm.ex
+                        .spawn(async move {
+                            while let Ok(v) = rx.recv().await {
+                                let tx = tx.clone();
+                                ex.spawn(async move { tx.send(v).await.unwrap() }).detach();
+                            }
+                        })
+                        .detach();
+                }
+                for i in 0..DATA {
+                    tx_a.send(i).await.unwrap();
                 }
                 for _ in 0..DATA {
                     rx_c.recv().await.unwrap();

@@ -1,4 +1,5 @@
-//! TCP on loopback, evloop against tokio's current-thread runtime in the same run.
+//! TCP on loopback and the thread hand-offs, evloop against tokio's current-thread runtime
+//! and smol's `LocalExecutor` (with `smol::net`, `unblock` and `channel`) in the same run.
 //!
 //! Run with `cargo bench --bench io`. The echo workload: 50 clients, each doing 2,000 round
 //! trips of 64 bytes against an echo server on the same loop.
@@ -85,6 +86,45 @@ async fn tokio_echo() {
     server.abort();
 }
 
+async fn smol_echo(ex: common::workloads::on_smol::Ex) {
+    use smol::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = smol::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let ex2 = ex.clone();
+    let server = ex.spawn(async move {
+        loop {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            ex2.spawn(async move {
+                let mut buf = [0u8; MSG];
+                while conn.read_exact(&mut buf).await.is_ok() {
+                    if conn.write_all(&buf).await.is_err() {
+                        break;
+                    }
+                }
+            })
+            .detach();
+        }
+    });
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            ex.spawn(async move {
+                let mut c = smol::net::TcpStream::connect(addr).await.unwrap();
+                c.set_nodelay(true).unwrap();
+                let msg = [7u8; MSG];
+                let mut back = [0u8; MSG];
+                for _ in 0..ROUND_TRIPS {
+                    c.write_all(&msg).await.unwrap();
+                    c.read_exact(&mut back).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for c in clients {
+        c.await;
+    }
+    drop(server); // dropping a smol task cancels it
+}
+
 fn tcp_echo(c: &mut Criterion) {
     let mut g = c.benchmark_group("tcp_echo_50x2000x64B");
     g.throughput(Throughput::Elements((CLIENTS * ROUND_TRIPS) as u64));
@@ -95,6 +135,8 @@ fn tcp_echo(c: &mut Criterion) {
     });
     let tk = common::Tokio::new();
     g.bench_function("tokio", |b| b.iter(|| tk.block_on(tokio_echo())));
+    let sm = common::Smol::new();
+    g.bench_function("smol", |b| b.iter(|| sm.block_on(smol_echo(sm.ex.clone()))));
     g.finish();
 }
 
@@ -127,12 +169,22 @@ fn executor_round_trip(c: &mut Criterion) {
             })
         })
     });
+    let sm = common::Smol::new();
+    g.bench_function("smol", |b| {
+        b.iter(|| {
+            sm.block_on(async {
+                for i in 0..EXECUTOR_TRIPS {
+                    assert_eq!(smol::unblock(move || i).await, i);
+                }
+            })
+        })
+    });
     g.finish();
 }
 
 /// Another thread answers the loop by scheduling work on it: the latency of the
 /// thread-safe path (evloop: call_soon_threadsafe waking a future; tokio: a oneshot sent
-/// from the other thread).
+/// from the other thread; smol: a one-slot channel sent to from the other thread).
 fn threadsafe_round_trip(c: &mut Criterion) {
     use std::sync::mpsc;
     let mut g = c.benchmark_group("call_soon_threadsafe_round_trip");
@@ -198,6 +250,25 @@ fn threadsafe_round_trip(c: &mut Criterion) {
             helper.join().unwrap();
         })
     });
+    let sm = common::Smol::new();
+    g.bench_function("smol", |b| {
+        b.iter(|| {
+            let (tx, rx) = mpsc::channel::<smol::channel::Sender<()>>();
+            let helper = std::thread::spawn(move || {
+                while let Ok(reply) = rx.recv() {
+                    let _ = reply.send_blocking(());
+                }
+            });
+            sm.block_on(async move {
+                for _ in 0..THREADSAFE_TRIPS {
+                    let (otx, orx) = smol::channel::bounded(1);
+                    tx.send(otx).unwrap();
+                    orx.recv().await.unwrap();
+                }
+            });
+            helper.join().unwrap();
+        })
+    });
     g.finish();
 }
 
@@ -240,6 +311,24 @@ fn accept_rate(c: &mut Criterion) {
                     drop(tokio::net::TcpStream::connect(addr).await.unwrap());
                 }
                 server.await.unwrap();
+            })
+        })
+    });
+    let sm = common::Smol::new();
+    g.bench_function("smol", |b| {
+        b.iter(|| {
+            sm.block_on(async {
+                let listener = smol::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                let server = sm.ex.spawn(async move {
+                    for _ in 0..ACCEPTS {
+                        drop(listener.accept().await.unwrap());
+                    }
+                });
+                for _ in 0..ACCEPTS {
+                    drop(smol::net::TcpStream::connect(addr).await.unwrap());
+                }
+                server.await;
             })
         })
     });
