@@ -264,7 +264,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let note = format!(
         "Median ns per operation of five rounds, one warm-up round first (`cargo run --release \
-         --example compare`). {python_note} A ratio above 1 means evloop is faster."
+         --example compare`). {python_note} A ratio above 1 means evloop is faster. tokio and \
+         smol have no callback queue: their `call_soon` row is a detached spawn of a ready \
+         future, and their gather spawns every future and awaits them in order."
     );
     update_doc(&table, &note)?;
     let svg_path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/images/performance.svg");

@@ -3,7 +3,12 @@
 //!
 //! - idle task: a spawned task awaiting `std::future::pending()` (its handle kept in a Vec);
 //! - pending timer (future): a boxed one-hour sleep, polled once so it is registered;
-//! - pending timer (callback, evloop only): `call_later(1 h)`, its handle kept.
+//! - pending timer (callback, evloop only): `call_later(1 h)`, its handle kept;
+//! - open TCP connection: a loopback connection, both ends open and registered with the
+//!   loop (the client end and the accepted end; bytes per connection, i.e. per pair);
+//! - the loop itself: `n` loops (tokio: current-thread runtimes with I/O and time drivers)
+//!   made and kept, idle; their fixed footprint, epoll instance and wake-up descriptor
+//!   included. Fewer of these by default (each costs descriptors).
 //!
 //! Run: `cargo run --release --example load` (a table; each measurement runs in a fresh
 //! process, so none inherits another's freed memory), or `-- evloop task 1000000` for one.
@@ -43,6 +48,13 @@ const HOUR: Duration = Duration::from_secs(3600);
 
 /// Makes `n` of `what` on evloop and gives the resident bytes per item.
 fn evloop(what: &str, n: usize) -> f64 {
+    if what == "loop" {
+        let before = rss();
+        let loops: Vec<_> = (0..n).map(|_| evloop::EventLoop::new().unwrap()).collect();
+        let bytes = per(before, n);
+        drop(loops);
+        return bytes;
+    }
     let what = what.to_string();
     evloop::run(async move {
         let before = rss();
@@ -59,6 +71,17 @@ fn evloop(what: &str, n: usize) -> f64 {
                 poll_each_once(&mut sleeps).await;
                 per(before, n)
             }
+            "conn" => {
+                let listener = evloop::net::TcpListener::bind("127.0.0.1:0").unwrap();
+                let addr = listener.local_addr().unwrap();
+                let mut pairs = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let client = evloop::net::TcpStream::connect(addr).await.unwrap();
+                    let (server, _) = listener.accept().await.unwrap();
+                    pairs.push((client, server));
+                }
+                per(before, n)
+            }
             _ => {
                 let ev = evloop::get_running_loop().unwrap();
                 let handles: Vec<_> = (0..n)
@@ -73,15 +96,37 @@ fn evloop(what: &str, n: usize) -> f64 {
     .unwrap()
 }
 
-/// The same on tokio's current-thread runtime (no callback timers there).
-fn tokio(what: &str, n: usize) -> f64 {
-    let rt = tokio::runtime::Builder::new_current_thread()
+/// A tokio current-thread runtime with its I/O and time drivers, as the benches use.
+fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// The same on tokio's current-thread runtime (no callback timers there).
+fn tokio(what: &str, n: usize) -> f64 {
+    if what == "loop" {
+        let before = rss();
+        let rts: Vec<_> = (0..n).map(|_| tokio_runtime()).collect();
+        let bytes = per(before, n);
+        drop(rts);
+        return bytes;
+    }
+    let rt = tokio_runtime();
     tokio::task::LocalSet::new().block_on(&rt, async move {
         let before = rss();
-        if what == "task" {
+        if what == "conn" {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut pairs = Vec::with_capacity(n);
+            for _ in 0..n {
+                let client = tokio::net::TcpStream::connect(addr).await.unwrap();
+                let (server, _) = listener.accept().await.unwrap();
+                pairs.push((client, server));
+            }
+            per(before, n)
+        } else if what == "task" {
             let tasks: Vec<_> = (0..n)
                 .map(|_| tokio::task::spawn_local(pending::<()>()))
                 .collect();
@@ -109,13 +154,20 @@ fn main() {
             let n = arg(1).and_then(|s| s.parse().ok()).unwrap_or(n);
             let me = std::env::current_exe().unwrap();
             let measure = |rt: &str, what: &str| {
+                // Connections and loops cost descriptors: fewer of them (4,000 connections
+                // are 8,000 descriptors; the soft limit must allow it).
+                let n = match what {
+                    "conn" => n.min(4_000),
+                    "loop" => n.min(1_000),
+                    _ => n,
+                };
                 let out = std::process::Command::new(&me)
                     .args([rt, what, &n.to_string()])
                     .output()
                     .unwrap();
                 String::from_utf8(out.stdout).unwrap().trim().to_string()
             };
-            println!("resident bytes per item, {n} items");
+            println!("resident bytes per item, {n} items (connections: 4,000; loops: 1,000)");
             println!("| item | evloop | tokio current-thread |");
             println!("|---|---|---|");
             println!(
@@ -131,6 +183,16 @@ fn main() {
             println!(
                 "| pending timer (`call_later` handle) | {} | n/a |",
                 measure("evloop", "callback")
+            );
+            println!(
+                "| open TCP connection (both ends) | {} | {} |",
+                measure("evloop", "conn"),
+                measure("tokio", "conn")
+            );
+            println!(
+                "| the loop itself (idle) | {} | {} |",
+                measure("evloop", "loop"),
+                measure("tokio", "loop")
             );
         }
     }

@@ -35,19 +35,11 @@ pub const WORKLOADS: [Workload; 10] = [
         "timeouts armed and cancelled, 100k",
         100_000,
     ),
-    w(
-        "call_soon",
-        "call_soon (tokio, smol: detached spawn), 100k",
-        100_000,
-    ),
-    w(
-        "gather",
-        "gather of 10k futures (tokio, smol: spawn all, await in order)",
-        10_000,
-    ),
+    w("call_soon", "call_soon, 100k", 100_000),
+    w("gather", "gather of 10k futures", 10_000),
     w(
         "lock_contention",
-        "lock contention, 100 tasks x 100 acquisitions",
+        "lock, 100 tasks x 100 acquisitions",
         10_000,
     ),
 ];
