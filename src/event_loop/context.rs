@@ -13,7 +13,7 @@ use std::rc::Rc;
 use super::LoopHandle;
 use super::core::{Core, LoopState};
 use crate::error::LoopError;
-use crate::task::waker::WakeTarget;
+use crate::task::header::Header;
 use crate::task::{Task, TaskRef};
 
 thread_local! {
@@ -71,12 +71,13 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
     CURRENT.with(|slot| slot.borrow().as_ref().map(f))
 }
 
-/// The local half of waking: if this thread is running the task's loop, queue the task and
-/// return true. Otherwise the caller takes the remote path.
-pub(crate) fn schedule_local(target: &WakeTarget) -> bool {
+/// The local half of waking: if this thread is running the loop `owner`, queue the task
+/// `header` gives and return true. Otherwise the caller takes the remote path (and `header`
+/// is not called: off the loop's thread the task's header must not be read).
+pub(crate) fn schedule_local<'a>(owner: usize, header: impl FnOnce() -> &'a Header) -> bool {
     CURRENT.with(|slot| match &*slot.borrow() {
-        Some(core) if core.id() == target.owner => {
-            core.wake_local(target);
+        Some(core) if core.id() == owner => {
+            core.wake_local(header());
             true
         }
         _ => false,

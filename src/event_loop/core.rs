@@ -26,8 +26,9 @@ use crate::error::{LoopError, panic_message};
 use crate::introspect::{Counters, add};
 use crate::io::registration::ScheduledIo;
 use crate::reactor::Reactor;
-use crate::task::cell::{Runnable, TaskCell};
-use crate::task::waker::{TaskWaker, WakeTarget};
+use crate::task::cell::TaskCell;
+use crate::task::header::Header;
+use crate::task::raw::TaskPtr;
 use crate::task::{Task, TaskRef};
 use crate::timers::Timers;
 
@@ -38,7 +39,7 @@ pub(crate) enum Ready {
     /// A task to step, by its key in the task slab.
     Task(usize),
     /// A finished task whose done callbacks are to run.
-    Done(Rc<dyn Runnable>),
+    Done(TaskPtr),
 }
 
 /// Whether the loop is idle, running or closed.
@@ -52,12 +53,9 @@ pub(crate) enum LoopState {
     Closed,
 }
 
-/// How many unused wake targets a loop keeps for reuse.
-const WAKE_POOL_MAX: usize = 4096;
-
 /// A task slab slot: the task, or `None` after it finished with its key still in the ready
 /// queue (the queue entry then frees the slot).
-pub(crate) type TaskSlot = Option<Rc<dyn Runnable>>;
+pub(crate) type TaskSlot = Option<TaskPtr>;
 
 pub(crate) struct Core {
     /// Work to run, in order (asyncio `_ready`). Pushed by `call_soon`, wakes, due timers and
@@ -100,9 +98,6 @@ pub(crate) struct Core {
     pub(crate) current: Cell<Option<usize>>,
     /// The handler set with `set_exception_handler`; `None` means the default.
     pub(crate) handler: RefCell<Option<ExceptionHandler>>,
-    /// Wake targets of finished tasks that no waker refers to any more, for reuse by the
-    /// next spawns (at most `WAKE_POOL_MAX`); see `task::waker`.
-    pub(crate) wake_pool: RefCell<Vec<Arc<WakeTarget>>>,
     /// The default executor for `run_in_executor(None, ...)`, made on first use and shut
     /// down (without waiting) at close, as asyncio does.
     pub(crate) default_pool: RefCell<Option<crate::executor::ThreadPool>>,
@@ -146,7 +141,6 @@ impl Core {
             ran_since_poll: Cell::new(0),
             current: Cell::new(None),
             handler: RefCell::new(None),
-            wake_pool: RefCell::new(Vec::new()),
             default_pool: RefCell::new(None),
             next_task_id: Cell::new(1),
             stats: Counters::default(),
@@ -181,20 +175,20 @@ impl Core {
 
     /// Appends a task to the ready queue unless it is already there or done (the local half
     /// of waking; the remote half ends here too after the drain).
-    pub(crate) fn schedule(&self, target: &WakeTarget) {
-        if !self.is_closed() && target.try_schedule() {
-            self.ready.borrow_mut().push_back(Ready::Task(target.key));
+    pub(crate) fn schedule(&self, task: &Header) {
+        if !self.is_closed() && task.try_schedule() {
+            self.ready.borrow_mut().push_back(Ready::Task(task.key));
         }
     }
 
     /// A wake on the loop's own thread (a waker, or a cancel): counted, then scheduled.
-    pub(crate) fn wake_local(&self, target: &WakeTarget) {
+    pub(crate) fn wake_local(&self, task: &Header) {
         add(&self.stats.local_wakes, 1);
-        self.schedule(target);
+        self.schedule(task);
     }
 
     /// Queues a finished task's done callbacks to run in a coming turn.
-    pub(crate) fn schedule_done_callbacks(&self, task: Rc<dyn Runnable>) {
+    pub(crate) fn schedule_done_callbacks(&self, task: TaskPtr) {
         if !self.is_closed() {
             self.ready.borrow_mut().push_back(Ready::Done(task));
         }
@@ -255,47 +249,26 @@ impl Core {
         self.next_task_id.set(id + 1);
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
-        let key = entry.key();
-        let target = match self.wake_pool.borrow_mut().pop() {
-            Some(mut target) => {
-                Arc::get_mut(&mut target)
-                    .expect("pooled wake targets are unshared")
-                    .reset(key);
-                target
-            }
-            None => Arc::new(WakeTarget::new(key, self.shared.clone())),
-        };
-        let cell = Rc::new(TaskCell::new(
+        let task = TaskCell::allocate(
             fut,
+            entry.key(),
             id,
-            TaskWaker::new(target),
             self.self_weak.clone(),
+            &self.shared,
             location,
-        ));
+        );
         if self.is_closed() {
             drop(tasks);
-            let erased: Rc<dyn Runnable> = cell.clone();
-            erased.abort(&erased);
-            return Task::new(cell);
+            task.abort();
+        } else {
+            entry.insert(Some(task.clone()));
+            drop(tasks);
+            self.schedule(task.header());
         }
-        entry.insert(Some(cell.clone()));
-        drop(tasks);
-        cell.header().with_target(|t| self.schedule(t));
-        Task::new(cell)
-    }
-
-    /// A task finished and left the slab: keep its wake target for the next spawn if no
-    /// waker refers to it any more.
-    pub(crate) fn recycle(&self, task: &dyn Runnable) {
-        let reusable = task
-            .header()
-            .take_waker()
-            .and_then(TaskWaker::into_reusable);
-        if let Some(target) = reusable {
-            let mut pool = self.wake_pool.borrow_mut();
-            if pool.len() < WAKE_POOL_MAX {
-                pool.push(target);
-            }
+        // SAFETY: `task` is the cell of `fut`, whose output is `F::Output`.
+        #[allow(unsafe_code)]
+        unsafe {
+            Task::new(task)
         }
     }
 
@@ -338,9 +311,9 @@ impl Core {
                 Remote::Call(f, location) => {
                     self.call_soon_internal(f, location);
                 }
-                Remote::Wake(target) => {
+                Remote::Wake(task) => {
                     add(&self.stats.remote_wakes, 1);
-                    self.schedule(&target);
+                    self.schedule(task.header());
                 }
             }
         }
@@ -406,7 +379,7 @@ impl Core {
         drop(self.children.borrow_mut().take());
         let tasks = std::mem::take(&mut *self.tasks.borrow_mut());
         for task in tasks.into_iter().filter_map(|(_, slot)| slot) {
-            task.abort(&task);
+            task.abort();
         }
         drop((remote, ready, timers, io));
         let handler = self.handler.borrow_mut().take();

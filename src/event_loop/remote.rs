@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::LoopError;
-use crate::task::waker::WakeTarget;
+use crate::task::waker::WakeRef;
 
 /// One piece of work sent from another thread.
 pub(crate) enum Remote {
@@ -26,7 +26,7 @@ pub(crate) enum Remote {
         &'static Location<'static>,
     ),
     /// A task woken from another thread (or on this thread while the loop was not running).
-    Wake(Arc<WakeTarget>),
+    Wake(WakeRef),
 }
 
 /// The part of a loop that other threads may touch.

@@ -39,7 +39,6 @@ use crate::error::LoopError;
 use crate::introspect::add;
 use crate::reactor::MAX_POLL_TIMEOUT;
 use crate::task::TaskRef;
-use crate::task::waker::WakeTarget;
 
 /// How many callbacks and task steps may run between two polls of the reactor while work
 /// keeps being ready (tokio's `event_interval` is 61).
@@ -202,17 +201,16 @@ impl Core {
         };
         add(&self.stats.polls, 1);
         let header = task.header();
-        header.with_target(WakeTarget::unschedule);
+        header.scheduled.set(false);
         self.current.set(Some(key));
-        let finished = task.step(&task); // panics are caught inside the step
+        let finished = task.step(); // panics are caught inside the step
         self.current.set(None);
         if finished {
             // Leave the slab now, unless the task woke itself during its last step: then
             // the key is queued again, and running it frees the slot.
-            let slot = if header.with_target(WakeTarget::is_scheduled) == Some(true) {
+            let slot = if header.scheduled.get() {
                 self.tasks.borrow_mut()[key].take()
             } else {
-                self.recycle(&*task);
                 self.tasks.borrow_mut().try_remove(key).flatten()
             };
             drop(slot); // outside the borrow (`task` still holds a reference anyway)

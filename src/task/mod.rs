@@ -27,7 +27,7 @@
 //! # Invariants
 //!
 //! 1. A task's future is polled, and dropped, only on its loop's thread. `Task<T>` and
-//!    [`TaskRef`] are `!Send`; the waker reaches only a `WakeTarget`.
+//!    [`TaskRef`] are `!Send`; the waker reaches only the task's `WakeHeader`.
 //! 2. A task's key is in the ready queue at most once (`scheduled` flag).
 //! 3. A finished task is never polled again, and wakes after it finished are ignored.
 //!
@@ -35,23 +35,27 @@
 //! `JoinHandle`.
 
 pub(crate) mod cancel;
-// The only module allowed `unsafe`: pinning a task's future inside its cell.
+// Pinning a task's future inside its cell, and reaching the cell from an untyped pointer.
 #[allow(unsafe_code)]
 pub(crate) mod cell;
+pub(crate) mod header;
+// The task's one allocation and its two reference counts.
+#[allow(unsafe_code)]
+pub(crate) mod raw;
 // The waker's hand-written vtable (see its module docs).
 #[allow(unsafe_code)]
 pub(crate) mod waker;
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::ops::Deref;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
-pub use cell::TaskState;
-use cell::{Join, Runnable};
+pub use header::TaskState;
+use raw::TaskPtr;
 
 use crate::error::TaskError;
 
@@ -61,7 +65,7 @@ use crate::error::TaskError;
 /// Rosetta: the `asyncio.Task` object as seen by `asyncio.current_task()`; tokio
 /// `task::Id` plus `AbortHandle`.
 #[derive(Clone)]
-pub struct TaskRef(pub(crate) Rc<dyn Runnable>);
+pub struct TaskRef(pub(crate) TaskPtr);
 
 impl TaskRef {
     /// The task's id: unique within its loop, counting from 1 in spawn order.
@@ -175,24 +179,28 @@ impl fmt::Debug for TaskRef {
 /// .unwrap();
 /// ```
 pub struct Task<T> {
-    /// The typed view of the task cell, to read the result.
-    join: Rc<dyn Join<T>>,
-    /// The erased view of the same cell.
+    /// The task: a thin pointer to its one allocation, whose cell knows `T`.
     erased: TaskRef,
     /// True once this handle was polled while the task was still running: it is then being
     /// awaited, and a cancellation of the awaiter is passed on when the handle is dropped.
     awaited: bool,
+    /// The result type; the cell behind `erased` produces exactly this `T`.
+    _result: PhantomData<fn() -> T>,
 }
 
 impl<T> Task<T> {
-    pub(crate) fn new<C>(cell: Rc<C>) -> Task<T>
-    where
-        C: Join<T> + Runnable + 'static,
-    {
+    /// The handle of a task whose future's output is `T`.
+    ///
+    /// # Safety
+    ///
+    /// `task` must be a `TaskCell<F>` with `F::Output = T`: the result is read through its
+    /// vtable as that type.
+    #[allow(unsafe_code)]
+    pub(crate) unsafe fn new(task: TaskPtr) -> Task<T> {
         Task {
-            erased: TaskRef(cell.clone()),
-            join: cell,
+            erased: TaskRef(task),
             awaited: false,
+            _result: PhantomData,
         }
     }
 
@@ -203,7 +211,14 @@ impl<T> Task<T> {
     ///
     /// If the result was already taken (by an earlier call or by awaiting the handle).
     pub fn take_result(&mut self) -> Option<Result<T, TaskError>> {
-        self.join.take_result()
+        let task = &self.erased.0;
+        let mut out: Option<Result<T, TaskError>> = None;
+        // SAFETY: `out` has the type the cell writes (`Task::new`'s contract).
+        #[allow(unsafe_code)]
+        unsafe {
+            (task.header().vtable.take_result)(task.as_raw(), (&raw mut out).cast())
+        };
+        out
     }
 
     /// An erased reference to the task, for storing alongside tasks of other types.
@@ -243,9 +258,13 @@ impl<T> Future for Task<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let polled = this.join.poll_join(cx);
-        this.awaited = polled.is_pending();
-        polled
+        if let Some(out) = this.take_result() {
+            this.awaited = false;
+            return Poll::Ready(out);
+        }
+        this.erased.0.header().set_join_waker(cx.waker());
+        this.awaited = true;
+        Poll::Pending
     }
 }
 
@@ -255,7 +274,12 @@ impl<T> Drop for Task<T> {
         if self.awaited && cancel::is_cancelling() {
             self.erased.cancel();
         }
-        self.join.handle_dropped();
+        let task = &self.erased.0;
+        // SAFETY: the vtable is the cell's own; the cell is alive (`erased` holds it).
+        #[allow(unsafe_code)]
+        unsafe {
+            (task.header().vtable.handle_dropped)(task.as_raw())
+        };
     }
 }
 

@@ -1,198 +1,241 @@
 //! How a task is woken: asyncio's `Task.__wakeup`, as a [`std::task::Waker`].
 //!
 //! A waker must be `Send + Sync` (any thread may hold one), but an evloop task and its future
-//! live on one thread. So the waker does not point at the task: it points at a small
-//! [`WakeTarget`] that names the task by its loop and slab key and carries two flags. Waking
-//! then takes one of two paths:
+//! live on one thread. The waker points at the task's own allocation, but it may touch only
+//! the [`WakeHeader`] at its start: an atomic count of wakers, and the loop's thread-safe
+//! door. Waking then takes one of two paths:
 //!
-//! - **local** (the waking thread is running the task's loop — the common case): check the
-//!   flags and push the key onto the loop's ready queue. No lock, no atomic read-modify-write:
-//!   the flags are only ever read and written by the loop's thread, with plain relaxed loads
-//!   and stores.
+//! - **local** (the waking thread is running the task's loop — the common case): mark the
+//!   task scheduled and push its key onto the loop's ready queue. No lock, no atomic: those
+//!   flags are plain `Cell`s of the header, touched only by the loop's thread.
 //! - **remote** (any other thread, or the loop's thread while the loop is not running): push
-//!   the target onto the loop's thread-safe queue and wake its poll (see `remote`). The loop
-//!   applies the same flag check when it drains the queue, so a remote wake never touches the
-//!   flags from another thread.
+//!   a [`WakeRef`] (a counted pointer to the task) onto the loop's thread-safe queue and wake
+//!   its poll (see `remote`). The loop applies the same check when it drains the queue, so a
+//!   remote wake never touches the flags from another thread.
 //!
 //! Waking a task several times before it runs polls it once: `scheduled` stays true from the
-//! first wake until the loop takes the task off the ready queue (asyncio: "a task is scheduled
-//! at most once at any time").
+//! first wake until the loop takes the task off the ready queue.
 //!
-//! # Why a hand-written vtable
+//! # What the count keeps alive
 //!
-//! The target lives in an `Arc`, and cloning or dropping an `Arc` is an atomic
-//! read-modify-write. std's `Waker::from(Arc<W>)` would cost one per task for the task's own
-//! waker, and the target's allocation one more pair. [`TaskWaker`] avoids both:
+//! A waker can outlive its task (a timer thread holding it, a channel dropped late) and even
+//! its loop. So the task's memory is freed only when both counts are zero: the local one
+//! (`raw`) and this one. While any local reference lives, the local side holds one unit of
+//! this count; a clone of the waker holds another. The task's own waker is a *borrowed view*
+//! made on the stack for each poll: lending `&Waker` costs nothing; only a clone (a future
+//! storing the waker) counts, with one atomic add.
 //!
-//! 1. the task's own waker is a *borrowed view* of the `Arc` it owns, made on the stack for
-//!    each poll: lending `&Waker` costs nothing; only a clone (a future storing the waker)
-//!    counts a reference;
-//! 2. when a task finishes and no clone of its waker is left (`Arc::get_mut` succeeds, which
-//!    proves no other thread can reach the target), the loop keeps the target in a pool and
-//!    reuses it for the next spawn, so a short task allocates no target and touches no atomic.
+//! The loop's door (`Shared`) is reached through a plain pointer, valid while the loop is.
+//! The first clone of a waker (always made while a step runs, so while the loop is alive)
+//! makes the task own one `Arc` reference to it, given back when the memory is freed; a task
+//! whose waker is never cloned never touches that `Arc`'s count.
 //!
-//! This module is one of the two that may use `unsafe` (the other is the task cell, for
-//! pinning); each block says which invariant it relies on.
+//! This module and `raw` are where the task's unsafe code lives; each block says which
+//! invariant it relies on.
 
 use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
+use super::header::Header;
+use super::raw::{TaskPtr, release_wake_ref};
 use crate::event_loop::context;
 use crate::event_loop::remote::{Remote, Shared};
 
-/// What a task's waker points at.
-pub(crate) struct WakeTarget {
-    /// The id of the loop that owns the task (the address of its [`Shared`], unique while any
-    /// waker keeps that alive).
-    pub(crate) owner: usize,
-    /// The task's key in its loop's task slab. Changed only while the target is not shared
-    /// (through `Arc::get_mut`, when it is recycled).
-    pub(crate) key: usize,
-    /// True while the task's key is in the ready queue. Loop thread only.
-    scheduled: AtomicBool,
-    /// True once the task has finished; wakes are then ignored. Loop thread only.
-    done: AtomicBool,
-    /// The owning loop's thread-safe queue, for remote wakes.
-    pub(crate) shared: Arc<Shared>,
+/// The part of a task that wakers reach from any thread. Nothing else of the task may be
+/// touched off the loop's thread.
+pub(crate) struct WakeHeader {
+    /// Wakers (clones, queued remote wakes) plus one for the task's local side while any
+    /// local reference lives. The memory is freed when it reaches zero.
+    count: AtomicUsize,
+    /// The owning loop's thread-safe queue. Borrowed (valid while the loop is) until
+    /// `owns_shared` is set; from then on the task holds an `Arc` reference to it.
+    shared: NonNull<Shared>,
+    /// Set by the first clone of the waker; the reference is given back in `release`.
+    owns_shared: AtomicBool,
 }
 
-impl WakeTarget {
-    pub(crate) fn new(key: usize, shared: Arc<Shared>) -> WakeTarget {
-        WakeTarget {
-            owner: Arc::as_ptr(&shared) as usize,
-            key,
-            scheduled: AtomicBool::new(false),
-            done: AtomicBool::new(false),
-            shared,
+impl WakeHeader {
+    /// A fresh header: the local side's unit, and a borrowed door.
+    pub(crate) fn new(shared: &Arc<Shared>) -> WakeHeader {
+        WakeHeader {
+            count: AtomicUsize::new(1),
+            shared: NonNull::from(&**shared),
+            owns_shared: AtomicBool::new(false),
         }
     }
 
-    /// Readies a recycled target for a new task. Takes `&mut`, so no waker can observe it.
-    pub(crate) fn reset(&mut self, key: usize) {
-        self.key = key;
-        *self.scheduled.get_mut() = false;
-        *self.done.get_mut() = false;
+    /// The id of the owning loop (the address of its `Shared`), for the local-path check.
+    pub(crate) fn owner(&self) -> usize {
+        self.shared.as_ptr() as usize
     }
 
-    /// Marks the task scheduled; returns false if it was already scheduled or is done (then
-    /// nothing must be queued). Must be called on the loop's thread.
-    pub(crate) fn try_schedule(&self) -> bool {
-        if self.done.load(Ordering::Relaxed) || self.scheduled.load(Ordering::Relaxed) {
+    /// Takes one more unit of the count.
+    fn acquire(&self) {
+        // Relaxed, as `Arc::clone`: a new reference is made from an existing one, so the
+        // memory is alive, and handing the clone to another thread synchronises on its own.
+        if self.count.fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
+            std::process::abort(); // millions of leaked wakers: stop before the count wraps
+        }
+    }
+
+    /// Gives back one unit; true if it was the last (the caller then frees the memory).
+    pub(crate) fn release(&self) -> bool {
+        // As `Arc::drop`: release our writes, and acquire everyone else's before freeing.
+        if self.count.fetch_sub(1, Ordering::Release) != 1 {
             return false;
         }
-        self.scheduled.store(true, Ordering::Relaxed);
+        std::sync::atomic::fence(Ordering::Acquire);
         true
     }
 
-    /// The loop took the task off the ready queue. Loop thread only.
-    pub(crate) fn unschedule(&self) {
-        self.scheduled.store(false, Ordering::Relaxed);
+    /// True if only the local side's unit is left: no waker exists anywhere, and none can
+    /// appear except from a step on this thread. Lets the local side skip the atomic
+    /// subtract when it goes.
+    pub(crate) fn only_local(&self) -> bool {
+        self.count.load(Ordering::Acquire) == 1
     }
 
-    /// Whether the task's key is in the ready queue. Loop thread only.
-    pub(crate) fn is_scheduled(&self) -> bool {
-        self.scheduled.load(Ordering::Relaxed)
+    /// Makes sure the task owns its reference to the loop's door, before a waker that may
+    /// outlive the loop exists.
+    fn own_shared(&self) {
+        if !self.owns_shared.load(Ordering::Acquire)
+            && !self.owns_shared.swap(true, Ordering::AcqRel)
+        {
+            // SAFETY: the first clone is made from the borrowed view, which exists only while
+            // a step of this task runs, so the loop (which owns an `Arc<Shared>`) is alive
+            // and `shared` points into that `Arc`.
+            unsafe { Arc::increment_strong_count(self.shared.as_ptr()) };
+        }
     }
 
-    /// The task finished: ignore all later wakes. Loop thread only.
-    pub(crate) fn set_done(&self) {
-        self.done.store(true, Ordering::Relaxed);
+    /// Gives the door's reference back, if the task took one. Called when the memory is
+    /// freed.
+    pub(crate) fn drop_shared(&self) {
+        if self.owns_shared.load(Ordering::Acquire) {
+            // SAFETY: `owns_shared` says this task holds one strong reference, taken in
+            // `own_shared` and given back only here, once, as the memory is freed.
+            unsafe { Arc::decrement_strong_count(self.shared.as_ptr()) };
+        }
+    }
+
+    /// The loop's door.
+    fn shared(&self) -> &Shared {
+        // SAFETY: called by a waker, which is either the borrowed view (the loop is running
+        // a step, so `Shared` is alive) or a clone, which made the task own a reference.
+        unsafe { self.shared.as_ref() }
     }
 }
 
-/// The remote half of waking: queue `target` on its loop's thread-safe queue. Fails only if
-/// the loop is closed, and a wake for a closed loop is a no-op.
-fn wake_remote(target: Arc<WakeTarget>) {
-    let shared = target.shared.clone();
-    let _ = shared.push(Remote::Wake(target));
+/// A counted pointer to a task, for waking it from another thread: holds one unit of the
+/// waker count, so the task's memory stays while it is queued.
+pub(crate) struct WakeRef(NonNull<Header>);
+
+// SAFETY: a `WakeRef` touches only the task's `WakeHeader` (atomics and the thread-safe
+// `Shared`) on whatever thread holds it; the loop reads the rest of the header only after
+// the queue hands the `WakeRef` to its own thread.
+#[allow(unsafe_code)]
+unsafe impl Send for WakeRef {}
+
+impl WakeRef {
+    /// The task's header, for the loop to schedule it. Loop thread only.
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: the unit this `WakeRef` holds keeps the memory alive; the header's plain
+        // data (flags, key) is never dropped, even after the task's contents are.
+        unsafe { self.0.as_ref() }
+    }
 }
 
-/// A task's own waker: owns one reference to the target and lends `Waker` views of it.
-pub(crate) struct TaskWaker {
-    /// The reference this task holds.
-    target: Arc<WakeTarget>,
+impl Drop for WakeRef {
+    fn drop(&mut self) {
+        // SAFETY: this `WakeRef` owns one unit of the count.
+        unsafe { release_wake_ref(self.0) };
+    }
 }
 
-impl TaskWaker {
-    pub(crate) fn new(target: Arc<WakeTarget>) -> TaskWaker {
-        TaskWaker { target }
-    }
-
-    /// Calls `f` with a waker for this task. Making the view costs nothing: it takes no
-    /// reference; only clones of it do.
-    pub(crate) fn with_waker<R>(&self, f: impl FnOnce(&Waker) -> R) -> R {
-        let data = Arc::as_ptr(&self.target).cast::<()>();
-        // SAFETY: `data` points at a live `WakeTarget` inside an `Arc`, which is what every
-        // function of `VTABLE` expects. The view is never dropped (`ManuallyDrop`), so it
-        // gives back no reference it does not own; it is only lent to `f` while `self`, which
-        // owns a reference, is borrowed, so it cannot outlive the target. Clones made from
-        // it take their own reference through `clone_raw`.
-        let view = ManuallyDrop::new(unsafe { Waker::new(data, &VTABLE) });
-        f(&view)
-    }
-
-    pub(crate) fn target(&self) -> &WakeTarget {
-        &self.target
-    }
-
-    /// Gives the target back for reuse if no clone of the waker is alive anywhere (then no
-    /// other thread can reach it); `None` otherwise.
-    pub(crate) fn into_reusable(self) -> Option<Arc<WakeTarget>> {
-        let mut target = self.target;
-        Arc::get_mut(&mut target)?;
-        Some(target)
-    }
+/// Calls `f` with a waker for the task `me`. Making the view costs nothing: it takes no
+/// unit of the count; only clones of it do.
+pub(crate) fn with_waker<R>(me: &TaskPtr, f: impl FnOnce(&Waker) -> R) -> R {
+    let data = me.as_raw().as_ptr().cast::<()>().cast_const();
+    // SAFETY: `data` points at a live task (`me` holds a local reference, whose side holds a
+    // unit of the count), which is what every function of `VTABLE` expects. The view is never
+    // dropped (`ManuallyDrop`), so it gives back no unit it does not own; it is only lent to
+    // `f` while `me` is borrowed, so it cannot outlive the task. Clones made from it take
+    // their own unit through `clone_raw`.
+    let view = ManuallyDrop::new(unsafe { Waker::new(data, &VTABLE) });
+    f(&view)
 }
 
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
 
+/// The wake header behind a waker's data pointer.
+///
 /// # Safety
 ///
-/// `data` must come from a waker made by [`TaskWaker::new`] or [`clone_raw`]: a pointer to a
-/// `WakeTarget` inside a live `Arc`.
+/// `data` must be a task pointer whose memory some unit of the count keeps alive.
+unsafe fn wake_header<'a>(data: *const ()) -> &'a WakeHeader {
+    // SAFETY: per the contract the memory is alive, and the header starts the block.
+    unsafe { &(*data.cast::<Header>()).wake }
+}
+
+/// Local path if this thread runs the task's loop, else queue a `WakeRef` made by `make_ref`.
+fn wake_by_header(data: *const (), make_ref: impl FnOnce() -> WakeRef) {
+    // SAFETY: every caller holds a waker for this task, which keeps the memory alive.
+    let wake = unsafe { wake_header(data) };
+    let owner = wake.owner();
+    // SAFETY: only reached on the loop's own thread, while it runs (`schedule_local` checks
+    // the owner), where the rest of the header may be read.
+    let local = context::schedule_local(owner, || unsafe { &*data.cast::<Header>() });
+    if !local {
+        // A closed loop refuses the wake and hands it back, to be dropped: a wake for a
+        // closed loop is a no-op.
+        let _ = wake.shared().push(Remote::Wake(make_ref()));
+    }
+}
+
+/// # Safety
+///
+/// `data` must come from [`with_waker`] or [`clone_raw`]: a task pointer whose memory a
+/// unit of the count keeps alive.
 unsafe fn clone_raw(data: *const ()) -> RawWaker {
-    // SAFETY: per the contract, `data` is `Arc::as_ptr` of a live `Arc<WakeTarget>`; the new
-    // waker owns the reference taken here and gives it back in `drop_raw` or `wake_raw`.
-    unsafe { Arc::increment_strong_count(data.cast::<WakeTarget>()) };
+    // SAFETY: per the contract.
+    let wake = unsafe { wake_header(data) };
+    wake.acquire();
+    wake.own_shared();
     RawWaker::new(data, &VTABLE)
 }
 
 /// # Safety
 ///
-/// As [`clone_raw`], and the waker owns one reference (it was made by `clone_raw`: the
-/// borrowed view is never woken by value, since it is never dropped or moved out).
+/// As [`clone_raw`], and the waker owns one unit (it was made by `clone_raw`: the borrowed
+/// view is never woken by value, since it is never dropped or moved out).
 unsafe fn wake_raw(data: *const ()) {
-    // SAFETY: the consumed waker owned one reference, taken over here and released when
-    // `target` drops (or handed on to the remote queue).
-    let target = unsafe { Arc::from_raw(data.cast::<WakeTarget>()) };
-    if !context::schedule_local(&target) {
-        wake_remote(target);
-    }
+    // SAFETY: the consumed waker's unit becomes the `WakeRef`'s, or is released below.
+    let owned = WakeRef(unsafe { NonNull::new_unchecked(data.cast_mut().cast::<Header>()) });
+    let mut owned = Some(owned);
+    wake_by_header(data, || owned.take().expect("made once"));
+    drop(owned);
 }
 
 /// # Safety
 ///
 /// As [`clone_raw`].
 unsafe fn wake_by_ref_raw(data: *const ()) {
-    let ptr = data.cast::<WakeTarget>();
-    // SAFETY: the caller's waker keeps the target alive for this call.
-    let target = unsafe { &*ptr };
-    if !context::schedule_local(target) {
-        // SAFETY: as above; the remote queue gets a reference of its own, taken here.
-        let owned = unsafe {
-            Arc::increment_strong_count(ptr);
-            Arc::from_raw(ptr)
-        };
-        wake_remote(owned);
-    }
+    wake_by_header(data, || {
+        // SAFETY: the caller's waker keeps the memory alive; the `WakeRef` takes a unit of
+        // its own.
+        unsafe { wake_header(data) }.acquire();
+        // SAFETY: `data` is a non-null task pointer (per the contract).
+        WakeRef(unsafe { NonNull::new_unchecked(data.cast_mut().cast::<Header>()) })
+    });
 }
 
 /// # Safety
 ///
 /// As [`wake_raw`].
 unsafe fn drop_raw(data: *const ()) {
-    // SAFETY: the dropped waker owned one reference; release it.
-    drop(unsafe { Arc::from_raw(data.cast::<WakeTarget>()) });
+    // SAFETY: the dropped waker owned one unit; `release_wake_ref` gives it back.
+    unsafe { release_wake_ref(NonNull::new_unchecked(data.cast_mut().cast::<Header>())) };
 }

@@ -1,0 +1,311 @@
+//! Everything about a task that does not depend on its future's type: its name and id, its
+//! life-cycle flags, who awaits it, its done callbacks, and the two reference counts that
+//! decide when its memory goes (see `raw`).
+//!
+//! The header is the first field of the task's one allocation (`cell::TaskCell`), so a
+//! pointer to the task is a pointer to its header, whatever the future's type.
+
+use std::cell::Cell;
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::rc::Weak;
+use std::task::Waker;
+use std::time::Duration;
+
+use super::TaskRef;
+use super::raw::Vtable;
+use super::waker::WakeHeader;
+use crate::event_loop::core::Core;
+
+/// Where a task is in its life.
+///
+/// ```text
+///  spawn ──► Scheduled ──step──► Running ──Pending──► Waiting ──wake──► Scheduled
+///                │                  │
+///         cancel │                  └──Ready / panic / cancelled──► Done
+///                ▼
+///              Done (the body never runs)
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    /// In the ready queue, waiting for its next step.
+    Scheduled,
+    /// Its future is being polled right now.
+    Running,
+    /// Suspended, waiting for a wake.
+    Waiting,
+    /// Finished: with a value, a panic, or cancelled.
+    Done,
+}
+
+/// How a finished task ended (before its result is taken).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Not finished yet.
+    Pending,
+    /// Returned a value.
+    Returned,
+    /// Cancelled.
+    Cancelled,
+    /// Panicked.
+    Panicked,
+}
+
+/// A done callback waiting for its task to finish.
+pub(crate) type DoneCallback = Box<dyn FnOnce(&TaskRef)>;
+
+/// A task's done callbacks, in registration order. One callback (the common case: a single
+/// watcher such as `gather` or `run_until_complete`) needs no list.
+#[derive(Default)]
+pub(crate) enum DoneCallbacks {
+    #[default]
+    None,
+    One(DoneCallback),
+    Many(Vec<DoneCallback>),
+}
+
+impl DoneCallbacks {
+    fn push(self, f: DoneCallback) -> DoneCallbacks {
+        match self {
+            DoneCallbacks::None => DoneCallbacks::One(f),
+            DoneCallbacks::One(g) => DoneCallbacks::Many(vec![g, f]),
+            DoneCallbacks::Many(mut v) => {
+                v.push(f);
+                DoneCallbacks::Many(v)
+            }
+        }
+    }
+
+    /// Runs them in order. Each one's panic is caught and reported on its own, as if each
+    /// had been a separate callback (asyncio schedules one `call_soon` per callback).
+    fn run(self, me: &TaskRef, core: &Core) {
+        let run_one = |f: DoneCallback| {
+            if let Err(p) = catch_unwind(AssertUnwindSafe(|| f(me))) {
+                core.report_callback_panic(me.location(), &*p);
+            }
+        };
+        match self {
+            DoneCallbacks::None => {}
+            DoneCallbacks::One(f) => run_one(f),
+            DoneCallbacks::Many(v) => v.into_iter().for_each(run_one),
+        }
+    }
+}
+
+/// The untyped part of a task. It starts the task's block (`cell::TaskCell` is `#[repr(C)]`),
+/// so a waker's pointer is a pointer to the header; wakers reach their `wake` field by name.
+pub(crate) struct Header {
+    /// What wakers reach, from any thread: their count and the loop's remote door.
+    pub(crate) wake: WakeHeader,
+    /// The typed operations of this task's cell (step, read the result, drop, free).
+    pub(crate) vtable: &'static Vtable,
+    /// Local references: `TaskRef`s, `Task<T>` handles, the slab slot, queued done
+    /// callbacks. When it reaches zero the task's contents are dropped (see `raw`).
+    pub(crate) refs: Cell<u32>,
+    /// The task's key in its loop's task slab.
+    pub(crate) key: usize,
+    /// True while the task's key is in the ready queue, so it is queued at most once.
+    pub(crate) scheduled: Cell<bool>,
+    /// Unique within the loop, from 1 upwards (asyncio's `Task-N` counter, but per loop).
+    pub(crate) id: u64,
+    /// A name set with `set_name`; `None` means the default `Task-{id}`.
+    name: Cell<Option<Box<str>>>,
+    /// The owning loop. Dropped with the task's contents, never by whoever frees the memory.
+    pub(crate) core: ManuallyDrop<Weak<Core>>,
+    /// Life-cycle state; changed by the loop.
+    pub(crate) state: Cell<TaskState>,
+    /// How it ended; set once, by `finish`.
+    pub(crate) outcome: Cell<Outcome>,
+    /// A cancel was requested: the next step drops the future instead of polling it.
+    pub(crate) must_cancel: Cell<bool>,
+    /// How many cancels were requested (asyncio `Task.cancelling()`); saturates at
+    /// `u16::MAX`, which keeps the header within its size budget.
+    cancelling: Cell<u16>,
+    /// False once the `Task<T>` handle was dropped: the result is then dropped at once.
+    pub(crate) join_alive: Cell<bool>,
+    /// A panic of this task is collected elsewhere (by a task group): never report it as
+    /// "never retrieved".
+    pub(crate) quiet: Cell<bool>,
+    /// How many steps the task took.
+    pub(crate) polls: Cell<u32>,
+    /// The waker of whoever awaits the `Task<T>` handle.
+    pub(crate) join_waker: Cell<Option<Waker>>,
+    /// Done callbacks, in registration order; drained (and scheduled) when the task finishes.
+    pub(crate) callbacks: Cell<DoneCallbacks>,
+    /// Where the task was spawned.
+    pub(crate) location: &'static Location<'static>,
+    /// Nanoseconds spent in its steps, counted only while the loop is observed.
+    poll_nanos: Cell<u64>,
+}
+
+impl Header {
+    pub(crate) fn new(
+        wake: WakeHeader,
+        vtable: &'static Vtable,
+        key: usize,
+        id: u64,
+        core: Weak<Core>,
+        location: &'static Location<'static>,
+    ) -> Header {
+        Header {
+            wake,
+            vtable,
+            refs: Cell::new(1),
+            key,
+            scheduled: Cell::new(false),
+            id,
+            name: Cell::new(None),
+            core: ManuallyDrop::new(core),
+            state: Cell::new(TaskState::Scheduled),
+            outcome: Cell::new(Outcome::Pending),
+            must_cancel: Cell::new(false),
+            cancelling: Cell::new(0),
+            join_alive: Cell::new(true),
+            quiet: Cell::new(false),
+            polls: Cell::new(0),
+            join_waker: Cell::new(None),
+            callbacks: Cell::new(DoneCallbacks::None),
+            location,
+            poll_nanos: Cell::new(0),
+        }
+    }
+
+    /// Drops the cells the header owns (the name, the awaiter's waker, the done callbacks);
+    /// `raw::release_local` drops `core` right after. Called once, when the last local
+    /// reference goes; the rest is plain data.
+    pub(crate) fn drop_owned(&self) {
+        drop(self.name.take());
+        drop(self.join_waker.take());
+        drop(self.callbacks.take());
+    }
+
+    pub(crate) fn name(&self) -> String {
+        let name = self.name.take();
+        let shown = match &name {
+            Some(n) => n.to_string(),
+            None => format!("Task-{}", self.id),
+        };
+        self.name.set(name);
+        shown
+    }
+
+    /// How reports name the task: `<Task name='worker' id=2 spawned at src/main.rs:9:5>`.
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "<Task name='{}' id={} spawned at {}>",
+            self.name(),
+            self.id,
+            self.location
+        )
+    }
+
+    pub(crate) fn set_name(&self, name: String) {
+        self.name.set(Some(name.into_boxed_str()));
+    }
+
+    pub(crate) fn state(&self) -> TaskState {
+        self.state.get()
+    }
+
+    pub(crate) fn done(&self) -> bool {
+        self.state.get() == TaskState::Done
+    }
+
+    pub(crate) fn cancelled(&self) -> bool {
+        self.outcome.get() == Outcome::Cancelled
+    }
+
+    /// True if the task finished without a value (cancelled or panicked).
+    pub(crate) fn failed(&self) -> bool {
+        matches!(self.outcome.get(), Outcome::Cancelled | Outcome::Panicked)
+    }
+
+    /// True if the task panicked (asyncio: finished with an exception other than
+    /// `CancelledError`).
+    pub(crate) fn panicked(&self) -> bool {
+        self.outcome.get() == Outcome::Panicked
+    }
+
+    pub(crate) fn poll_count(&self) -> u32 {
+        self.polls.get()
+    }
+
+    pub(crate) fn poll_time(&self) -> Duration {
+        Duration::from_nanos(self.poll_nanos.get())
+    }
+
+    pub(crate) fn add_poll_time(&self, d: Duration) {
+        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.poll_nanos
+            .set(self.poll_nanos.get().saturating_add(nanos));
+    }
+
+    pub(crate) fn cancelling(&self) -> u16 {
+        self.cancelling.get()
+    }
+
+    /// Requests cancellation (see [`Task::cancel`](crate::Task)): nothing happens now; the
+    /// next step drops the future. Returns false if the task is already done.
+    pub(crate) fn cancel(&self) -> bool {
+        if self.done() {
+            return false;
+        }
+        self.must_cancel.set(true);
+        self.cancelling.set(self.cancelling.get().saturating_add(1));
+        self.wake();
+        true
+    }
+
+    /// Schedules the task's next step, as its waker would (loop thread only).
+    pub(crate) fn wake(&self) {
+        if let Some(core) = self.core.upgrade() {
+            core.wake_local(self);
+        }
+    }
+
+    /// Marks the task scheduled; returns false if it was already scheduled or is done (then
+    /// nothing must be queued). Asyncio: "a task is scheduled at most once at any time".
+    pub(crate) fn try_schedule(&self) -> bool {
+        if self.scheduled.get() || self.done() {
+            return false;
+        }
+        self.scheduled.set(true);
+        true
+    }
+
+    /// Runs the done callbacks (the loop calls this for a `Ready::Done` item).
+    pub(crate) fn run_done_callbacks(&self, me: &TaskRef, core: &Core) {
+        self.callbacks.take().run(me, core);
+    }
+
+    /// Registers a done callback, or schedules it at once if the task is already done.
+    /// Callbacks always run from the loop, never synchronously (asyncio §5.3).
+    pub(crate) fn add_done_callback(&self, me: TaskRef, f: DoneCallback) {
+        if self.done() {
+            if let Some(core) = self.core.upgrade() {
+                core.call_soon_internal(move || f(&me), self.location);
+            }
+        } else {
+            let callbacks = self.callbacks.take();
+            self.callbacks.set(callbacks.push(f));
+        }
+    }
+
+    /// True if finishing must queue a `Ready::Done` item.
+    pub(crate) fn has_done_callbacks(&self) -> bool {
+        let callbacks = self.callbacks.take();
+        let any = !matches!(callbacks, DoneCallbacks::None);
+        self.callbacks.set(callbacks);
+        any
+    }
+
+    /// Registers `waker` as the awaiter of the task's handle (keeping the old one if it
+    /// would wake the same task).
+    pub(crate) fn set_join_waker(&self, waker: &Waker) {
+        let registered = match self.join_waker.take() {
+            Some(w) if w.will_wake(waker) => w,
+            _ => waker.clone(),
+        };
+        self.join_waker.set(Some(registered));
+    }
+}

@@ -1,0 +1,156 @@
+//! One allocation per task, and the two counts that free it.
+//!
+//! A task is one heap block: its [`Header`] then its future (later its result), laid out by
+//! `cell::TaskCell<F>`. Two kinds of reference point at it:
+//!
+//! - **local** ([`TaskPtr`]: `TaskRef`, `Task<T>`, the slab slot, a queued done-callbacks
+//!   item), counted in a plain `Cell` because they never leave the loop's thread. When the
+//!   last one goes, the task's *contents* are dropped there and then, on the loop's thread:
+//!   the future or result, the name, the callbacks. The future is `!Send`; this is what
+//!   makes that sound.
+//! - **wakers** (see `waker`), counted atomically because any thread may hold one. They
+//!   keep only the *memory* alive, and read only its `WakeHeader`.
+//!
+//! The local side holds one unit of the waker count for as long as it lives, so the block is
+//! freed when both counts are done, by whichever side finishes last. In the common case (no
+//! waker was cloned, or all clones are gone) the local side sees it is alone and frees the
+//! block without an atomic read-modify-write.
+//!
+//! Before this layout a task was two allocations (an `Rc` cell, and an `Arc` wake target
+//! kept in a pool): see `docs/performance.md` for what merging them bought.
+
+use std::alloc::Layout;
+use std::ptr::NonNull;
+
+use super::header::{Header, TaskState};
+
+/// The typed operations of a task cell, so that untyped pointers can reach them.
+pub(crate) struct Vtable {
+    /// Runs one step; true when the task finished.
+    pub(crate) step: unsafe fn(&TaskPtr) -> bool,
+    /// Finishes the task as cancelled without polling it again (used by `close`).
+    pub(crate) abort: unsafe fn(&TaskPtr),
+    /// Moves the result out into `*out` (an `Option<Result<T, TaskError>>`).
+    pub(crate) take_result: unsafe fn(NonNull<Header>, *mut ()),
+    /// The `Task<T>` handle is gone: drop the result now, reporting an unread panic.
+    pub(crate) handle_dropped: unsafe fn(NonNull<Header>),
+    /// Drops the future or the result in place (the last local reference went).
+    pub(crate) drop_contents: unsafe fn(NonNull<Header>),
+    /// The block's layout, to free it without knowing its type.
+    pub(crate) layout: Layout,
+}
+
+/// A local reference to a task: counted without atomics, never sent to another thread
+/// (`NonNull` is neither `Send` nor `Sync`).
+pub(crate) struct TaskPtr(NonNull<Header>);
+
+impl TaskPtr {
+    /// Takes over the reference held by a freshly allocated block.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must come from `Box::into_raw` of a task cell whose header has `refs == 1`,
+    /// a waker count of 1, and the cell's own vtable.
+    pub(crate) unsafe fn from_new(ptr: NonNull<Header>) -> TaskPtr {
+        TaskPtr(ptr)
+    }
+
+    pub(crate) fn as_raw(&self) -> NonNull<Header> {
+        self.0
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: a local reference keeps the block and its contents alive.
+        unsafe { self.0.as_ref() }
+    }
+
+    /// Runs one step of the task (asyncio `Task.__step`); true when it finished.
+    pub(crate) fn step(&self) -> bool {
+        // SAFETY: the vtable is the one of the cell this pointer came from.
+        unsafe { (self.header().vtable.step)(self) }
+    }
+
+    /// Finishes the task as cancelled without polling it (used by `close`).
+    pub(crate) fn abort(&self) {
+        // SAFETY: as in `step`.
+        unsafe { (self.header().vtable.abort)(self) }
+    }
+}
+
+impl Clone for TaskPtr {
+    fn clone(&self) -> TaskPtr {
+        let refs = &self.header().refs;
+        refs.set(
+            refs.get()
+                .checked_add(1)
+                .expect("task reference count overflow"),
+        );
+        TaskPtr(self.0)
+    }
+}
+
+impl Drop for TaskPtr {
+    fn drop(&mut self) {
+        let refs = &self.header().refs;
+        refs.set(refs.get() - 1);
+        if refs.get() == 0 {
+            // SAFETY: that was the last local reference, and we are on the loop's thread.
+            unsafe { release_local(self.0) };
+        }
+    }
+}
+
+/// The last local reference went: drop the contents here, then give back the local side's
+/// unit of the waker count, freeing the block if no waker is left.
+///
+/// # Safety
+///
+/// `ptr` is a task whose local count just reached zero, on its loop's thread.
+unsafe fn release_local(ptr: NonNull<Header>) {
+    // SAFETY: the block is alive (the local side's unit), and with no local reference left
+    // nothing else on this thread reads the header while we drop its contents.
+    let header = unsafe { ptr.as_ref() };
+    // Queued wakes for this task are ignored from now on.
+    header.state.set(TaskState::Done);
+    // SAFETY: the vtable matches the cell; the contents are dropped once, here.
+    unsafe { (header.vtable.drop_contents)(ptr) };
+    header.drop_owned();
+    // SAFETY: as above; `core` is not read again (see `Header::drop_owned`).
+    unsafe { std::mem::ManuallyDrop::drop(&mut *std::ptr::addr_of_mut!((*ptr.as_ptr()).core)) };
+    if header.wake.only_local() || header.wake.release() {
+        // SAFETY: no unit of the waker count is left: nobody can reach the block.
+        unsafe { free(ptr) };
+    }
+}
+
+/// Gives back one unit of the waker count held by a waker or a `WakeRef`, freeing the block
+/// if it was the last.
+///
+/// # Safety
+///
+/// The caller owns one unit of `ptr`'s waker count and does not use `ptr` afterwards.
+pub(crate) unsafe fn release_wake_ref(ptr: NonNull<Header>) {
+    // SAFETY: the caller's unit keeps the block alive.
+    let wake = unsafe { &(*ptr.as_ptr()).wake };
+    if wake.release() {
+        // SAFETY: that was the last unit, and the local side (which holds one while it
+        // lives) is gone, so the contents were dropped already.
+        unsafe { free(ptr) };
+    }
+}
+
+/// Frees the block. Only plain data is left in it: the contents and everything the header
+/// owned were dropped by `release_local`.
+///
+/// # Safety
+///
+/// Both counts are zero, so no reference of either kind can reach `ptr`.
+unsafe fn free(ptr: NonNull<Header>) {
+    // SAFETY: the block is still allocated; we are its only user.
+    let header = unsafe { ptr.as_ref() };
+    let layout = header.vtable.layout;
+    header.wake.drop_shared();
+    // SAFETY: the block was allocated by `Box::new` of a cell with this layout (`Vtable`
+    // records `Layout::new` of the cell type), through the global allocator.
+    unsafe { std::alloc::dealloc(ptr.as_ptr().cast::<u8>(), layout) };
+}
