@@ -177,7 +177,7 @@ impl Core {
     /// of waking; the remote half ends here too after the drain).
     pub(crate) fn schedule(&self, task: &Header) {
         if !self.is_closed() && task.try_schedule() {
-            self.ready.borrow_mut().push_back(Ready::Task(task.key));
+            self.ready.borrow_mut().push_back(Ready::Task(task.key()));
         }
     }
 

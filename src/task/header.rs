@@ -102,8 +102,9 @@ pub(crate) struct Header {
     /// Local references: `TaskRef`s, `Task<T>` handles, the slab slot, queued done
     /// callbacks. When it reaches zero the task's contents are dropped (see `raw`).
     pub(crate) refs: Cell<u32>,
-    /// The task's key in its loop's task slab.
-    pub(crate) key: usize,
+    /// The task's key in its loop's task slab. 32 bits keep the header at 144 bytes; four
+    /// billion live tasks would need over 600 GiB.
+    key: u32,
     /// True while the task's key is in the ready queue, so it is queued at most once.
     pub(crate) scheduled: Cell<bool>,
     /// Unique within the loop, from 1 upwards (asyncio's `Task-N` counter, but per loop).
@@ -123,6 +124,10 @@ pub(crate) struct Header {
     cancelling: Cell<u16>,
     /// False once the `Task<T>` handle was dropped: the result is then dropped at once.
     pub(crate) join_alive: Cell<bool>,
+    /// True once the `Task<T>` handle was polled while the task was still running: it is
+    /// then being awaited, and a cancellation of the awaiter is passed on when the handle is
+    /// dropped.
+    pub(crate) awaited: Cell<bool>,
     /// A panic of this task is collected elsewhere (by a task group): never report it as
     /// "never retrieved".
     pub(crate) quiet: Cell<bool>,
@@ -151,7 +156,7 @@ impl Header {
             wake,
             vtable,
             refs: Cell::new(1),
-            key,
+            key: u32::try_from(key).expect("more than 2^32 live tasks"),
             scheduled: Cell::new(false),
             id,
             name: Cell::new(None),
@@ -161,6 +166,7 @@ impl Header {
             must_cancel: Cell::new(false),
             cancelling: Cell::new(0),
             join_alive: Cell::new(true),
+            awaited: Cell::new(false),
             quiet: Cell::new(false),
             polls: Cell::new(0),
             join_waker: Cell::new(None),
@@ -168,6 +174,11 @@ impl Header {
             location,
             poll_nanos: Cell::new(0),
         }
+    }
+
+    /// The task's key in its loop's task slab.
+    pub(crate) fn key(&self) -> usize {
+        self.key as usize
     }
 
     /// Drops the cells the header owns (the name, the awaiter's waker, the done callbacks);
