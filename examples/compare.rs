@@ -125,13 +125,14 @@ fn table(results: &BTreeMap<(String, String), f64>) -> String {
         if RUNTIMES.iter().all(|rt| get(rt).is_none()) {
             continue; // not run (--only)
         }
-        let ev = get("evloop").unwrap_or(f64::NAN);
+        let ev = get("evloop");
         let _ = write!(t, "| {what} |");
         for rt in RUNTIMES {
             let _ = write!(t, " {} |", get(rt).map(fmt_ns).unwrap_or("n/a".into()));
         }
         for rt in &RUNTIMES[1..] {
-            let cell = get(rt).map(|ns| format!("{:.2}x", ns / ev));
+            // A ratio needs both runs (`--runtime` may have skipped evloop).
+            let cell = get(rt).zip(ev).map(|(ns, ev)| format!("{:.2}x", ns / ev));
             let _ = write!(t, " {} |", cell.unwrap_or("n/a".into()));
         }
         t.push('\n');
