@@ -257,19 +257,16 @@ impl Core {
             &self.shared,
             location,
         );
+        let ptr = &task.as_ref().0;
         if self.is_closed() {
             drop(tasks);
-            task.abort();
+            ptr.abort();
         } else {
-            entry.insert(Some(task.clone()));
+            entry.insert(Some(ptr.clone()));
             drop(tasks);
-            self.schedule(task.header());
+            self.schedule(ptr.header());
         }
-        // SAFETY: `task` is the cell of `fut`, whose output is `F::Output`.
-        #[allow(unsafe_code)]
-        unsafe {
-            Task::new(task)
-        }
+        task
     }
 
     /// The unfinished tasks: every one in the slab (the one running included).

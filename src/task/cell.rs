@@ -17,10 +17,10 @@ use std::rc::Weak;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::cancel;
 use super::header::{Header, Outcome, TaskState};
 use super::raw::{TaskPtr, Vtable};
 use super::waker::{WakeHeader, with_waker};
+use super::{Task, cancel};
 use crate::error::{TaskError, panic_message};
 use crate::event_loop::core::Core;
 use crate::event_loop::exception::ExceptionContext;
@@ -56,7 +56,7 @@ impl<F: Future + 'static> TaskCell<F> {
         layout: Layout::new::<Self>(),
     };
 
-    /// Allocates a task (its one allocation) and returns the first local reference.
+    /// Allocates a task (its one allocation) and returns its handle.
     pub(crate) fn allocate(
         fut: F,
         key: usize,
@@ -64,7 +64,7 @@ impl<F: Future + 'static> TaskCell<F> {
         core: Weak<Core>,
         shared: &Arc<Shared>,
         location: &'static Location<'static>,
-    ) -> TaskPtr {
+    ) -> Task<F::Output> {
         let cell = Box::new(TaskCell {
             header: Header::new(
                 WakeHeader::new(shared),
@@ -78,8 +78,8 @@ impl<F: Future + 'static> TaskCell<F> {
         });
         let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
         // SAFETY: a fresh block from `Box`, with one local reference, a waker count of one
-        // and this cell's vtable (`Header::new`).
-        unsafe { TaskPtr::from_new(ptr) }
+        // and this cell's vtable (`Header::new`); the handle's `T` is this future's output.
+        unsafe { Task::new(TaskPtr::from_new(ptr)) }
     }
 
     /// The cell behind a task pointer.
