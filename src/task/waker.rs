@@ -212,11 +212,10 @@ unsafe fn clone_raw(data: *const ()) -> RawWaker {
 /// As [`clone_raw`], and the waker owns one unit (it was made by `clone_raw`: the borrowed
 /// view is never woken by value, since it is never dropped or moved out).
 unsafe fn wake_raw(data: *const ()) {
-    // SAFETY: the consumed waker's unit becomes the `WakeRef`'s, or is released below.
+    // SAFETY: the consumed waker's unit becomes the `WakeRef`'s. On the local path the
+    // closure is dropped unused, and the unit with it, after the task was scheduled.
     let owned = WakeRef(unsafe { NonNull::new_unchecked(data.cast_mut().cast::<Header>()) });
-    let mut owned = Some(owned);
-    wake_by_header(data, || owned.take().expect("made once"));
-    drop(owned);
+    wake_by_header(data, move || owned);
 }
 
 /// # Safety
