@@ -13,13 +13,17 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::{Rc, Weak};
+use std::rc::Weak;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::event_loop::context;
 use crate::event_loop::core::Core;
-use crate::event_loop::handle::{Callback, HandleState, WakeCell, cancel_timer};
+use crate::timers::SleepId;
+
+/// Where reports and recordings place a sleep's timer: sleeps keep no call site (it would
+/// cost eight bytes per sleep), and waking a task is the loop's own work.
+pub(crate) const SLEEP_LOCATION: &Location<'static> = Location::caller();
 
 /// Waits until `delay` has passed on the running loop's clock. The deadline is fixed at the
 /// first poll (which, for `sleep(d).await`, is at once).
@@ -43,12 +47,9 @@ use crate::event_loop::handle::{Callback, HandleState, WakeCell, cancel_timer};
 /// })
 /// .unwrap();
 /// ```
-#[track_caller]
 pub fn sleep(delay: Duration) -> Sleep {
     Sleep {
-        deadline: Deadline::After(delay),
-        state: State::Idle,
-        location: Location::caller(),
+        state: State::Idle(Deadline::After(delay)),
     }
 }
 
@@ -60,12 +61,9 @@ pub fn sleep(delay: Duration) -> Sleep {
 /// # Panics
 ///
 /// If polled outside a running evloop loop.
-#[track_caller]
 pub fn sleep_until(when: Instant) -> Sleep {
     Sleep {
-        deadline: Deadline::At(when),
-        state: State::Idle,
-        location: Location::caller(),
+        state: State::Idle(Deadline::At(when)),
     }
 }
 
@@ -108,25 +106,31 @@ enum Deadline {
     At(Instant),
 }
 
+/// Where a [`Sleep`] is. The whole sleep is this enum (40 bytes): an armed sleep's waker
+/// lives in the loop's timer slab, not here.
 enum State {
     /// Not polled yet.
-    Idle,
+    Idle(Deadline),
     /// `sleep(0)`: woke itself once; done at the next poll.
     Yielded,
-    /// Waiting for its timer (in `core`'s heap), which will wake the task.
-    Armed(Rc<WakeCell>, Weak<Core>),
-    /// The timer fired and the sleep returned.
-    Done,
+    /// Waiting for its timer (`id` in `core`'s timers), which will wake the task.
+    Armed {
+        when: Instant,
+        id: SleepId,
+        core: Weak<Core>,
+    },
+    /// Over: the timer fired (at `when`, if it had one) and the sleep returned.
+    Done(Option<Instant>),
 }
 
 impl fmt::Debug for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            State::Idle => "Idle",
-            State::Yielded => "Yielded",
-            State::Armed(..) => "Armed",
-            State::Done => "Done",
-        })
+        match self {
+            State::Idle(d) => write!(f, "Idle({d:?})"),
+            State::Yielded => f.write_str("Yielded"),
+            State::Armed { when, .. } => write!(f, "Armed({when:?})"),
+            State::Done(_) => f.write_str("Done"),
+        }
     }
 }
 
@@ -134,41 +138,35 @@ impl fmt::Debug for State {
 #[derive(Debug)]
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    /// When it ends.
-    deadline: Deadline,
     /// Where it is; see [`State`].
     state: State,
-    /// Where `sleep` was called, for the timer's exception reports.
-    location: &'static Location<'static>,
 }
 
 impl Sleep {
     /// The absolute deadline, once known (a `sleep(delay)` fixes it at its first poll).
     pub fn deadline(&self) -> Option<Instant> {
-        match self.deadline {
-            Deadline::At(t) => Some(t),
-            Deadline::After(_) => None,
+        match self.state {
+            State::Idle(Deadline::At(t)) | State::Armed { when: t, .. } => Some(t),
+            State::Done(when) => when,
+            State::Idle(Deadline::After(_)) | State::Yielded => None,
         }
     }
 
     /// First poll of a sleep that is not `sleep(0)`: fixes the deadline and arms a timer on
     /// the running loop that wakes this task.
-    fn arm(&mut self, cx: &Context<'_>) {
-        let deadline = self.deadline;
-        let location = self.location;
-        let (when, state) = context::with_current(|core| {
+    fn arm(&mut self, deadline: Deadline, cx: &Context<'_>) {
+        self.state = context::with_current(|core| {
             let when = match deadline {
                 Deadline::After(d) => core.now() + d,
                 Deadline::At(when) => when,
             };
-            let cell = WakeCell::new(cx.waker().clone(), location);
-            core.push_timer(when, cell.clone())
+            let id = core
+                .arm_sleep(when, cx.waker())
                 .expect("the running loop is open");
-            (when, State::Armed(cell, core.self_weak.clone()))
+            let core = core.self_weak.clone();
+            State::Armed { when, id, core }
         })
         .expect("evloop::sleep polled outside a running event loop");
-        self.deadline = Deadline::At(when);
-        self.state = state;
     }
 }
 
@@ -177,38 +175,59 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         match &self.state {
-            State::Idle => {
-                if matches!(self.deadline, Deadline::After(d) if d.is_zero()) {
-                    self.state = State::Yielded;
-                    cx.waker().wake_by_ref();
-                } else {
-                    self.arm(cx);
-                }
+            &State::Idle(Deadline::After(d)) if d.is_zero() => {
+                self.state = State::Yielded;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            &State::Idle(deadline) => {
+                self.arm(deadline, cx);
                 Poll::Pending
             }
             State::Yielded => {
-                self.state = State::Done;
+                self.state = State::Done(None);
                 Poll::Ready(())
             }
-            State::Armed(cell, _) if cell.base().state() == HandleState::Ran => {
-                self.state = State::Done;
+            State::Armed { when, id, core } => {
+                // Polled again: still waiting unless the timer woke us. Perhaps polled by
+                // another task than the one that armed it (the future was moved): then the
+                // deadline wakes whoever awaits now. A loop that is gone never fires.
+                let Some(core) = core.upgrade() else {
+                    return Poll::Pending;
+                };
+                if core.timers.borrow_mut().sleep_pending(*id, cx.waker()) {
+                    return Poll::Pending;
+                }
+                self.state = State::Done(Some(*when));
                 Poll::Ready(())
             }
-            State::Armed(cell, _) => {
-                // Polled again before the deadline, perhaps by another task than the one
-                // that armed it (the future was moved): the deadline wakes whoever awaits now.
-                cell.set_waker(cx.waker());
-                Poll::Pending
-            }
-            State::Done => Poll::Ready(()),
+            State::Done(_) => Poll::Ready(()),
         }
     }
 }
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let State::Armed(cell, core) = &self.state {
-            cancel_timer(&**cell, core);
+        if let State::Armed { id, core, .. } = &self.state
+            && let Some(core) = core.upgrade()
+        {
+            core.cancel_sleep(*id);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sleep_is_forty_bytes() {
+        // A boxed sleep then takes a 48-byte block: with the 32-byte heap entry and the
+        // 24-byte slot, a pending timer costs about 104 bytes (tokio's boxed `Sleep`: 112).
+        assert!(
+            std::mem::size_of::<Sleep>() <= 40,
+            "{}",
+            std::mem::size_of::<Sleep>()
+        );
     }
 }

@@ -1,43 +1,82 @@
 //! The timer heap: asyncio's `_scheduled`.
 //!
 //! Timers are kept in a binary min-heap ordered **by deadline, then by sequence number** (the
-//! order `call_later`/`call_at` was called). asyncio's heap compares deadlines only, so equal
-//! deadlines fire in an unspecified order there; evloop breaks ties first-scheduled-first,
-//! which is one of the orders asyncio may produce.
+//! order they were armed in). asyncio's heap compares deadlines only, so equal deadlines fire
+//! in an unspecified order there; evloop breaks ties first-armed-first, which is one of the
+//! orders asyncio may produce.
 //!
-//! Cancelling a timer does not search the heap: the entry is marked cancelled and skipped
-//! when it reaches the top (lazy deletion). So that a program that arms and cancels many
-//! timeouts does not grow the heap without bound, the heap is rebuilt without its cancelled
-//! entries whenever it holds more than `MIN_COMPACT` entries and more than half of them
-//! are cancelled (asyncio: `_MIN_SCHEDULED_TIMER_HANDLES = 100`,
-//! `_MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5`). asyncio checks only once per loop turn;
-//! evloop also checks on every cancellation, so even a single callback that arms and cancels
-//! a million timers leaves the heap small. Each rebuild removes at least half the heap and
-//! needs as many new cancellations before the next, so the cost is amortised O(1) per cancel.
+//! Two kinds of timer share the heap:
+//! - a **callback** (`call_later`, `call_at`): the entry holds the callback cell, which its
+//!   [`TimerHandle`](crate::TimerHandle) shares; cancelling marks the cell;
+//! - a **sleep** ([`Sleep`](crate::Sleep)): the entry holds the key of a slot in the
+//!   `sleeps` slab, and the slot holds the waker to wake. No allocation per sleep: the slab
+//!   reuses freed slots, and the `Sleep` keeps only the slot's key and sequence number.
+//!
+//! A due sleep is not woken inside the heap scan: its slot is marked *due* and a
+//! `Ready::Sleep` item goes to the ready queue, which wakes the task when its turn in the
+//! batch comes (asyncio's timer callback `_set_result_unless_cancelled`, then the task's
+//! step a turn later). A sleep dropped in between removes its slot, and the item then wakes
+//! nobody: asyncio's `finally: h.cancel()`.
+//!
+//! Cancelling a timer does not search the heap: the callback is marked cancelled, or the
+//! sleep's slot freed, and the entry is skipped when it reaches the top (lazy deletion). So
+//! that a program that arms and cancels many timeouts does not grow the heap without bound,
+//! the heap is rebuilt without its cancelled entries whenever it holds more than
+//! `MIN_COMPACT` entries and more than half of them are cancelled (asyncio:
+//! `_MIN_SCHEDULED_TIMER_HANDLES = 100`, `_MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5`).
+//! asyncio checks only once per loop turn; evloop also checks on every cancellation, so even
+//! a single callback that arms and cancels a million timers leaves the heap small. Each
+//! rebuild removes at least half the heap and needs as many new cancellations before the
+//! next, so the cost is amortised O(1) per cancel.
+//!
+//! Deadlines are stored as nanoseconds since the heap's epoch (the loop's creation), eight
+//! bytes instead of an `Instant`'s sixteen: an entry is 32 bytes.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::rc::Rc;
-use std::time::Instant;
+use std::task::Waker;
+use std::time::{Duration, Instant};
 
+use slab::Slab;
+
+use crate::event_loop::core::Ready;
 use crate::event_loop::handle::{Callback, HandleState};
 
 /// Below this many entries the heap is never rebuilt (asyncio's `_MIN_SCHEDULED_TIMER_HANDLES`).
 pub(crate) const MIN_COMPACT: usize = 100;
 
+/// Set in a sleep slot's `seq` once its entry left the heap (it is due, its wake queued).
+const DUE: u64 = 1 << 63;
+
+/// Names one armed sleep: its slot in the `sleeps` slab and the sequence number it was armed
+/// with. Slots are reused; the sequence number tells this sleep's slot from a later one's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SleepId {
+    key: u32,
+    seq: u64,
+}
+
+/// What a timer does when due.
+enum Target {
+    /// Run this callback (it is cancelled through its own state).
+    Callback(Rc<dyn Callback>),
+    /// Wake the sleep in this slot of `sleeps`, if the slot still has the entry's `seq`.
+    Sleep(u32),
+}
+
 /// One scheduled timer.
 struct Entry {
-    /// The deadline on the loop's clock.
-    when: Instant,
-    /// Tie-break among equal deadlines: the order the timers were scheduled in.
+    /// The deadline, in nanoseconds since the heap's epoch.
+    when: u64,
+    /// Tie-break among equal deadlines: the order the timers were armed in.
     seq: u64,
-    /// The callback to move to the ready queue when due.
-    cb: Rc<dyn Callback>,
+    target: Target,
 }
 
 impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
-        self.when == other.when && self.seq == other.seq
+        (self.when, self.seq) == (other.when, other.seq)
     }
 }
 impl Eq for Entry {}
@@ -55,24 +94,112 @@ impl Ord for Entry {
     }
 }
 
+/// An armed sleep: the waker its deadline wakes.
+struct SleepSlot {
+    waker: Waker,
+    /// The sequence number it was armed with, with `DUE` set once it left the heap.
+    seq: u64,
+}
+
 /// The loop's pending timers.
-#[derive(Default)]
 pub(crate) struct Timers {
     /// Pending timers, earliest deadline (then lowest sequence number) on top. May hold
     /// cancelled entries, counted in `cancelled`.
     heap: BinaryHeap<Entry>,
+    /// The wakers of armed sleeps, by key.
+    sleeps: Slab<SleepSlot>,
+    /// Deadlines are counted from here (the loop's creation); earlier ones count as 0.
+    epoch: Instant,
     /// The next sequence number to hand out; only grows.
     next_seq: u64,
-    /// How many entries in `heap` are cancelled; changed by `cancelled_one` and by removals.
+    /// How many entries in `heap` are cancelled; changed by cancellations and by removals.
     cancelled: usize,
 }
 
+/// What `Timers::take_all` hands back to be dropped outside the loop's borrows.
+pub(crate) type Taken = (Vec<Rc<dyn Callback>>, Vec<Waker>);
+
 impl Timers {
-    /// Adds a timer. The callback must be in state `InHeap`.
-    pub(crate) fn push(&mut self, when: Instant, cb: Rc<dyn Callback>) {
+    /// An empty heap whose deadlines count from `epoch`.
+    pub(crate) fn new(epoch: Instant) -> Timers {
+        Timers {
+            heap: BinaryHeap::new(),
+            sleeps: Slab::new(),
+            epoch,
+            next_seq: 0,
+            cancelled: 0,
+        }
+    }
+
+    /// `when` in nanoseconds since the epoch (saturating: 584 years fit in 64 bits).
+    fn nanos(&self, when: Instant) -> u64 {
+        let since = when.saturating_duration_since(self.epoch).as_nanos();
+        u64::try_from(since).unwrap_or(u64::MAX)
+    }
+
+    fn push_entry(&mut self, when: Instant, target: Target) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { when, seq, cb });
+        let when = self.nanos(when);
+        self.heap.push(Entry { when, seq, target });
+        seq
+    }
+
+    /// Adds a callback timer. The callback must be in state `InHeap`.
+    pub(crate) fn push(&mut self, when: Instant, cb: Rc<dyn Callback>) {
+        self.push_entry(when, Target::Callback(cb));
+    }
+
+    /// Arms a sleep: at `when`, `waker` is woken (through a `Ready::Sleep` item).
+    pub(crate) fn arm_sleep(&mut self, when: Instant, waker: Waker) -> SleepId {
+        let slot = self.sleeps.vacant_entry();
+        let key = u32::try_from(slot.key()).expect("fewer than 4 billion armed sleeps");
+        let seq = self.next_seq;
+        slot.insert(SleepSlot { waker, seq });
+        self.push_entry(when, Target::Sleep(key));
+        SleepId { key, seq }
+    }
+
+    /// The slot of sleep `id`, if it is still armed or due (not yet woken, not cancelled).
+    fn slot(&mut self, id: SleepId) -> Option<&mut SleepSlot> {
+        let slot = self.sleeps.get_mut(id.key as usize)?;
+        (slot.seq & !DUE == id.seq).then_some(slot)
+    }
+
+    /// True while sleep `id` is armed or due (not yet woken, not dropped).
+    pub(crate) fn is_waiting(&self, id: SleepId) -> bool {
+        let slot = self.sleeps.get(id.key as usize);
+        slot.is_some_and(|s| s.seq & !DUE == id.seq)
+    }
+
+    /// A sleep polled again: true if it is still waiting, and then its deadline will wake
+    /// `waker` (swapped in unless it wakes the same task).
+    pub(crate) fn sleep_pending(&mut self, id: SleepId, waker: &Waker) -> bool {
+        let Some(slot) = self.slot(id) else {
+            return false;
+        };
+        if !slot.waker.will_wake(waker) {
+            slot.waker = waker.clone();
+        }
+        true
+    }
+
+    /// A sleep dropped: frees its slot. Returns the waker (to drop outside the borrow) and
+    /// whether its entry was still in the heap (a cancellation to count).
+    pub(crate) fn cancel_sleep(&mut self, id: SleepId) -> Option<(Waker, bool)> {
+        let in_heap = self.slot(id)?.seq & DUE == 0;
+        let slot = self.sleeps.remove(id.key as usize);
+        if in_heap {
+            self.cancelled_one();
+        }
+        Some((slot.waker, in_heap))
+    }
+
+    /// A `Ready::Sleep` item's turn came: frees the slot and gives the waker to wake, unless
+    /// the sleep was dropped meanwhile.
+    pub(crate) fn fire_sleep(&mut self, id: SleepId) -> Option<Waker> {
+        self.slot(id)?;
+        Some(self.sleeps.remove(id.key as usize).waker)
     }
 
     /// Records that one timer in the heap was cancelled, and rebuilds the heap if cancelled
@@ -80,8 +207,8 @@ impl Timers {
     pub(crate) fn cancelled_one(&mut self) {
         self.cancelled += 1;
         if self.heap.len() > MIN_COMPACT && self.cancelled * 2 > self.heap.len() {
-            self.heap
-                .retain(|e| e.cb.base().state() != HandleState::Cancelled);
+            let sleeps = &self.sleeps;
+            self.heap.retain(|e| live(sleeps, e));
             self.cancelled = 0;
         }
     }
@@ -89,26 +216,46 @@ impl Timers {
     /// Drops cancelled entries from the top, then returns the earliest live deadline.
     pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
         while let Some(top) = self.heap.peek() {
-            if top.cb.base().state() == HandleState::Cancelled {
-                self.heap.pop();
-                self.cancelled -= 1;
-            } else {
-                return Some(top.when);
+            if live(&self.sleeps, top) {
+                return Some(self.epoch + Duration::from_nanos(top.when));
             }
+            self.heap.pop();
+            self.cancelled -= 1;
         }
         None
     }
 
-    /// Pops every live timer due at `now`, earliest first, handing each to `ready`.
-    pub(crate) fn pop_due(&mut self, now: Instant, mut ready: impl FnMut(Rc<dyn Callback>)) {
-        while let Some(when) = self.next_deadline() {
-            if when > now {
+    /// Pops every live timer due at `now`, earliest first, handing each to `ready` as the
+    /// item that runs it. Returns how many fired.
+    pub(crate) fn pop_due(&mut self, now: Instant, mut ready: impl FnMut(Ready)) -> u64 {
+        let now = self.nanos(now);
+        let mut fired = 0;
+        while let Some(top) = self.heap.peek_mut() {
+            if !live(&self.sleeps, &top) {
+                std::collections::binary_heap::PeekMut::pop(top);
+                self.cancelled -= 1;
+                continue;
+            }
+            if top.when > now {
                 break;
             }
-            let entry = self.heap.pop().expect("next_deadline saw an entry");
-            entry.cb.base().set_state(HandleState::Pending);
-            ready(entry.cb);
+            let entry = std::collections::binary_heap::PeekMut::pop(top);
+            fired += 1;
+            ready(match entry.target {
+                Target::Callback(cb) => {
+                    cb.base().set_state(HandleState::Pending);
+                    Ready::Callback(cb)
+                }
+                Target::Sleep(key) => {
+                    self.sleeps[key as usize].seq |= DUE;
+                    Ready::Sleep(SleepId {
+                        key,
+                        seq: entry.seq,
+                    })
+                }
+            });
         }
+        fired
     }
 
     /// How many entries the heap holds, cancelled ones included.
@@ -116,15 +263,31 @@ impl Timers {
         self.heap.len()
     }
 
-    /// Takes every callback out (for `close`), leaving the heap empty. The caller drops them
-    /// outside any borrow of the loop, since dropping a closure runs user code.
-    pub(crate) fn take_all(&mut self) -> Vec<Rc<dyn Callback>> {
+    /// Takes every callback and waker out (for `close`), leaving the heap empty. The caller
+    /// drops them outside any borrow of the loop, since dropping a closure runs user code.
+    pub(crate) fn take_all(&mut self) -> Taken {
         self.cancelled = 0;
-        std::mem::take(&mut self.heap)
+        let callbacks = std::mem::take(&mut self.heap)
             .into_vec()
             .into_iter()
-            .map(|e| e.cb)
-            .collect()
+            .filter_map(|e| match e.target {
+                Target::Callback(cb) => Some(cb),
+                Target::Sleep(_) => None,
+            })
+            .collect();
+        let wakers = std::mem::take(&mut self.sleeps)
+            .into_iter()
+            .map(|(_, s)| s.waker)
+            .collect();
+        (callbacks, wakers)
+    }
+}
+
+/// True unless `e` was cancelled: its callback marked, or its sleep's slot freed or reused.
+fn live(sleeps: &Slab<SleepSlot>, e: &Entry) -> bool {
+    match &e.target {
+        Target::Callback(cb) => cb.base().state() != HandleState::Cancelled,
+        Target::Sleep(key) => sleeps.get(*key as usize).is_some_and(|s| s.seq == e.seq),
     }
 }
 
@@ -134,7 +297,9 @@ mod tests {
     use crate::event_loop::handle::{cancel_callback, new_callback};
     use std::cell::RefCell;
     use std::panic::Location;
-    use std::time::Duration;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::task::Wake;
 
     fn timer(log: &Rc<RefCell<Vec<u32>>>, n: u32) -> Rc<dyn Callback> {
         let log = log.clone();
@@ -145,27 +310,65 @@ mod tests {
         )
     }
 
+    /// Runs a due item the way the loop does (callbacks run; sleeps wake).
+    fn run(t: &mut Timers, item: Ready) {
+        match item {
+            Ready::Callback(cb) => cb.run(),
+            Ready::Sleep(id) => t.fire_sleep(id).into_iter().for_each(Waker::wake),
+            _ => unreachable!("timers only queue callbacks and sleeps"),
+        }
+    }
+
+    fn pop_and_run(t: &mut Timers, now: Instant) {
+        let mut due = vec![];
+        t.pop_due(now, |item| due.push(item));
+        due.into_iter().for_each(|item| run(t, item));
+    }
+
+    /// A waker that counts its wakes.
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    fn counter() -> (Arc<Count>, Waker) {
+        let c = Arc::new(Count(AtomicUsize::new(0)));
+        (c.clone(), Waker::from(c))
+    }
+
     #[test]
     fn fires_by_deadline_then_by_scheduling_order() {
         let log = Rc::new(RefCell::new(vec![]));
-        let mut t = Timers::default();
         let t0 = Instant::now();
+        let mut t = Timers::new(t0);
         t.push(t0 + Duration::from_millis(20), timer(&log, 1));
         t.push(t0 + Duration::from_millis(10), timer(&log, 2));
         t.push(t0 + Duration::from_millis(20), timer(&log, 3));
         t.push(t0 + Duration::from_millis(10), timer(&log, 4));
-        t.pop_due(t0 + Duration::from_millis(15), |cb| cb.run());
+        pop_and_run(&mut t, t0 + Duration::from_millis(15));
         assert_eq!(*log.borrow(), [2, 4]);
-        t.pop_due(t0 + Duration::from_millis(25), |cb| cb.run());
+        pop_and_run(&mut t, t0 + Duration::from_millis(25));
         assert_eq!(*log.borrow(), [2, 4, 1, 3]);
         assert_eq!(t.len(), 0);
     }
 
     #[test]
+    fn a_deadline_before_the_epoch_is_due_at_once() {
+        let t0 = Instant::now();
+        let mut t = Timers::new(t0 + Duration::from_secs(1));
+        let log = Rc::new(RefCell::new(vec![]));
+        t.push(t0, timer(&log, 1));
+        pop_and_run(&mut t, t0 + Duration::from_secs(1));
+        assert_eq!(*log.borrow(), [1]);
+    }
+
+    #[test]
     fn cancelled_entries_are_skipped_and_compacted() {
         let log = Rc::new(RefCell::new(vec![]));
-        let mut t = Timers::default();
         let t0 = Instant::now();
+        let mut t = Timers::new(t0);
         let cbs: Vec<_> = (0..1000).map(|i| timer(&log, i)).collect();
         for cb in &cbs {
             t.push(t0, cb.clone());
@@ -177,8 +380,78 @@ mod tests {
         }
         // More than half were cancelled more than once over: the heap has been rebuilt.
         assert!(t.len() < 600, "heap still holds {}", t.len());
-        t.pop_due(t0, |cb| cb.run());
+        pop_and_run(&mut t, t0);
         assert_eq!(*log.borrow(), [999]);
         assert_eq!(t.next_deadline(), None);
+    }
+
+    #[test]
+    fn sleeps_and_callbacks_share_one_order() {
+        let log = Rc::new(RefCell::new(vec![]));
+        let t0 = Instant::now();
+        let mut t = Timers::new(t0);
+        let (count, waker) = counter();
+        t.push(t0 + Duration::from_millis(10), timer(&log, 1));
+        let id = t.arm_sleep(t0 + Duration::from_millis(10), waker.clone());
+        t.push(t0 + Duration::from_millis(10), timer(&log, 2));
+        let mut due = vec![];
+        assert_eq!(
+            t.pop_due(t0 + Duration::from_millis(10), |i| due.push(i)),
+            3
+        );
+        assert!(matches!(due[1], Ready::Sleep(d) if d == id));
+        // Due but not yet woken: still pending, and its waker can still change.
+        assert!(t.sleep_pending(id, &waker));
+        due.into_iter().for_each(|item| run(&mut t, item));
+        assert_eq!(*log.borrow(), [1, 2]);
+        assert_eq!(count.0.load(SeqCst), 1);
+        assert!(!t.sleep_pending(id, &waker), "woken: the sleep is over");
+    }
+
+    #[test]
+    fn a_cancelled_sleep_wakes_nobody_and_its_slot_is_reused() {
+        let t0 = Instant::now();
+        let mut t = Timers::new(t0);
+        let (count, waker) = counter();
+        let a = t.arm_sleep(t0, waker.clone());
+        assert!(matches!(t.cancel_sleep(a), Some((_, true))));
+        assert!(t.cancel_sleep(a).is_none(), "a second cancel finds nothing");
+        // The slot is reused; the old id does not reach the new sleep.
+        let b = t.arm_sleep(t0, waker.clone());
+        assert_ne!(a, b);
+        assert!(!t.sleep_pending(a, &waker));
+        assert!(t.cancel_sleep(a).is_none());
+        assert!(t.sleep_pending(b, &waker));
+        pop_and_run(&mut t, t0);
+        assert_eq!(count.0.load(SeqCst), 1, "only b woke");
+        assert_eq!(t.len(), 0);
+    }
+
+    #[test]
+    fn a_sleep_dropped_after_it_came_due_is_not_counted_as_cancelled() {
+        let t0 = Instant::now();
+        let mut t = Timers::new(t0);
+        let (count, waker) = counter();
+        let id = t.arm_sleep(t0, waker);
+        let mut due = vec![];
+        t.pop_due(t0, |i| due.push(i));
+        assert!(matches!(t.cancel_sleep(id), Some((_, false))));
+        due.into_iter().for_each(|item| run(&mut t, item));
+        assert_eq!(count.0.load(SeqCst), 0, "dropped before its turn: no wake");
+        assert_eq!(t.cancelled, 0);
+    }
+
+    #[test]
+    fn take_all_hands_back_callbacks_and_wakers() {
+        let log = Rc::new(RefCell::new(vec![]));
+        let t0 = Instant::now();
+        let mut t = Timers::new(t0);
+        t.push(t0, timer(&log, 1));
+        let (_, waker) = counter();
+        let id = t.arm_sleep(t0, waker.clone());
+        let (callbacks, wakers) = t.take_all();
+        assert_eq!((callbacks.len(), wakers.len()), (1, 1));
+        assert_eq!(t.len(), 0);
+        assert!(!t.sleep_pending(id, &waker));
     }
 }

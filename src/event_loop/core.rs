@@ -13,6 +13,7 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
+use std::task::Waker;
 use std::time::Instant;
 
 use slab::Slab;
@@ -30,7 +31,7 @@ use crate::task::cell::TaskCell;
 use crate::task::header::Header;
 use crate::task::raw::TaskPtr;
 use crate::task::{Task, TaskRef};
-use crate::timers::Timers;
+use crate::timers::{SleepId, Timers};
 
 /// One unit of ready work (asyncio: a `Handle` in `_ready`).
 pub(crate) enum Ready {
@@ -40,6 +41,8 @@ pub(crate) enum Ready {
     Task(usize),
     /// A finished task whose done callbacks are to run.
     Done(TaskPtr),
+    /// A due sleep whose task is to be woken (unless the sleep was dropped meanwhile).
+    Sleep(SleepId),
 }
 
 /// Whether the loop is idle, running or closed.
@@ -123,7 +126,7 @@ impl Core {
         let observed = Cell::new(debug.on.get());
         Ok(Rc::new_cyclic(|weak| Core {
             ready: RefCell::new(VecDeque::new()),
-            timers: RefCell::new(Timers::default()),
+            timers: RefCell::new(Timers::new(clock.now())),
             tasks: RefCell::new(Slab::new()),
             reactor: RefCell::new(reactor),
             io: RefCell::new(Slab::new()),
@@ -235,6 +238,35 @@ impl Core {
     pub(crate) fn timer_cancelled(&self) {
         add(&self.stats.timers_cancelled, 1);
         self.timers.borrow_mut().cancelled_one();
+    }
+
+    /// Arms a sleep's timer: at `when`, `waker` is woken.
+    pub(crate) fn arm_sleep(&self, when: Instant, waker: &Waker) -> Result<SleepId, LoopError> {
+        self.check_open()?;
+        add(&self.stats.timers_scheduled, 1);
+        Ok(self.timers.borrow_mut().arm_sleep(when, waker.clone()))
+    }
+
+    /// A sleep dropped: frees its timer (counted as cancelled if it had not come due).
+    pub(crate) fn cancel_sleep(&self, id: SleepId) {
+        let cancelled = self.timers.borrow_mut().cancel_sleep(id);
+        if let Some((waker, in_heap)) = cancelled {
+            if in_heap {
+                add(&self.stats.timers_cancelled, 1);
+            }
+            drop(waker); // outside the borrow: the last waker of a task may free it
+        }
+    }
+
+    /// A due sleep's turn came: wakes its task, unless the sleep was dropped meanwhile.
+    pub(crate) fn fire_sleep(&self, id: SleepId) {
+        let waker = self.timers.borrow_mut().fire_sleep(id);
+        if let Some(waker) = waker {
+            add(&self.stats.callbacks, 1);
+            if let Err(p) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                self.report_callback_panic(crate::time::SLEEP_LOCATION, &*p);
+            }
+        }
     }
 
     /// Creates a task and schedules its first step (asyncio `Task.__init__` does

@@ -17,7 +17,6 @@ use std::cell::Cell;
 use std::fmt;
 use std::panic::Location;
 use std::rc::{Rc, Weak};
-use std::task::Waker;
 use std::time::Instant;
 
 use super::core::Core;
@@ -97,56 +96,6 @@ impl<F: FnOnce()> Callback for CallbackCell<F> {
 
     fn discard(&self) {
         drop(self.f.take());
-    }
-}
-
-/// A timer whose only job is to wake a task: what [`sleep`](crate::sleep) arms. Unlike a
-/// closure cell it holds its one waker where the sleep can see it, so a sleep that is
-/// polled again compares wakers and, if its task changed, swaps the waker in place: no
-/// second waker clone per sleep, no cancel and re-arm.
-pub(crate) struct WakeCell {
-    base: HandleBase,
-    /// The waker to wake when the deadline comes; `None` once woken or cancelled.
-    waker: Cell<Option<Waker>>,
-}
-
-impl WakeCell {
-    pub(crate) fn new(waker: Waker, location: &'static Location<'static>) -> Rc<WakeCell> {
-        Rc::new(WakeCell {
-            base: HandleBase {
-                state: Cell::new(HandleState::InHeap),
-                location,
-            },
-            waker: Cell::new(Some(waker)),
-        })
-    }
-
-    /// Makes the timer wake `waker` instead, unless it already wakes the same task.
-    pub(crate) fn set_waker(&self, waker: &Waker) {
-        let old = self.waker.take();
-        match old {
-            Some(w) if w.will_wake(waker) => self.waker.set(Some(w)),
-            Some(_) => self.waker.set(Some(waker.clone())), // the old one drops here
-            None => {}                                      // fired or cancelled already
-        }
-    }
-}
-
-impl Callback for WakeCell {
-    fn base(&self) -> &HandleBase {
-        &self.base
-    }
-
-    fn run(&self) {
-        if self.base.begin_run()
-            && let Some(w) = self.waker.take()
-        {
-            w.wake();
-        }
-    }
-
-    fn discard(&self) {
-        drop(self.waker.take());
     }
 }
 

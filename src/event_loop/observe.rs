@@ -76,6 +76,11 @@ impl Core {
                 slot.map(|t| StepKind::Task(TaskRef(t)))
             }
             Ready::Done(task) => Some(StepKind::DoneCallbacks(TaskRef(task.clone()))),
+            Ready::Sleep(id) => self
+                .timers
+                .borrow()
+                .is_waiting(*id)
+                .then_some(StepKind::Callback(crate::time::SLEEP_LOCATION)),
         }
     }
 

@@ -110,11 +110,7 @@ impl Core {
         if timers.len() > 0 {
             let now = self.now();
             let mut ready = self.ready.borrow_mut();
-            let mut fired = 0;
-            timers.pop_due(now, |cb| {
-                fired += 1;
-                ready.push_back(Ready::Callback(cb));
-            });
+            let fired = timers.pop_due(now, |item| ready.push_back(item));
             add(&self.stats.timers_fired, fired);
         }
         drop(timers);
@@ -154,6 +150,7 @@ impl Core {
                 let task = TaskRef(task);
                 task.0.header().run_done_callbacks(&task, self);
             }
+            Ready::Sleep(id) => self.fire_sleep(id),
         }
     }
 
