@@ -210,3 +210,53 @@ fn a_sleep_polled_first_by_one_task_wakes_the_task_that_awaits_it_later() {
         .unwrap();
     assert_eq!(out, Ok(Ok("woken")));
 }
+
+/// asyncio's `sleep` cancels its timer handle in a `finally`: a task that stops awaiting its
+/// sleep after the timer came due, but before the timer's callback ran, is not woken by it.
+#[test]
+fn a_sleep_dropped_between_coming_due_and_its_wake_wakes_nobody() {
+    use std::cell::RefCell;
+    use std::future::poll_fn;
+    use std::task::{Poll, Waker};
+
+    let (ev, clock) = stepped_loop();
+    let give_up = Rc::new(Cell::new(false));
+    let waker: Rc<RefCell<Option<Waker>>> = Rc::default();
+    let (g, w) = (give_up.clone(), waker.clone());
+    let mut sleep = Some(Box::pin(evloop::sleep(Duration::from_secs(1))));
+    let task = ev
+        .create_task(poll_fn(move |cx| {
+            *w.borrow_mut() = Some(cx.waker().clone());
+            if g.get() {
+                sleep = None; // stop waiting: drops the sleep, cancelling its timer
+            } else if let Some(s) = sleep.as_mut() {
+                assert!(
+                    s.as_mut().poll(cx).is_pending(),
+                    "the sleep never ends here"
+                );
+            }
+            Poll::<()>::Pending
+        }))
+        .unwrap();
+    ev.run_once().unwrap(); // first step: the sleep arms its timer
+    assert_eq!(task.task_ref().poll_count(), 1);
+    clock.advance(Duration::from_secs(1));
+    // Woken from outside the running loop: the wake is queued remotely, so the next turn
+    // queues the task (phase 3) ahead of the due timer's wake (phase 4).
+    give_up.set(true);
+    waker.borrow_mut().take().unwrap().wake();
+    ev.run_once().unwrap();
+    assert_eq!(
+        task.task_ref().poll_count(),
+        2,
+        "the task stepped and dropped its sleep"
+    );
+    ev.call_soon(|| ()).unwrap(); // something to run, so the turn does not block
+    ev.run_once().unwrap();
+    assert_eq!(
+        task.task_ref().poll_count(),
+        2,
+        "the due timer of a dropped sleep woke the task again"
+    );
+    assert_eq!(ev.timer_heap_len(), 0);
+}
