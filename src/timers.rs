@@ -34,6 +34,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::collections::binary_heap::PeekMut;
 use std::rc::Rc;
 use std::task::Waker;
 use std::time::{Duration, Instant};
@@ -101,6 +102,13 @@ struct SleepSlot {
     seq: u64,
 }
 
+impl SleepSlot {
+    /// True if this slot holds sleep `id` (armed or due), not a later sleep in a reused slot.
+    fn belongs_to(&self, id: SleepId) -> bool {
+        self.seq & !DUE == id.seq
+    }
+}
+
 /// The loop's pending timers.
 pub(crate) struct Timers {
     /// Pending timers, earliest deadline (then lowest sequence number) on top. May hold
@@ -163,13 +171,13 @@ impl Timers {
     /// The slot of sleep `id`, if it is still armed or due (not yet woken, not cancelled).
     fn slot(&mut self, id: SleepId) -> Option<&mut SleepSlot> {
         let slot = self.sleeps.get_mut(id.key as usize)?;
-        (slot.seq & !DUE == id.seq).then_some(slot)
+        slot.belongs_to(id).then_some(slot)
     }
 
     /// True while sleep `id` is armed or due (not yet woken, not dropped).
     pub(crate) fn is_waiting(&self, id: SleepId) -> bool {
         let slot = self.sleeps.get(id.key as usize);
-        slot.is_some_and(|s| s.seq & !DUE == id.seq)
+        slot.is_some_and(|s| s.belongs_to(id))
     }
 
     /// A sleep polled again: true if it is still waiting, and then its deadline will wake
@@ -232,14 +240,14 @@ impl Timers {
         let mut fired = 0;
         while let Some(top) = self.heap.peek_mut() {
             if !live(&self.sleeps, &top) {
-                std::collections::binary_heap::PeekMut::pop(top);
+                PeekMut::pop(top);
                 self.cancelled -= 1;
                 continue;
             }
             if top.when > now {
                 break;
             }
-            let entry = std::collections::binary_heap::PeekMut::pop(top);
+            let entry = PeekMut::pop(top);
             fired += 1;
             ready(match entry.target {
                 Target::Callback(cb) => {
