@@ -85,6 +85,10 @@ pub(crate) struct Core {
     /// Scratch list of `(token, readiness bits)` the poll fills each turn (kept to reuse
     /// its allocation).
     pub(crate) io_events: RefCell<Vec<(usize, u8)>>,
+    /// The buffer small stream reads offer behind the caller's (see `io::read_ahead`);
+    /// allocated on the first such read.
+    #[cfg(feature = "net")]
+    pub(crate) read_scratch: RefCell<Vec<u8>>,
     /// The part other threads reach (`call_soon_threadsafe`, remote wakes).
     pub(crate) shared: Arc<Shared>,
     /// Where "now" comes from.
@@ -131,6 +135,8 @@ impl Core {
             reactor: RefCell::new(reactor),
             io: RefCell::new(Slab::new()),
             io_events: RefCell::new(Vec::new()),
+            #[cfg(feature = "net")]
+            read_scratch: RefCell::new(Vec::new()),
             #[cfg(unix)]
             fds: RefCell::new(Vec::new()),
             #[cfg(all(unix, feature = "signal"))]

@@ -6,9 +6,14 @@
 //! operation. mio is edge-triggered, so an operation follows one rule: try it; on
 //! `WouldBlock`, clear the readiness bit, then wait for the next event. Events are applied
 //! only between task steps, so none can slip in between the failed attempt and the clear.
+//! A stream read that comes back short has drained the socket and clears the bit the same
+//! way, without the extra failed attempt; small reads read ahead so that they come back
+//! short (`read_ahead`).
 
 #[cfg(unix)]
 pub(crate) mod raw;
+#[cfg(feature = "net")]
+pub(crate) mod read_ahead;
 pub(crate) mod registration;
 mod traits;
 

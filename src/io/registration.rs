@@ -129,6 +129,18 @@ impl Registration {
         self.io.readiness.set(self.io.readiness.get() & !dir.bit());
     }
 
+    /// A short read emptied the receive queue: forget the readiness until the next event, as
+    /// after `WouldBlock`, unless the peer's end or an error was reported. Those are final
+    /// (reads return 0 or the error from then on), and their event has been seen: clearing
+    /// would leave the reader waiting for an event that never comes.
+    #[cfg(feature = "net")]
+    pub(crate) fn drained(&self) {
+        use crate::reactor::{ERROR, READ_CLOSED};
+        if self.io.readiness.get() & (READ_CLOSED | ERROR) == 0 {
+            self.clear_ready(Direction::Read);
+        }
+    }
+
     /// Runs `op` once readiness allows, following the rule in the module docs.
     pub(crate) fn poll_io<R>(
         &self,
@@ -157,6 +169,16 @@ impl Registration {
             self.clear_ready(dir);
         }
         result
+    }
+
+    /// Runs `f` on the loop's read scratch buffer (see `io::read_ahead`).
+    #[cfg(feature = "net")]
+    pub(crate) fn with_scratch<R>(&self, f: impl FnOnce(&mut [u8]) -> R) -> R {
+        let mut scratch = self.core.read_scratch.borrow_mut();
+        if scratch.is_empty() {
+            scratch.resize(super::read_ahead::SCRATCH, 0);
+        }
+        f(&mut scratch)
     }
 
     /// Removes `source` from the reactor (call from the owner's `Drop`).

@@ -46,7 +46,7 @@ pub use udp::UdpSocket;
 pub use unix::{UnixListener, UnixStream};
 
 /// For a stream socket whose field `io` is a `Registered` mio stream (readable and writable
-/// through `&`): reading and writing through a shared reference (the streams API shares one
+/// through `&`) and whose field `ahead` is its `ReadAhead`: reading and writing through a shared reference (the streams API shares one
 /// socket between its reader and writer; each direction has its own waiter), and
 /// `AsyncRead`/`AsyncWrite` on top; `poll_close` closes the writing side.
 macro_rules! stream_io {
@@ -57,12 +57,7 @@ macro_rules! stream_io {
                 cx: &mut std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                use std::io::Read;
-                let io = &self.io;
-                io.reg
-                    .poll_io(cx, $crate::io::registration::Direction::Read, || {
-                        (&io.inner).read(buf)
-                    })
+                self.ahead.poll_read(&self.io.reg, &self.io.inner, cx, buf)
             }
 
             pub(crate) fn poll_write_shared(

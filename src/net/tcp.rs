@@ -6,6 +6,7 @@ use std::io;
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
+use crate::io::read_ahead::ReadAhead;
 use crate::io::registration::{Direction, Registered};
 
 /// A TCP socket listening for connections.
@@ -80,12 +81,15 @@ impl fmt::Debug for TcpListener {
 /// Rosetta: asyncio's socket transport; tokio `net::TcpStream`.
 pub struct TcpStream {
     io: Registered<mio::net::TcpStream>,
+    /// Bytes read ahead of the caller (see `io::read_ahead`).
+    ahead: ReadAhead,
 }
 
 impl TcpStream {
     fn from_mio(inner: mio::net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: Registered::new(inner)?,
+            ahead: ReadAhead::default(),
         })
     }
 

@@ -6,6 +6,7 @@ use std::io;
 use std::net::Shutdown;
 use std::path::Path;
 
+use crate::io::read_ahead::ReadAhead;
 use crate::io::registration::{Direction, Registered};
 
 /// A Unix-domain socket listening for connections at a path.
@@ -54,12 +55,15 @@ impl fmt::Debug for UnixListener {
 /// Rosetta: asyncio's Unix socket transport; tokio `net::UnixStream`.
 pub struct UnixStream {
     io: Registered<mio::net::UnixStream>,
+    /// Bytes read ahead of the caller (see `io::read_ahead`).
+    ahead: ReadAhead,
 }
 
 impl UnixStream {
     fn from_mio(inner: mio::net::UnixStream) -> io::Result<UnixStream> {
         Ok(UnixStream {
             io: Registered::new(inner)?,
+            ahead: ReadAhead::default(),
         })
     }
 
