@@ -23,7 +23,7 @@ fn pattern(len: usize) -> Vec<u8> {
 }
 
 /// Writes `data` in one burst and closes the writing side, while `reader` drains `from` in
-/// reads of varied small sizes; returns what it read up to the end of the stream.
+/// reads of varied sizes; returns what it read up to the end of the stream.
 async fn burst_then_end<S>(mut to: S, mut from: impl AsyncRead + Unpin, data: Vec<u8>) -> Vec<u8>
 where
     S: AsyncWrite + Unpin + 'static,
@@ -36,8 +36,10 @@ where
     // Let the whole burst arrive before the first read, so it is read ahead.
     evloop::sleep(Duration::from_millis(20)).await;
     let mut seen = Vec::new();
-    let sizes = [7, 64, 1000, 1, 300];
-    let mut buf = [0u8; 1000];
+    // Small reads go through the loop's scratch buffer, the 4,000-byte one straight to the
+    // caller's buffer once the spill is empty.
+    let sizes = [7, 64, 1000, 1, 4000, 300];
+    let mut buf = [0u8; 4000];
     for i in 0.. {
         let want = sizes[i % sizes.len()];
         let n = from.read(&mut buf[..want]).await.unwrap();
