@@ -194,9 +194,7 @@ impl<F: Future + 'static> TaskCell<F> {
             report_unretrieved(h, &out);
             drop(out);
         }
-        if let Some(w) = h.join_waker.take() {
-            w.wake();
-        }
+        h.wake_joiner();
         // The done callbacks run from the loop, never here (asyncio §5.3): the task queues
         // itself as one ready item that runs them all, in order. That is the turn and order
         // of asyncio's one `call_soon` per callback, without allocating a handle.

@@ -13,8 +13,8 @@ use std::task::Waker;
 use std::time::Duration;
 
 use super::TaskRef;
-use super::raw::Vtable;
-use super::waker::WakeHeader;
+use super::raw::{TaskPtr, Vtable};
+use super::waker::{WakeHeader, local_task};
 use crate::event_loop::core::Core;
 
 /// Where a task is in its life.
@@ -109,8 +109,10 @@ pub(crate) struct Header {
     pub(crate) scheduled: Cell<bool>,
     /// Unique within the loop, from 1 upwards (asyncio's `Task-N` counter, but per loop).
     pub(crate) id: u64,
-    /// A name set with `set_name`; `None` means the default `Task-{id}`.
-    name: Cell<Option<Box<str>>>,
+    /// A name set with `set_name`; `None` means the default `Task-{id}`. Boxed twice so the
+    /// field is one pointer: names are rare, every task pays for the field.
+    #[allow(clippy::box_collection)] // the box is the point: 8 bytes instead of 16
+    name: Cell<Option<Box<String>>>,
     /// The owning loop. Dropped with the task's contents, never by whoever frees the memory.
     pub(crate) core: ManuallyDrop<Weak<Core>>,
     /// Life-cycle state; changed by the loop.
@@ -133,8 +135,16 @@ pub(crate) struct Header {
     pub(crate) quiet: Cell<bool>,
     /// How many steps the task took.
     pub(crate) polls: Cell<u32>,
-    /// The waker of whoever awaits the `Task<T>` handle.
-    pub(crate) join_waker: Cell<Option<Waker>>,
+    /// The waker of whoever awaits the `Task<T>` handle, unless it is `join_task`.
+    join_waker: Cell<Option<Waker>>,
+    /// The awaiter of the `Task<T>` handle when it is a task of this loop polled with its
+    /// own waker: a local reference, scheduled directly when this task finishes. Keeping it
+    /// instead of a waker clone saves the atomics of the clone, the wake and the drop (and
+    /// the awaiter's reference to the loop's door). Like a waker clone, it keeps the
+    /// awaiter's block until this task finishes; a task that has not finished holds its
+    /// contents anyway (the slab does), and a finished one has dropped its future. At most
+    /// one of the two is set.
+    join_task: Cell<Option<TaskPtr>>,
     /// Done callbacks, in registration order; drained (and scheduled) when the task finishes.
     pub(crate) callbacks: Cell<DoneCallbacks>,
     /// Where the task was spawned.
@@ -170,6 +180,7 @@ impl Header {
             quiet: Cell::new(false),
             polls: Cell::new(0),
             join_waker: Cell::new(None),
+            join_task: Cell::new(None),
             callbacks: Cell::new(DoneCallbacks::None),
             location,
             poll_nanos: Cell::new(0),
@@ -186,7 +197,7 @@ impl Header {
     /// reference goes; the rest is plain data.
     pub(crate) fn drop_owned(&self) {
         drop(self.name.take());
-        drop(self.join_waker.take());
+        self.clear_joiner();
         drop(self.callbacks.take());
     }
 
@@ -211,7 +222,7 @@ impl Header {
     }
 
     pub(crate) fn set_name(&self, name: String) {
-        self.name.set(Some(name.into_boxed_str()));
+        self.name.set(Some(Box::new(name)));
     }
 
     pub(crate) fn state(&self) -> TaskState {
@@ -310,13 +321,45 @@ impl Header {
         any
     }
 
-    /// Registers `waker` as the awaiter of the task's handle (keeping the old one if it
-    /// would wake the same task).
+    /// Registers `waker` as the awaiter of the task's handle. The waker of a task of this
+    /// loop is kept as a local reference to that task; any other waker is cloned (or the
+    /// stored clone kept, if it would wake the same task).
     pub(crate) fn set_join_waker(&self, waker: &Waker) {
+        if let Some(task) = local_task(waker, self.wake.owner()) {
+            drop(self.join_waker.take());
+            let old = self.join_task.replace(Some(task));
+            drop(old); // after the replace: dropping a reference may run destructors
+            return;
+        }
+        drop(self.join_task.take());
         let registered = match self.join_waker.take() {
             Some(w) if w.will_wake(waker) => w,
             _ => waker.clone(),
         };
         self.join_waker.set(Some(registered));
+    }
+
+    /// The task finished: wakes whoever awaits the handle.
+    #[inline(always)]
+    pub(crate) fn wake_joiner(&self) {
+        if let Some(task) = self.join_task.take() {
+            self.wake_local_joiner(task);
+        } else if let Some(w) = self.join_waker.take() {
+            w.wake();
+        }
+    }
+
+    /// Schedules the awaiting task `task` of this loop, if the loop is still there.
+    fn wake_local_joiner(&self, task: TaskPtr) {
+        if let Some(core) = self.core.upgrade() {
+            core.wake_local(task.header());
+        }
+    }
+
+    /// Forgets whoever awaits the handle (the task's last local reference went).
+    #[inline]
+    pub(crate) fn clear_joiner(&self) {
+        drop(self.join_task.take());
+        drop(self.join_waker.take());
     }
 }

@@ -55,6 +55,19 @@ impl TaskPtr {
         TaskPtr(ptr)
     }
 
+    /// A new local reference to a task that some other local reference keeps alive.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a task block whose local count is above zero, read on the thread of
+    /// the loop that owns it (the only thread that touches that count).
+    pub(crate) unsafe fn new_ref(ptr: NonNull<Header>) -> TaskPtr {
+        // SAFETY: per the contract, `ptr` is alive and counted by a reference that is not
+        // ours; `clone` adds ours, and the borrowed view gives nothing back.
+        let view = std::mem::ManuallyDrop::new(TaskPtr(ptr));
+        TaskPtr::clone(&view)
+    }
+
     pub(crate) fn as_raw(&self) -> NonNull<Header> {
         self.0
     }

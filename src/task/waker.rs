@@ -168,6 +168,32 @@ pub(crate) fn with_waker<R>(me: &TaskPtr, f: impl FnOnce(&Waker) -> R) -> R {
     f(&view)
 }
 
+/// The task behind `waker`, as a new local reference, if `waker` is the waker of a task of
+/// the loop `owner` whose contents are alive; `None` for any other waker.
+///
+/// The caller must run on the thread of the loop `owner`: a `Task<T>` handle, whose poll
+/// calls this, is not `Send`, and neither is its loop, so it is polled on that thread.
+pub(crate) fn local_task(waker: &Waker, owner: usize) -> Option<TaskPtr> {
+    if !std::ptr::eq(waker.vtable(), &VTABLE) {
+        return None;
+    }
+    let data = waker.data();
+    // SAFETY: a waker with this vtable was made by `with_waker` or `clone_raw`, so `data` is
+    // a task whose memory the waker keeps alive; `owner` is fixed when the task is made.
+    if unsafe { wake_header(data) }.owner() != owner {
+        return None;
+    }
+    // SAFETY: the task belongs to the loop `owner`, on whose thread we run (see above), so
+    // its header's local fields may be read here.
+    let header = unsafe { &*data.cast::<Header>() };
+    if header.refs.get() == 0 {
+        return None; // only the memory is left: the contents were dropped
+    }
+    // SAFETY: non-null (a task pointer), alive with a local count above zero, on its loop's
+    // thread.
+    Some(unsafe { TaskPtr::new_ref(NonNull::new_unchecked(data.cast_mut().cast())) })
+}
+
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by_ref_raw, drop_raw);
 
 /// The wake header behind a waker's data pointer.
