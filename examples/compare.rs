@@ -8,12 +8,20 @@
 //! ```
 //!
 //! Each workload of `benches/common/workloads.rs` (the code the criterion groups run too)
-//! runs on each runtime, one warm-up round then five measured ones; the median, in nanoseconds per operation, goes in the
-//! table, with each runtime's time divided by evloop's (above 1: evloop is faster). The
+//! runs on each runtime, one warm-up round then five measured ones; the median, in
+//! nanoseconds per operation, goes in the table, with each runtime's time divided by evloop's (above 1: evloop is faster). The
 //! Python side is `benches/python/run.sh`, which installs uvloop into a virtual environment
 //! under `target/`; without `python3` the table says so. A full run rewrites the table in
 //! `docs/performance.md` (between its `compare` markers) and the chart
 //! `docs/images/performance.svg`. Compare numbers within one run only.
+//!
+//! Each workload runs on each runtime in a process of its own (the command starts itself
+//! again with `--child`), so no runtime measures in the state another one left behind:
+//! smol starts a reactor thread, and once a process has a second thread glibc's `malloc`
+//! locks its arena on every call that misses the thread cache, which alone moved evloop's
+//! spawn row from about 160 to 187 ns and tokio's from 334 to 376 ns. Heap layout left by
+//! one workload moved the next one too. `--only` with `--runtime` measures one pair in this
+//! process, for a profiler.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -31,6 +39,13 @@ const RUNTIMES: [&str; 5] = ["evloop", "tokio", "smol", "asyncio", "uvloop"];
 
 /// Runs one workload of `n` operations on a fresh runtime; returns the time it took.
 type Runner = fn(&'static str, usize) -> Duration;
+
+/// The Rust runtimes, in the order they run.
+const RUNNERS: [(&str, Runner); 3] = [
+    ("evloop", on_evloop),
+    ("tokio", on_tokio),
+    ("smol", on_smol),
+];
 
 fn on_evloop(name: &'static str, n: usize) -> Duration {
     let ev = evloop::EventLoop::new().unwrap();
@@ -66,6 +81,45 @@ fn measure(run: Runner, name: &'static str, n: usize, rounds: usize) -> f64 {
         .collect();
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
+}
+
+/// Measures workload `name` on runtime `rt` in a child process (see the module docs).
+fn measure_apart(
+    name: &str,
+    rt: &str,
+    n: usize,
+    rounds: usize,
+) -> Result<f64, Box<dyn std::error::Error>> {
+    let out = Command::new(std::env::current_exe()?)
+        .args(["--child", name, rt, &n.to_string(), &rounds.to_string()])
+        .output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "{name} on {rt} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
+}
+
+/// `--child NAME RUNTIME N ROUNDS`: measures one pair and prints its ns/op.
+fn child(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let [name, rt, n, rounds] = args else {
+        return Err("usage: --child WORKLOAD RUNTIME N ROUNDS".into());
+    };
+    let name = WORKLOADS
+        .iter()
+        .find(|w| w.name == name)
+        .ok_or("unknown workload")?
+        .name;
+    let run = RUNNERS
+        .iter()
+        .find(|(r, _)| r == rt)
+        .ok_or("unknown runtime")?
+        .1;
+    println!("{}", measure(run, name, n.parse()?, rounds.parse()?));
+    Ok(())
 }
 
 /// The value after flag `name` on the command line, if any.
@@ -205,6 +259,9 @@ fn update_doc(table: &str, note: &str) -> std::io::Result<()> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--child") {
+        return child(&args[1..]);
+    }
     let quick = args.iter().any(|a| a == "--quick");
     // `--only NAME` and `--runtime NAME` pick one workload or runtime (for a profiler);
     // `--size N` and `--rounds R` override the operations per round and the measured rounds
@@ -214,21 +271,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let size: Option<usize> = flag(&args, "--size").map(|s| s.parse()).transpose()?;
     let rounds: usize = flag(&args, "--rounds").map_or(Ok(5), |s| s.parse())?;
     let mut results = BTreeMap::new();
-    let runners: [(&str, Runner); 3] = [
-        ("evloop", on_evloop),
-        ("tokio", on_tokio),
-        ("smol", on_smol),
-    ];
     for &workloads::Workload { name, ops: n, .. } in &WORKLOADS {
         if only.is_some_and(|o| o != name) {
             continue;
         }
         let n = size.unwrap_or(if quick { n / 10 } else { n });
-        for (rt, run) in runners {
+        for (rt, run) in RUNNERS {
             if runtime.is_some_and(|r| r != rt) {
                 continue;
             }
-            let ns = measure(run, name, n, rounds);
+            let ns = if only.is_some() && runtime.is_some() {
+                measure(run, name, n, rounds)
+            } else {
+                measure_apart(name, rt, n, rounds)?
+            };
             eprintln!("{name:<24} {rt:<8} {}", fmt_ns(ns));
             results.insert((name.to_string(), rt.to_string()), ns);
         }
@@ -264,8 +320,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let note = format!(
-        "Median ns per operation of five rounds, one warm-up round first (`cargo run --release \
-         --example compare`). {python_note} A ratio above 1 means evloop is faster. tokio and \
+        "Median ns per operation of five rounds, one warm-up round first, each Rust runtime \
+         and workload in a process of its own (`cargo run --release --example compare`). {python_note} A ratio above 1 means evloop is faster. tokio and \
          smol have no callback queue: their `call_soon` row is a detached spawn of a ready \
          future, and their gather spawns every future and awaits them in order."
     );
