@@ -85,8 +85,8 @@ pub(crate) struct Core {
     /// Scratch list of `(token, readiness bits)` the poll fills each turn (kept to reuse
     /// its allocation).
     pub(crate) io_events: RefCell<Vec<(usize, u8)>>,
-    /// The buffer small stream reads offer behind the caller's (see `io::read_ahead`);
-    /// allocated on the first such read.
+    /// The buffer small stream reads read into before copying out what was asked for
+    /// (see `io::read_ahead`); allocated on the first such read.
     #[cfg(feature = "net")]
     pub(crate) read_scratch: RefCell<Vec<u8>>,
     /// The part other threads reach (`call_soon_threadsafe`, remote wakes).

@@ -46,9 +46,10 @@ pub use udp::UdpSocket;
 pub use unix::{UnixListener, UnixStream};
 
 /// For a stream socket whose field `io` is a `Registered` mio stream (readable and writable
-/// through `&`) and whose field `ahead` is its `ReadAhead`: reading and writing through a shared reference (the streams API shares one
-/// socket between its reader and writer; each direction has its own waiter), and
-/// `AsyncRead`/`AsyncWrite` on top; `poll_close` closes the writing side.
+/// through `&`) and whose field `ahead` is its `ReadAhead`: reading and writing through a
+/// shared reference (the streams API shares one socket between its reader and writer; each
+/// direction has its own waiter), and `AsyncRead`/`AsyncWrite` on top; `poll_close` closes
+/// the writing side.
 macro_rules! stream_io {
     ($t:ty) => {
         impl $t {
