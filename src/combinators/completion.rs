@@ -6,6 +6,11 @@
 //! same) that records the task's index and wakes whoever waits. So a completion reaches the
 //! waiter the way it does in asyncio: the done callback runs in the turn after the task
 //! finished, and the waiting task in the turn after that.
+//!
+//! That callback is the same for every task but for the index, so it is not a closure: the
+//! task keeps the shared [`Finished`] list and its index as data (`Header::add_watch`), which
+//! saves a boxed closure per child. A gather of 10k futures went from about 1,910 to 1,476
+//! instructions per future and from 213-225 to 182-200 ns (`docs/performance.md`).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -22,33 +27,42 @@ struct State {
     waker: Option<Waker>,
 }
 
+/// The finished list a set of watched tasks reports to. Each task's done callback is
+/// "record my index here" (`Header::add_watch`), kept as data rather than a boxed closure.
+#[derive(Default)]
+pub(crate) struct Finished(RefCell<State>);
+
+impl Finished {
+    /// The task at index `i` finished: queue the index and wake whoever waits.
+    pub(crate) fn record(&self, i: usize) {
+        let mut st = self.0.borrow_mut();
+        st.finished.push_back(i);
+        let waker = st.waker.take();
+        drop(st);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
+
 /// Completion events of a fixed list of tasks.
 pub(crate) struct Completions {
-    state: Rc<RefCell<State>>,
+    state: Rc<Finished>,
 }
 
 impl Completions {
     /// Starts watching `tasks`; index `i` stands for `tasks[i]`.
     pub(crate) fn watch<'a>(tasks: impl IntoIterator<Item = &'a TaskRef>) -> Completions {
-        let state = Rc::new(RefCell::new(State::default()));
+        let state = Rc::new(Finished::default());
         for (i, task) in tasks.into_iter().enumerate() {
-            let state = state.clone();
-            task.add_done_callback(move |_| {
-                let mut st = state.borrow_mut();
-                st.finished.push_back(i);
-                let waker = st.waker.take();
-                drop(st);
-                if let Some(w) = waker {
-                    w.wake();
-                }
-            });
+            task.add_watch(state.clone(), i);
         }
         Completions { state }
     }
 
     /// The next finished index, or `Pending` (registering the waker) if none is new.
     pub(crate) fn poll_next(&self, cx: &Context<'_>) -> Poll<usize> {
-        let mut st = self.state.borrow_mut();
+        let mut st = self.state.0.borrow_mut();
         match st.finished.pop_front() {
             Some(i) => Poll::Ready(i),
             None => {
@@ -68,5 +82,54 @@ pub(crate) fn cancel_unfinished<'a>(tasks: impl IntoIterator<Item = &'a TaskRef>
         if !t.done() {
             t.cancel();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::Finished;
+    use crate::EventLoop;
+
+    fn recorded(f: &Finished) -> Vec<usize> {
+        f.0.borrow().finished.iter().copied().collect()
+    }
+
+    /// A watch is a done callback like any other: it runs in registration order with the
+    /// task's other callbacks, whichever was added first, and never synchronously.
+    #[test]
+    fn a_watch_keeps_its_place_among_done_callbacks() {
+        let ev = EventLoop::new().unwrap();
+        let finished = Rc::new(Finished::default());
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let see = |label: &'static str| {
+            let (finished, seen) = (finished.clone(), seen.clone());
+            move |_: &crate::TaskRef| seen.borrow_mut().push((label, recorded(&finished)))
+        };
+        // Task 0: a closure first, then the watch.
+        let a = ev.create_task(async {}).unwrap();
+        a.add_done_callback(see("a"));
+        a.add_watch(finished.clone(), 0);
+        // Task 1: the watch first (stored as data), then a closure.
+        let b = ev.create_task(async {}).unwrap();
+        b.add_watch(finished.clone(), 1);
+        b.add_done_callback(see("b"));
+        ev.run_until_complete(async move {
+            a.await.unwrap();
+            b.await.unwrap();
+        })
+        .unwrap();
+        assert_eq!(*seen.borrow(), [("a", vec![]), ("b", vec![0, 1])]);
+
+        // A task already done: the watch runs in a later turn, not at once.
+        let c = ev.create_task(async {}).unwrap();
+        let c2 = c.task_ref();
+        ev.run_until_complete(c).unwrap().unwrap();
+        c2.add_watch(finished.clone(), 2);
+        assert_eq!(recorded(&finished), [0, 1]);
+        ev.run_until_complete(crate::yield_now()).unwrap();
+        assert_eq!(recorded(&finished), [0, 1, 2]);
     }
 }

@@ -16,7 +16,7 @@
 //! with `ensure_future`), so they need the running loop, and they keep running when the
 //! combinator finishes early (gather's first failure), as in asyncio.
 
-mod completion;
+pub(crate) mod completion;
 mod gather;
 mod shield;
 mod task_group;

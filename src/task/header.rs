@@ -8,13 +8,14 @@
 use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
-use std::rc::Weak;
+use std::rc::{Rc, Weak};
 use std::task::Waker;
 use std::time::Duration;
 
 use super::TaskRef;
 use super::raw::{TaskPtr, Vtable};
 use super::waker::{WakeHeader, local_task};
+use crate::combinators::completion::Finished;
 use crate::event_loop::core::Core;
 
 /// Where a task is in its life.
@@ -55,12 +56,16 @@ pub(crate) enum Outcome {
 pub(crate) type DoneCallback = Box<dyn FnOnce(&TaskRef)>;
 
 /// A task's done callbacks, in registration order. One callback (the common case: a single
-/// watcher such as `gather` or `run_until_complete`) needs no list.
+/// watcher such as `gather` or `run_until_complete`) needs no list, and a combinator's
+/// watcher (`Watch`: `gather`, `wait`, `as_completed`) needs no allocation either.
 #[derive(Default)]
 pub(crate) enum DoneCallbacks {
     #[default]
     None,
     One(DoneCallback),
+    /// Report index `.1` to the finished list of a set of watched tasks: what the closure of
+    /// `combinators::completion` would do, kept as data (the enum stays 24 bytes).
+    Watch(Rc<Finished>, usize),
     Many(Vec<DoneCallback>),
 }
 
@@ -69,6 +74,9 @@ impl DoneCallbacks {
         match self {
             DoneCallbacks::None => DoneCallbacks::One(f),
             DoneCallbacks::One(g) => DoneCallbacks::Many(vec![g, f]),
+            DoneCallbacks::Watch(w, i) => {
+                DoneCallbacks::Many(vec![Box::new(move |_: &TaskRef| w.record(i)), f])
+            }
             DoneCallbacks::Many(mut v) => {
                 v.push(f);
                 DoneCallbacks::Many(v)
@@ -79,16 +87,19 @@ impl DoneCallbacks {
     /// Runs them in order. Each one's panic is caught and reported on its own, as if each
     /// had been a separate callback (asyncio schedules one `call_soon` per callback).
     fn run(self, me: &TaskRef, core: &Core) {
-        let run_one = |f: DoneCallback| {
-            if let Err(p) = catch_unwind(AssertUnwindSafe(|| f(me))) {
-                core.report_callback_panic(me.location(), &*p);
-            }
-        };
         match self {
             DoneCallbacks::None => {}
-            DoneCallbacks::One(f) => run_one(f),
-            DoneCallbacks::Many(v) => v.into_iter().for_each(run_one),
+            DoneCallbacks::One(f) => guarded(me, core, || f(me)),
+            DoneCallbacks::Watch(w, i) => guarded(me, core, || w.record(i)),
+            DoneCallbacks::Many(v) => v.into_iter().for_each(|f| guarded(me, core, || f(me))),
         }
+    }
+}
+
+/// Runs `f`, a done callback of `me`, reporting its panic.
+fn guarded(me: &TaskRef, core: &Core, f: impl FnOnce()) {
+    if let Err(p) = catch_unwind(AssertUnwindSafe(f)) {
+        core.report_callback_panic(me.location(), &*p);
     }
 }
 
@@ -310,6 +321,19 @@ impl Header {
         } else {
             let callbacks = self.callbacks.take();
             self.callbacks.set(callbacks.push(f));
+        }
+    }
+
+    /// Registers "report index `i` to `finished`" as a done callback: the same as a
+    /// closure that calls `finished.record(i)`, without allocating one while it is the
+    /// task's only callback.
+    pub(crate) fn add_watch(&self, me: TaskRef, finished: Rc<Finished>, i: usize) {
+        let callbacks = self.callbacks.take();
+        if matches!(callbacks, DoneCallbacks::None) && !self.done() {
+            self.callbacks.set(DoneCallbacks::Watch(finished, i));
+        } else {
+            self.callbacks.set(callbacks);
+            self.add_done_callback(me, Box::new(move |_| finished.record(i)));
         }
     }
 

@@ -52,11 +52,13 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::panic::Location;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 pub use header::TaskState;
 use raw::TaskPtr;
 
+use crate::combinators::completion::Finished;
 use crate::error::TaskError;
 
 /// A type-erased reference to a task: what `current_task()`, `all_tasks()` and done callbacks
@@ -139,6 +141,12 @@ impl TaskRef {
     /// task finishes, the callbacks are dropped unrun.
     pub fn add_done_callback(&self, f: impl FnOnce(&TaskRef) + 'static) {
         self.0.header().add_done_callback(self.clone(), Box::new(f))
+    }
+
+    /// Reports this task's index `i` to `finished` once it is done (see
+    /// `combinators::completion`); a done callback that allocates nothing.
+    pub(crate) fn add_watch(&self, finished: Rc<Finished>, i: usize) {
+        self.0.header().add_watch(self.clone(), finished, i)
     }
 }
 
