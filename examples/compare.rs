@@ -9,19 +9,20 @@
 //!
 //! Each workload of `benches/common/workloads.rs` (the code the criterion groups run too)
 //! runs on each runtime, one warm-up round then five measured ones; the median, in
-//! nanoseconds per operation, goes in the table, with each runtime's time divided by evloop's (above 1: evloop is faster). The
-//! Python side is `benches/python/run.sh`, which installs uvloop into a virtual environment
+//! nanoseconds per operation, goes in the table, with each runtime's time divided by
+//! evloop's (above 1: evloop is faster). The Python side is `benches/python/run.sh`, which installs uvloop into a virtual environment
 //! under `target/`; without `python3` the table says so. A full run rewrites the table in
 //! `docs/performance.md` (between its `compare` markers) and the chart
 //! `docs/images/performance.svg`. Compare numbers within one run only.
 //!
-//! Each workload runs on each runtime in a process of its own (the command starts itself
-//! again with `--child`), so no runtime measures in the state another one left behind:
+//! Each workload runs on each runtime in processes of its own (the command starts itself
+//! again with `--child`; three processes per pair, the runtimes taking turns, and the
+//! median goes in the table), so no runtime measures in the state another one left behind:
 //! smol starts a reactor thread, and once a process has a second thread glibc's `malloc`
 //! locks its arena on every call that misses the thread cache, which alone moved evloop's
 //! spawn row from about 160 to 187 ns and tokio's from 334 to 376 ns. Heap layout left by
 //! one workload moved the next one too. `--only` with `--runtime` measures one pair in this
-//! process, for a profiler.
+//! process, for a profiler; `--processes N` changes the three.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -271,20 +272,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let size: Option<usize> = flag(&args, "--size").map(|s| s.parse()).transpose()?;
     let rounds: usize = flag(&args, "--rounds").map_or(Ok(5), |s| s.parse())?;
     let mut results = BTreeMap::new();
+    // Several processes per pair, the runtimes taking turns, so that a noisy stretch of a
+    // shared machine hits every runtime alike; the table takes the median process.
+    // One pair (`--only` with `--runtime`) is measured in this process, once.
+    let in_process = only.is_some() && runtime.is_some();
+    let processes: usize = flag(&args, "--processes")
+        .map_or(Ok(if quick || in_process { 1 } else { 3 }), |s| s.parse())?;
+    let picked: Vec<(&str, Runner)> = RUNNERS
+        .into_iter()
+        .filter(|(rt, _)| runtime.is_none_or(|r| r == rt))
+        .collect();
     for &workloads::Workload { name, ops: n, .. } in &WORKLOADS {
         if only.is_some_and(|o| o != name) {
             continue;
         }
         let n = size.unwrap_or(if quick { n / 10 } else { n });
-        for (rt, run) in RUNNERS {
-            if runtime.is_some_and(|r| r != rt) {
-                continue;
+        let mut samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        for _ in 0..processes {
+            for &(rt, run) in &picked {
+                let ns = if in_process {
+                    measure(run, name, n, rounds)
+                } else {
+                    measure_apart(name, rt, n, rounds)?
+                };
+                samples.entry(rt).or_default().push(ns);
             }
-            let ns = if only.is_some() && runtime.is_some() {
-                measure(run, name, n, rounds)
-            } else {
-                measure_apart(name, rt, n, rounds)?
-            };
+        }
+        for (rt, mut ns) in samples {
+            ns.sort_by(f64::total_cmp);
+            let ns = ns[ns.len() / 2];
             eprintln!("{name:<24} {rt:<8} {}", fmt_ns(ns));
             results.insert((name.to_string(), rt.to_string()), ns);
         }
@@ -320,8 +336,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let note = format!(
-        "Median ns per operation of five rounds, one warm-up round first, each Rust runtime \
-         and workload in a process of its own (`cargo run --release --example compare`). {python_note} A ratio above 1 means evloop is faster. tokio and \
+        "ns per operation: for evloop, tokio and smol the median of three processes per \
+         runtime and workload, each the median of five rounds after a warm-up round \
+         (`cargo run --release --example compare`). {python_note} A ratio above 1 means evloop is faster. tokio and \
          smol have no callback queue: their `call_soon` row is a detached spawn of a ready \
          future, and their gather spawns every future and awaits them in order."
     );
