@@ -10,8 +10,9 @@
 //! Each workload of `benches/common/workloads.rs` (the code the criterion groups run too)
 //! runs on each runtime, one warm-up round then five measured ones; the median, in
 //! nanoseconds per operation, goes in the table, with each runtime's time divided by
-//! evloop's (above 1: evloop is faster). The Python side is `benches/python/run.sh`, which installs uvloop into a virtual environment
-//! under `target/`; without `python3` the table says so. A full run rewrites the table in
+//! evloop's (above 1: evloop is faster). The Python side is `benches/python/run.sh`, which
+//! installs uvloop into a virtual environment under `target/`; without `python3` the table
+//! says so. A full run rewrites the table in
 //! `docs/performance.md` (between its `compare` markers) and the chart
 //! `docs/images/performance.svg`. Compare numbers within one run only.
 //!
@@ -77,11 +78,17 @@ fn on_smol(name: &'static str, n: usize) -> Duration {
 /// Median ns/op over `rounds` rounds, after one warm-up round.
 fn measure(run: Runner, name: &'static str, n: usize, rounds: usize) -> f64 {
     run(name, n);
-    let mut times: Vec<f64> = (0..rounds)
-        .map(|_| run(name, n).as_nanos() as f64 / n as f64)
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    median(
+        (0..rounds)
+            .map(|_| run(name, n).as_nanos() as f64 / n as f64)
+            .collect(),
+    )
+}
+
+/// The middle value (the upper one of an even count).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 /// Measures workload `name` on runtime `rt` in a child process (see the module docs).
@@ -287,20 +294,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         let n = size.unwrap_or(if quick { n / 10 } else { n });
-        let mut samples: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let mut samples = vec![Vec::new(); picked.len()];
         for _ in 0..processes {
-            for &(rt, run) in &picked {
-                let ns = if in_process {
+            for (&(rt, run), got) in picked.iter().zip(&mut samples) {
+                got.push(if in_process {
                     measure(run, name, n, rounds)
                 } else {
                     measure_apart(name, rt, n, rounds)?
-                };
-                samples.entry(rt).or_default().push(ns);
+                });
             }
         }
-        for (rt, mut ns) in samples {
-            ns.sort_by(f64::total_cmp);
-            let ns = ns[ns.len() / 2];
+        for (&(rt, _), got) in picked.iter().zip(samples) {
+            let ns = median(got);
             eprintln!("{name:<24} {rt:<8} {}", fmt_ns(ns));
             results.insert((name.to_string(), rt.to_string()), ns);
         }
@@ -336,10 +341,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let note = format!(
-        "ns per operation: for evloop, tokio and smol the median of three processes per \
-         runtime and workload, each the median of five rounds after a warm-up round \
-         (`cargo run --release --example compare`). {python_note} A ratio above 1 means evloop is faster. tokio and \
-         smol have no callback queue: their `call_soon` row is a detached spawn of a ready \
+        "ns per operation: for evloop, tokio and smol the median of {processes} processes per \
+         runtime and workload, each the median of {rounds} rounds after a warm-up round \
+         (`cargo run --release --example compare`). {python_note} A ratio above 1 means \
+         evloop is faster. tokio and smol have no callback queue: their `call_soon` row is a detached spawn of a ready \
          future, and their gather spawns every future and awaits them in order."
     );
     update_doc(&table, &note)?;
