@@ -8,7 +8,6 @@
 //! after being taken out.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::rc::{Rc, Weak};
@@ -20,6 +19,7 @@ use slab::Slab;
 
 use super::exception::{ExceptionContext, ExceptionHandler, default_exception_handler};
 use super::handle::{Callback, HandleState, TimerHandle, new_callback};
+use super::ready::ReadyQueue;
 use super::remote::{Remote, Shared};
 use crate::clock::Clock;
 use crate::debug::DebugMode;
@@ -63,7 +63,7 @@ pub(crate) type TaskSlot = Option<TaskPtr>;
 pub(crate) struct Core {
     /// Work to run, in order (asyncio `_ready`). Pushed by `call_soon`, wakes, due timers and
     /// the remote queue; popped only by the turn.
-    pub(crate) ready: RefCell<VecDeque<Ready>>,
+    pub(crate) ready: RefCell<ReadyQueue>,
     /// Pending timers, by deadline then scheduling order (asyncio `_scheduled`).
     pub(crate) timers: RefCell<Timers>,
     /// Every unfinished task, by key. A slot is `None` once its task finished while its key
@@ -129,7 +129,7 @@ impl Core {
         let debug = DebugMode::from_env();
         let observed = Cell::new(debug.on.get());
         Ok(Rc::new_cyclic(|weak| Core {
-            ready: RefCell::new(VecDeque::new()),
+            ready: RefCell::new(ReadyQueue::default()),
             timers: RefCell::new(Timers::new(clock.now())),
             tasks: RefCell::new(Slab::new()),
             reactor: RefCell::new(reactor),
@@ -186,7 +186,9 @@ impl Core {
     /// of waking; the remote half ends here too after the drain).
     pub(crate) fn schedule(&self, task: &Header) {
         if !self.is_closed() && task.try_schedule() {
-            self.ready.borrow_mut().push_back(Ready::Task(task.key()));
+            self.ready
+                .borrow_mut()
+                .push_with(|| Ready::Task(task.key()));
         }
     }
 
@@ -199,7 +201,7 @@ impl Core {
     /// Queues a finished task's done callbacks to run in a coming turn.
     pub(crate) fn schedule_done_callbacks(&self, task: TaskPtr) {
         if !self.is_closed() {
-            self.ready.borrow_mut().push_back(Ready::Done(task));
+            self.ready.borrow_mut().push_with(|| Ready::Done(task));
         }
     }
 
@@ -212,7 +214,7 @@ impl Core {
         let cb = new_callback(f, HandleState::Pending, location);
         self.ready
             .borrow_mut()
-            .push_back(Ready::Callback(cb.clone()));
+            .push_with(|| Ready::Callback(cb.clone()));
         cb
     }
 

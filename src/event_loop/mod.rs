@@ -10,6 +10,7 @@
 //! | [`run_once`] | `BaseEventLoop._run_once`, the one turn |
 //! | `handle` | `events.Handle`, `events.TimerHandle` |
 //! | `core` | the loop's fields: `_ready`, `_scheduled`, `_stopping`, ... |
+//! | `ready` | the `_ready` deque (a ring that builds each item in its slot) |
 //! | `remote` | `call_soon_threadsafe` and the self-pipe |
 //! | `context` | `get_running_loop`, `current_task`, `all_tasks` |
 //! | `exception` | `call_exception_handler`, `default_exception_handler` |
@@ -21,6 +22,7 @@ pub mod embed;
 pub(crate) mod exception;
 pub(crate) mod handle;
 pub(crate) mod observe;
+pub(crate) mod ready;
 pub(crate) mod remote;
 pub(crate) mod run;
 pub mod run_once;
