@@ -21,8 +21,9 @@
 //! iteration even when callbacks are waiting, which costs a system call per turn. evloop
 //! skips the poll while work is ready, until [`POLL_BUDGET`] items have run since the last
 //! poll, so a busy loop still sees I/O within a bounded delay (tokio's `event_interval`
-//! does the same). Other threads' calls are not delayed: the remote queue's flag is checked
-//! every turn. An idle loop always polls.
+//! does the same). A loop with no I/O source registered skips that poll too, since it could
+//! report nothing: the budget just starts over. Other threads' calls are not delayed: the
+//! remote queue's flag is checked every turn. An idle loop always polls.
 //!
 //! Phase 5's snapshot is what makes ordering predictable: a callback that schedules another
 //! never starves the loop, and every hop (a future completes → its awaiter resumes) costs
@@ -71,8 +72,10 @@ impl Core {
         };
 
         // 2. Wait for readiness. This is the only place the loop blocks. While work is
-        //    ready anyway, skip the system call until POLL_BUDGET items have run.
-        let polled = !busy || self.ran_since_poll.get() >= POLL_BUDGET;
+        //    ready anyway, skip the system call until POLL_BUDGET items have run, and skip
+        //    it then too if no I/O source is registered (other threads' calls are seen in
+        //    phase 3 without a poll).
+        let polled = !busy || self.busy_poll_due();
         let mut woken = false;
         if polled {
             self.ran_since_poll.set(0);
@@ -152,6 +155,20 @@ impl Core {
             }
             Ready::Sleep(id) => self.fire_sleep(id),
         }
+    }
+
+    /// Phase 2 while work is ready: is a zero-timeout poll due? Once POLL_BUDGET items ran
+    /// since the last poll, if any I/O source is registered; with none, the poll could only
+    /// report the remote queue's wake-up, which phase 3 sees anyway, so the budget restarts.
+    fn busy_poll_due(&self) -> bool {
+        if self.ran_since_poll.get() < POLL_BUDGET {
+            return false;
+        }
+        if self.io.borrow().is_empty() {
+            self.ran_since_poll.set(0);
+            return false;
+        }
+        true
     }
 
     /// Phase 1 with nothing ready and no stop pending: the poll timeout is the time to the
