@@ -67,7 +67,7 @@ impl LoopHandle {
     /// As [`run_forever`](LoopHandle::run_forever).
     pub fn run_once_timeout(&self, max_wait: Option<Duration>) -> Result<(), LoopError> {
         let _running = context::enter(&self.core)?;
-        self.core.run_once(max_wait)
+        self.core.run_once(max_wait, false)
     }
 
     /// How long the loop could sleep now: zero if work is ready (or other threads queued
@@ -115,7 +115,7 @@ impl LoopHandle {
             }
             // `stop()` has no meaning here; do not let it turn the loop into a spin.
             self.core.stopping.set(false);
-            self.core.run_once(None)?;
+            self.core.run_once(None, true)?;
         }
     }
 }

@@ -172,7 +172,7 @@ impl LoopHandle {
     pub fn run_forever(&self) -> Result<(), LoopError> {
         let _running = context::enter(&self.core)?;
         loop {
-            self.core.run_once(None)?;
+            self.core.run_once(None, true)?;
             if self.core.stopping.get() {
                 return Ok(());
             }

@@ -49,10 +49,10 @@ impl Core {
     /// Runs one item of the batch, timed: the observed twin of `run_item`.
     pub(crate) fn run_observed(&self, item: Ready) {
         let Some(kind) = self.step_kind(&item) else {
-            return self.run_item(item); // nothing to report: a cancelled handle or a stale key
+            return self.run_item::<false>(item); // nothing to report: a cancelled handle or a stale key
         };
         let start = Instant::now();
-        self.run_item(item);
+        self.run_item::<false>(item);
         let took = start.elapsed();
         if let StepKind::Task(t) = &kind {
             t.0.header().add_poll_time(took);

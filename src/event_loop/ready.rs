@@ -36,6 +36,14 @@ impl ReadyQueue {
         self.len == 0
     }
 
+    /// The front item, if any.
+    pub(crate) fn front(&self) -> Option<&Ready> {
+        match self.len {
+            0 => None,
+            _ => self.slots[self.head].as_ref(),
+        }
+    }
+
     /// Takes the front item.
     #[inline]
     pub(crate) fn pop_front(&mut self) -> Option<Ready> {
@@ -120,11 +128,12 @@ mod tests {
             assert_eq!(q.len(), next_in - next_out);
             assert!(q.slots.len().is_power_of_two());
         }
+        assert!(matches!(q.front(), Some(Ready::Task(k)) if *k == next_out));
         while let Some(item) = q.pop_front() {
             assert_eq!(key(Some(item)), next_out);
             next_out += 1;
         }
         assert_eq!(next_out, next_in);
-        assert!(q.is_empty());
+        assert!(q.is_empty() && q.front().is_none());
     }
 }
