@@ -50,7 +50,18 @@ impl ReadyQueue {
         if self.len == 0 {
             return None;
         }
-        let item = self.slots[self.head].take();
+        let slot = &mut self.slots[self.head];
+        // A task's entry is copied out by its key, not moved as a whole: it was often
+        // written a moment ago (the task woke itself), and a 16-byte load of two 8-byte
+        // stores still in flight stalls just like the push did (see the module docs).
+        let item = match slot {
+            Some(Ready::Task(key)) => {
+                let key = *key;
+                *slot = None;
+                Some(Ready::Task(key))
+            }
+            _ => slot.take(),
+        };
         self.head = (self.head + 1) & (self.slots.len() - 1);
         self.len -= 1;
         item
