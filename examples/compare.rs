@@ -17,13 +17,13 @@
 //! `docs/images/performance.svg`. Compare numbers within one run only.
 //!
 //! Each workload runs on each runtime in processes of its own (the command starts itself
-//! again with `--child`; three processes per pair, the runtimes taking turns, and the
+//! again with `--child`; five processes per pair, the runtimes taking turns, and the
 //! median goes in the table), so no runtime measures in the state another one left behind:
 //! smol starts a reactor thread, and once a process has a second thread glibc's `malloc`
 //! locks its arena on every call that misses the thread cache, which alone moved evloop's
 //! spawn row from about 160 to 187 ns and tokio's from 334 to 376 ns. Heap layout left by
 //! one workload moved the next one too. `--only` with `--runtime` measures one pair in this
-//! process, for a profiler; `--processes N` changes the three.
+//! process, for a profiler; `--processes N` changes the five.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -280,11 +280,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: usize = flag(&args, "--rounds").map_or(Ok(5), |s| s.parse())?;
     let mut results = BTreeMap::new();
     // Several processes per pair, the runtimes taking turns, so that a noisy stretch of a
-    // shared machine hits every runtime alike; the table takes the median process.
+    // shared machine hits every runtime alike; the table takes the median process. Five,
+    // because about one process in ten on this VM runs 20-70% slow, and with three the
+    // 15 ns rows were decided by two slow ones in one run out of a few.
     // One pair (`--only` with `--runtime`) is measured in this process, once.
     let in_process = only.is_some() && runtime.is_some();
     let processes: usize = flag(&args, "--processes")
-        .map_or(Ok(if quick || in_process { 1 } else { 3 }), |s| s.parse())?;
+        .map_or(Ok(if quick || in_process { 1 } else { 5 }), |s| s.parse())?;
     let picked: Vec<(&str, Runner)> = RUNNERS
         .into_iter()
         .filter(|(rt, _)| runtime.is_none_or(|r| r == rt))
