@@ -77,22 +77,16 @@ impl ReadyQueue {
     /// Appends the item `make` builds, building it in its slot.
     #[inline(always)]
     pub(crate) fn push_with(&mut self, make: impl FnOnce() -> Ready) {
-        let slot = self.next_slot();
-        // The check lets the compiler drop nothing before the store; without it, the item
-        // would be kept alive across a possible drop, in a stack slot again.
-        assert!(slot.is_none(), "a ready slot past the end is empty");
-        *slot = Some(make());
-    }
-
-    /// The empty slot behind the last item, counted as taken. Grows the ring if it is full.
-    #[inline(always)]
-    fn next_slot(&mut self) -> &mut Option<Ready> {
         if self.len == self.slots.len() {
             self.grow();
         }
         let at = (self.head + self.len) & (self.slots.len() - 1);
-        self.len += 1;
-        &mut self.slots[at]
+        let slot = &mut self.slots[at];
+        // The check lets the compiler drop nothing before the store; without it, the item
+        // would be kept alive across a possible drop, in a stack slot again.
+        assert!(slot.is_none(), "a ready slot past the end is empty");
+        *slot = Some(make());
+        self.len += 1; // only once the item is in: a panicking `make` leaves no hole
     }
 
     /// Doubles the ring (8 slots at first). The vector grows in place where the allocator
