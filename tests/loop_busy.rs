@@ -182,16 +182,15 @@ fn a_busy_loop_sees_io_within_the_poll_budget() {
     let readable = Rc::new(Cell::new(false));
     let r = readable.clone();
     ev.add_reader(rx.as_raw_fd(), move || r.set(true)).unwrap();
-    // The data is there before the loop starts; the yielder alone keeps the loop busy.
+    // The data is there before the loop starts; the yielder and the main task keep the
+    // loop busy.
     tx.write_all(b"x").unwrap();
     let r = readable.clone();
     let steps = yielder(&ev, move || r.get());
-    let s = steps.clone();
     ev.run_until_complete(async move {
         while !readable.get() {
             evloop::yield_now().await;
         }
-        let _ = s;
     })
     .unwrap();
     // Two tasks ready per turn: the reader callback comes after at most POLL_BUDGET items.
