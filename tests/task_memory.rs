@@ -209,3 +209,62 @@ fn a_handle_awaited_from_another_loop_wakes_that_loop() {
     assert!(waiting.done());
     assert_eq!(waiting.take_result().unwrap().unwrap(), 7);
 }
+
+/// The awaiter of a handle is whoever polled it last: a waker from outside the loop's tasks
+/// is cloned into the task's extras (and its clone dropped once a task of the loop takes
+/// over), a task of the loop is kept as a local reference. Only the last one is woken.
+#[test]
+fn the_awaiter_that_polled_last_is_the_one_woken() {
+    use std::future::{Future, poll_fn};
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Wake};
+    use std::time::Duration;
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let finishes_soon = || {
+        evloop::spawn(async {
+            evloop::sleep(Duration::from_millis(1)).await;
+            5
+        })
+    };
+    evloop::run(async move {
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let foreign = Waker::from(count.clone());
+        let mut from_outside = Context::from_waker(&foreign);
+
+        // Outside first, then this task: the stored clone goes, this task is woken.
+        let mut t = finishes_soon();
+        poll_fn(|cx| {
+            assert!(Pin::new(&mut t).poll(&mut from_outside).is_pending());
+            assert!(Pin::new(&mut t).poll(&mut from_outside).is_pending());
+            assert_eq!(Arc::strong_count(&count), 3); // ours, `foreign`, one stored clone
+            assert!(Pin::new(&mut t).poll(cx).is_pending());
+            assert_eq!(Arc::strong_count(&count), 2); // the stored clone was dropped
+            Poll::Ready(())
+        })
+        .await;
+        assert_eq!(t.await, Ok(5));
+        assert_eq!(count.0.load(Ordering::SeqCst), 0);
+
+        // This task first, then outside: only the outside waker hears of the finish.
+        let mut t = finishes_soon();
+        poll_fn(|cx| {
+            assert!(Pin::new(&mut t).poll(cx).is_pending());
+            assert!(Pin::new(&mut t).poll(&mut from_outside).is_pending());
+            Poll::Ready(())
+        })
+        .await;
+        evloop::sleep(Duration::from_millis(20)).await;
+        assert!(t.done());
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(Arc::strong_count(&count), 2); // the wake consumed the stored clone
+        assert_eq!(t.await, Ok(5));
+    })
+    .unwrap();
+}

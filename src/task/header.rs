@@ -113,17 +113,13 @@ pub(crate) struct Header {
     /// Local references: `TaskRef`s, `Task<T>` handles, the slab slot, queued done
     /// callbacks. When it reaches zero the task's contents are dropped (see `raw`).
     pub(crate) refs: Cell<u32>,
-    /// The task's key in its loop's task slab. 32 bits keep the header at 144 bytes; four
+    /// The task's key in its loop's task slab. 32 bits keep the header at 112 bytes; four
     /// billion live tasks would need over 600 GiB.
     key: u32,
     /// True while the task's key is in the ready queue, so it is queued at most once.
     pub(crate) scheduled: Cell<bool>,
     /// Unique within the loop, from 1 upwards (asyncio's `Task-N` counter, but per loop).
     pub(crate) id: u64,
-    /// A name set with `set_name`; `None` means the default `Task-{id}`. Boxed twice so the
-    /// field is one pointer: names are rare, every task pays for the field.
-    #[allow(clippy::box_collection)] // the box is the point: 8 bytes instead of 16
-    name: Cell<Option<Box<String>>>,
     /// The owning loop. Dropped with the task's contents, never by whoever frees the memory.
     pub(crate) core: ManuallyDrop<Weak<Core>>,
     /// Life-cycle state; changed by the loop.
@@ -146,25 +142,41 @@ pub(crate) struct Header {
     pub(crate) quiet: Cell<bool>,
     /// How many steps the task took.
     pub(crate) polls: Cell<u32>,
-    /// The waker of whoever awaits the `Task<T>` handle, unless it is `join_task`.
-    join_waker: Cell<Option<Waker>>,
     /// The awaiter of the `Task<T>` handle when it is a task of this loop polled with its
     /// own waker: a local reference, scheduled directly when this task finishes. Keeping it
     /// instead of a waker clone saves the atomics of the clone, the wake and the drop (and
     /// the awaiter's reference to the loop's door). Like a waker clone, it keeps the
     /// awaiter's block until this task finishes; a task that has not finished holds its
     /// contents anyway (the slab does), and a finished one has dropped its future. At most
-    /// one of the two is set.
+    /// one of it and `Extras::join_waker` is set.
     join_task: Cell<Option<TaskPtr>>,
     /// Done callbacks, in registration order; drained (and scheduled) when the task finishes.
     pub(crate) callbacks: Cell<DoneCallbacks>,
     /// Where the task was spawned.
     pub(crate) location: &'static Location<'static>,
+    /// What few tasks use, allocated on first use (see [`Extras`]).
+    extras: Cell<Option<Box<Extras>>>,
+}
+
+/// The part of a task's header that most tasks never use: a name given with `set_name`, the
+/// poll time counted while the loop is observed, and the waker of an awaiter that is not a
+/// task of this loop. Every task paid 40 bytes for these while they were header fields; now
+/// it pays one pointer, and the few that use them one allocation. (A task's size is what
+/// its spawn costs most: see "What the missed targets would take" in `docs/performance.md`.)
+#[derive(Default)]
+struct Extras {
+    /// `None` means the default `Task-{id}`.
+    name: Option<String>,
     /// Nanoseconds spent in its steps, counted only while the loop is observed.
-    poll_nanos: Cell<u64>,
+    poll_nanos: u64,
+    /// The waker of whoever awaits the `Task<T>` handle, when that is not `join_task`.
+    join_waker: Option<Waker>,
 }
 
 impl Header {
+    /// Inlined into each cell's `allocate`, so the header is written straight into the new
+    /// block rather than built on the stack and copied there.
+    #[inline(always)]
     pub(crate) fn new(
         wake: WakeHeader,
         vtable: &'static Vtable,
@@ -180,7 +192,6 @@ impl Header {
             key: u32::try_from(key).expect("more than 2^32 live tasks"),
             scheduled: Cell::new(false),
             id,
-            name: Cell::new(None),
             core: ManuallyDrop::new(core),
             state: Cell::new(TaskState::Scheduled),
             outcome: Cell::new(Outcome::Pending),
@@ -190,11 +201,10 @@ impl Header {
             awaited: Cell::new(false),
             quiet: Cell::new(false),
             polls: Cell::new(0),
-            join_waker: Cell::new(None),
             join_task: Cell::new(None),
             callbacks: Cell::new(DoneCallbacks::None),
             location,
-            poll_nanos: Cell::new(0),
+            extras: Cell::new(None),
         }
     }
 
@@ -203,23 +213,37 @@ impl Header {
         self.key as usize
     }
 
-    /// Drops the cells the header owns (the name, the awaiter's waker, the done callbacks);
+    /// Drops the cells the header owns (the extras, the awaiter, the done callbacks);
     /// `raw::release_local` drops `core` right after. Called once, when the last local
     /// reference goes; the rest is plain data.
     pub(crate) fn drop_owned(&self) {
-        drop(self.name.take());
-        self.clear_joiner();
+        drop(self.extras.take());
+        drop(self.join_task.take());
         drop(self.callbacks.take());
     }
 
+    /// Runs `f` on the extras, if the task has them. `f` must not reach this header's
+    /// extras again (they are out of their cell meanwhile), so it only reads or moves
+    /// plain fields; whatever runs user code (a waker, a drop) runs after it returns.
+    fn peek_extras<R>(&self, f: impl FnOnce(Option<&mut Extras>) -> R) -> R {
+        let mut extras = self.extras.take();
+        let r = f(extras.as_deref_mut());
+        self.extras.set(extras);
+        r
+    }
+
+    /// Runs `f` on the extras, allocating them first if the task has none (same rule as
+    /// [`peek_extras`](Self::peek_extras)).
+    fn extras_mut<R>(&self, f: impl FnOnce(&mut Extras) -> R) -> R {
+        let mut extras = self.extras.take().unwrap_or_default();
+        let r = f(&mut extras);
+        self.extras.set(Some(extras));
+        r
+    }
+
     pub(crate) fn name(&self) -> String {
-        let name = self.name.take();
-        let shown = match &name {
-            Some(n) => n.to_string(),
-            None => format!("Task-{}", self.id),
-        };
-        self.name.set(name);
-        shown
+        self.peek_extras(|e| e.and_then(|e| e.name.clone()))
+            .unwrap_or_else(|| format!("Task-{}", self.id))
     }
 
     /// How reports name the task: `<Task name='worker' id=2 spawned at src/main.rs:9:5>`.
@@ -233,7 +257,8 @@ impl Header {
     }
 
     pub(crate) fn set_name(&self, name: String) {
-        self.name.set(Some(Box::new(name)));
+        let old = self.extras_mut(|e| e.name.replace(name));
+        drop(old);
     }
 
     pub(crate) fn state(&self) -> TaskState {
@@ -264,13 +289,12 @@ impl Header {
     }
 
     pub(crate) fn poll_time(&self) -> Duration {
-        Duration::from_nanos(self.poll_nanos.get())
+        Duration::from_nanos(self.peek_extras(|e| e.map_or(0, |e| e.poll_nanos)))
     }
 
     pub(crate) fn add_poll_time(&self, d: Duration) {
         let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-        self.poll_nanos
-            .set(self.poll_nanos.get().saturating_add(nanos));
+        self.extras_mut(|e| e.poll_nanos = e.poll_nanos.saturating_add(nanos));
     }
 
     pub(crate) fn cancelling(&self) -> u16 {
@@ -350,17 +374,26 @@ impl Header {
     /// stored clone kept, if it would wake the same task).
     pub(crate) fn set_join_waker(&self, waker: &Waker) {
         if let Some(task) = local_task(waker, self.wake.owner()) {
-            drop(self.join_waker.take());
+            let foreign = self.take_join_waker();
             let old = self.join_task.replace(Some(task));
-            drop(old); // after the replace: dropping a reference may run destructors
+            drop((foreign, old)); // after the replace: dropping a reference may run destructors
             return;
         }
         drop(self.join_task.take());
-        let registered = match self.join_waker.take() {
-            Some(w) if w.will_wake(waker) => w,
-            _ => waker.clone(),
-        };
-        self.join_waker.set(Some(registered));
+        let same = self.peek_extras(|e| {
+            e.and_then(|e| e.join_waker.as_ref())
+                .is_some_and(|w| w.will_wake(waker))
+        });
+        if !same {
+            let clone = waker.clone();
+            let old = self.extras_mut(|e| e.join_waker.replace(clone));
+            drop(old);
+        }
+    }
+
+    /// Takes the waker of an awaiter that is not a task of this loop, if there is one.
+    fn take_join_waker(&self) -> Option<Waker> {
+        self.peek_extras(|e| e.and_then(|e| e.join_waker.take()))
     }
 
     /// The task finished: wakes whoever awaits the handle.
@@ -368,7 +401,7 @@ impl Header {
     pub(crate) fn wake_joiner(&self) {
         if let Some(task) = self.join_task.take() {
             self.wake_local_joiner(task);
-        } else if let Some(w) = self.join_waker.take() {
+        } else if let Some(w) = self.take_join_waker() {
             w.wake();
         }
     }
@@ -378,12 +411,5 @@ impl Header {
         if let Some(core) = self.core.upgrade() {
             core.wake_local(task.header());
         }
-    }
-
-    /// Forgets whoever awaits the handle (the task's last local reference went).
-    #[inline]
-    pub(crate) fn clear_joiner(&self) {
-        drop(self.join_task.take());
-        drop(self.join_waker.take());
     }
 }

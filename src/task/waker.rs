@@ -36,7 +36,7 @@
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use super::header::Header;
@@ -48,8 +48,10 @@ use crate::event_loop::remote::{Remote, Shared};
 /// touched off the loop's thread.
 pub(crate) struct WakeHeader {
     /// Wakers (clones, queued remote wakes) plus one for the task's local side while any
-    /// local reference lives. The memory is freed when it reaches zero.
-    count: AtomicUsize,
+    /// local reference lives. The memory is freed when it reaches zero. 32 bits, so that
+    /// it and `owns_shared` share one word: two billion live wakers of one task would be a
+    /// leak, and `acquire` aborts before the count could wrap.
+    count: AtomicU32,
     /// The owning loop's thread-safe queue. Borrowed (valid while the loop is) until
     /// `owns_shared` is set; from then on the task holds an `Arc` reference to it.
     shared: NonNull<Shared>,
@@ -59,9 +61,10 @@ pub(crate) struct WakeHeader {
 
 impl WakeHeader {
     /// A fresh header: the local side's unit, and a borrowed door.
+    #[inline(always)]
     pub(crate) fn new(shared: &Arc<Shared>) -> WakeHeader {
         WakeHeader {
-            count: AtomicUsize::new(1),
+            count: AtomicU32::new(1),
             shared: NonNull::from(&**shared),
             owns_shared: AtomicBool::new(false),
         }
@@ -76,8 +79,8 @@ impl WakeHeader {
     fn acquire(&self) {
         // Relaxed, as `Arc::clone`: a new reference is made from an existing one, so the
         // memory is alive, and handing the clone to another thread synchronises on its own.
-        if self.count.fetch_add(1, Ordering::Relaxed) > isize::MAX as usize {
-            std::process::abort(); // millions of leaked wakers: stop before the count wraps
+        if self.count.fetch_add(1, Ordering::Relaxed) > i32::MAX as u32 {
+            std::process::abort(); // billions of leaked wakers: stop before the count wraps
         }
     }
 
