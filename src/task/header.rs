@@ -160,7 +160,7 @@ pub(crate) struct Header {
 
 /// The part of a task's header that most tasks never use: a name given with `set_name`, the
 /// poll time counted while the loop is observed, and the waker of an awaiter that is not a
-/// task of this loop. Every task paid 40 bytes for these while they were header fields; now
+/// task of this loop. Every task paid 32 bytes for these while they were header fields; now
 /// it pays one pointer, and the few that use them one allocation. (A task's size is what
 /// its spawn costs most: see "What the missed targets would take" in `docs/performance.md`.)
 #[derive(Default)]
