@@ -257,8 +257,7 @@ impl Header {
     }
 
     pub(crate) fn set_name(&self, name: String) {
-        let old = self.extras_mut(|e| e.name.replace(name));
-        drop(old);
+        self.extras_mut(|e| e.name = Some(name)); // dropping the old name runs no user code
     }
 
     pub(crate) fn state(&self) -> TaskState {
