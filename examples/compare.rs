@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Each workload of `benches/common/workloads.rs` (the code the criterion groups run too)
-//! runs on each runtime, one warm-up round then five measured ones; the median, in
+//! runs on each runtime, one warm-up round then five measured ones, all on one runtime made
+//! for them (as the criterion groups do, and as a program does); the median, in
 //! nanoseconds per operation, goes in the table, with each runtime's time divided by
 //! evloop's (above 1: evloop is faster). The Python side is `benches/python/run.sh`, which
 //! installs uvloop into a virtual environment under `target/`; without `python3` the table
@@ -28,7 +29,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::process::Command;
-use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 // The benches' shared helpers and workloads: the command runs exactly what they run.
@@ -39,8 +39,13 @@ use common::workloads::{self, WORKLOADS};
 
 const RUNTIMES: [&str; 5] = ["evloop", "tokio", "smol", "asyncio", "uvloop"];
 
-/// Runs one workload of `n` operations on a fresh runtime; returns the time it took.
-type Runner = fn(&'static str, usize) -> Duration;
+/// One round of a workload: runs `n` operations of workload `name` and returns the time.
+type Round = Box<dyn FnMut(&'static str, usize) -> Duration>;
+
+/// Builds a runtime and returns the rounds to run on it: every round of a measurement runs
+/// on that one runtime, as in the criterion groups (`benches/common/mod.rs`) and as in a
+/// program, which makes its runtime once. Building it is not timed.
+type Runner = fn() -> Round;
 
 /// The Rust runtimes, in the order they run.
 const RUNNERS: [(&str, Runner); 3] = [
@@ -49,38 +54,41 @@ const RUNNERS: [(&str, Runner); 3] = [
     ("smol", on_smol),
 ];
 
-fn on_evloop(name: &'static str, n: usize) -> Duration {
-    let ev = evloop::EventLoop::new().unwrap();
-    let start = Instant::now();
-    ev.run_until_complete(workloads::on_evloop::run(name, n))
-        .unwrap();
-    start.elapsed()
+fn on_evloop() -> Round {
+    let ev = common::evloop();
+    Box::new(move |name, n| {
+        let start = Instant::now();
+        ev.run_until_complete(workloads::on_evloop::run(name, n))
+            .unwrap();
+        start.elapsed()
+    })
 }
 
-fn on_tokio(name: &'static str, n: usize) -> Duration {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let local = tokio::task::LocalSet::new();
-    let start = Instant::now();
-    local.block_on(&rt, workloads::on_tokio::run(name, n));
-    start.elapsed()
+fn on_tokio() -> Round {
+    let tk = common::Tokio::new();
+    Box::new(move |name, n| {
+        let start = Instant::now();
+        tk.block_on(workloads::on_tokio::run(name, n));
+        start.elapsed()
+    })
 }
 
-fn on_smol(name: &'static str, n: usize) -> Duration {
-    let ex = Rc::new(smol::LocalExecutor::new());
-    let start = Instant::now();
-    smol::block_on(ex.run(workloads::on_smol::run(ex.clone(), name, n)));
-    start.elapsed()
+fn on_smol() -> Round {
+    let sm = common::Smol::new();
+    Box::new(move |name, n| {
+        let start = Instant::now();
+        sm.block_on(workloads::on_smol::run(sm.ex.clone(), name, n));
+        start.elapsed()
+    })
 }
 
-/// Median ns/op over `rounds` rounds, after one warm-up round.
-fn measure(run: Runner, name: &'static str, n: usize, rounds: usize) -> f64 {
-    run(name, n);
+/// Median ns/op over `rounds` rounds on one runtime, after one warm-up round.
+fn measure(runner: Runner, name: &'static str, n: usize, rounds: usize) -> f64 {
+    let mut round = runner();
+    round(name, n);
     median(
         (0..rounds)
-            .map(|_| run(name, n).as_nanos() as f64 / n as f64)
+            .map(|_| round(name, n).as_nanos() as f64 / n as f64)
             .collect(),
     )
 }
@@ -344,7 +352,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let note = format!(
         "ns per operation: for evloop, tokio and smol the median of {processes} processes per \
-         runtime and workload, each the median of {rounds} rounds after a warm-up round \
+         runtime and workload, each the median of {rounds} rounds on one runtime after a warm-up round \
          (`cargo run --release --example compare`). {python_note} A ratio above 1 means \
          evloop is faster. tokio and smol have no callback queue: their `call_soon` row is a detached spawn of a ready \
          future, and their gather spawns every future and awaits them in order."

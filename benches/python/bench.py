@@ -2,7 +2,8 @@
 
 Each workload mirrors one of benches/common/workloads.rs (which the criterion groups and the
 comparison command run), with the same sizes, and prints one JSON line per (workload,
-runtime): the median over five rounds, in nanoseconds per operation. `benches/python/run.sh` installs uvloop into a virtual
+runtime): the median over five rounds on one loop after a warm-up round, in nanoseconds per
+operation. `benches/python/run.sh` installs uvloop into a virtual
 environment and runs this for both loops; the comparison command reads the lines.
 
 Usage: python3 bench.py [asyncio|uvloop] [--quick]
@@ -150,13 +151,16 @@ def main():
     else:
         new_loop = asyncio.new_event_loop
     for name, workload in WORKLOADS:
+        # One loop per workload, a warm-up round, then five measured rounds: what the Rust
+        # side of the comparison does (examples/compare.rs).
+        loop = new_loop()
+        loop.run_until_complete(workload())
         rounds = []
         for _ in range(5):
-            loop = new_loop()
             start = time.perf_counter_ns()
             ops = loop.run_until_complete(workload())
             rounds.append((time.perf_counter_ns() - start) / ops)
-            loop.close()
+        loop.close()
         print(json.dumps({"workload": name, "runtime": runtime, "ns_per_op": statistics.median(rounds)}))
         sys.stdout.flush()
 
