@@ -68,6 +68,10 @@ pub struct LoopStats {
     pub reactor_polls: u64,
     /// Time spent blocked in the poller, waiting for I/O, a timer or another thread.
     pub blocked: Duration,
+    /// Spawns whose task got the block of a finished task the loop had kept, instead of a
+    /// fresh allocation. A loop keeps those blocks while it is busy and gives them back when
+    /// it idles (see `docs/how-it-works.md`, "Task blocks").
+    pub task_blocks_reused: u64,
 }
 
 /// The loop's live counters: one `Cell` per field of [`LoopStats`].
@@ -84,6 +88,7 @@ pub(crate) struct Counters {
     pub(crate) io_events: Cell<u64>,
     pub(crate) reactor_polls: Cell<u64>,
     pub(crate) blocked: Cell<Duration>,
+    pub(crate) task_blocks_reused: Cell<u64>,
 }
 
 /// Adds `n` to a counter.
@@ -106,6 +111,7 @@ impl Counters {
             io_events: self.io_events.get(),
             reactor_polls: self.reactor_polls.get(),
             blocked: self.blocked.get(),
+            task_blocks_reused: self.task_blocks_reused.get(),
         }
     }
 }
@@ -113,7 +119,7 @@ impl Counters {
 impl fmt::Display for LoopStats {
     /// One line per counter, aligned: what `dump` prints under the task table.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows: [(&str, u64); 10] = [
+        let rows: [(&str, u64); 11] = [
             ("turns", self.turns),
             ("callbacks", self.callbacks),
             ("task polls", self.polls),
@@ -124,6 +130,7 @@ impl fmt::Display for LoopStats {
             ("timers cancelled", self.timers_cancelled),
             ("I/O events", self.io_events),
             ("reactor polls", self.reactor_polls),
+            ("blocks reused", self.task_blocks_reused),
         ];
         for (name, n) in rows {
             writeln!(f, "{name:>16}: {n}")?;

@@ -268,3 +268,70 @@ fn the_awaiter_that_polled_last_is_the_one_woken() {
     })
     .unwrap();
 }
+
+/// Spawns `n` tasks of one future type on the running loop and awaits them all.
+async fn burst(n: u64) -> u64 {
+    let tasks: Vec<_> = (0..n)
+        .map(|i| evloop::spawn(async move { i * 2 }))
+        .collect();
+    let mut sum = 0;
+    for t in tasks {
+        sum += t.await.unwrap();
+    }
+    sum
+}
+
+#[test]
+fn a_busy_loop_serves_its_next_spawns_with_the_blocks_of_finished_tasks() {
+    let ev = EventLoop::new().unwrap();
+    let reused = || ev.stats().task_blocks_reused;
+    // The first burst allocates: nothing was kept yet.
+    assert_eq!(ev.run_until_complete(burst(1000)).unwrap(), 999 * 1000);
+    let first = reused();
+    assert!(first < 1000, "reused {first} blocks in the first burst");
+    // The loop never idled, so the second burst's tasks all get kept blocks, and run
+    // correctly in them (a kept block holds nothing of its former task).
+    assert_eq!(ev.run_until_complete(burst(1000)).unwrap(), 999 * 1000);
+    assert!(reused() - first >= 1000, "reused {}", reused() - first);
+}
+
+#[test]
+fn an_idle_loop_gives_its_kept_blocks_back() {
+    let ev = EventLoop::new().unwrap();
+    ev.run_until_complete(burst(100)).unwrap();
+    let reused = ev
+        .run_until_complete(async {
+            let stats = || evloop::get_running_loop().unwrap().stats();
+            // Nothing is ready while this sleeps: the loop idles and frees what it kept.
+            evloop::sleep(std::time::Duration::from_millis(1)).await;
+            let before = stats().task_blocks_reused;
+            // So this burst allocates afresh (no task of it finishes before the last spawn).
+            assert_eq!(burst(100).await, 99 * 100);
+            stats().task_blocks_reused - before
+        })
+        .unwrap();
+    assert_eq!(reused, 0);
+}
+
+#[test]
+fn blocks_kept_by_a_loop_are_freed_when_it_closes_or_drops() {
+    // memcheck turns a kept block that is never freed into a leak.
+    let ev = EventLoop::new().unwrap();
+    ev.run_until_complete(burst(100)).unwrap();
+    ev.close().unwrap();
+    let ev = EventLoop::new().unwrap();
+    ev.run_until_complete(burst(100)).unwrap();
+    // A task that outlives its loop is freed by its handle, not kept.
+    let late = ev
+        .run_until_complete(async {
+            let late = evloop::spawn(async { 7 });
+            // Finished, its result unread: the handle keeps the block past the loop.
+            evloop::yield_now().await;
+            Some(late)
+        })
+        .unwrap();
+    drop(ev);
+    let late = late.unwrap();
+    assert!(late.done());
+    drop(late);
+}

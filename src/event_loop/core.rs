@@ -27,6 +27,7 @@ use crate::error::{LoopError, panic_message};
 use crate::introspect::{Counters, add};
 use crate::io::registration::ScheduledIo;
 use crate::reactor::Reactor;
+use crate::task::blocks::Blocks;
 use crate::task::cell::TaskCell;
 use crate::task::header::Header;
 use crate::task::raw::TaskPtr;
@@ -121,6 +122,9 @@ pub(crate) struct Core {
     pub(crate) recorder: RefCell<Option<crate::timeline::Recorder>>,
     /// A weak reference to this very core, handed to timers and tasks.
     pub(crate) self_weak: Weak<Core>,
+    /// Blocks of finished tasks, kept for the next spawns until the loop idles (see
+    /// `task::blocks`).
+    pub(crate) blocks: Blocks,
 }
 
 impl Core {
@@ -158,6 +162,7 @@ impl Core {
             #[cfg(feature = "trace")]
             recorder: RefCell::new(None),
             self_weak: weak.clone(),
+            blocks: Blocks::default(),
         }))
     }
 
@@ -289,14 +294,7 @@ impl Core {
         self.next_task_id.set(id + 1);
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
-        let task = TaskCell::allocate(
-            fut,
-            entry.key(),
-            id,
-            self.self_weak.clone(),
-            &self.shared,
-            location,
-        );
+        let task = TaskCell::allocate(fut, entry.key(), id, self, location);
         let ptr = &task.as_ref().0;
         if self.is_closed() {
             drop(tasks);
@@ -424,5 +422,8 @@ impl Core {
         if let Some(pool) = self.default_pool.borrow_mut().take() {
             pool.shutdown(false);
         }
+        // A closed loop spawns nothing more: what it kept goes back (and from now on it keeps
+        // nothing, see `raw::release_local`).
+        self.blocks.release();
     }
 }

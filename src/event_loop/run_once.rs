@@ -80,6 +80,10 @@ impl Core {
         //    pending; until the nearest timer if there is one; otherwise until woken. A host
         //    that steps the loop may cap it.
         let busy = !self.ready.borrow().is_empty();
+        if !busy {
+            // Idle: the task blocks kept while busy go back to the allocator (`task::blocks`).
+            self.blocks.release();
+        }
         let timeout = if busy || self.stopping.get() {
             Some(Duration::ZERO)
         } else {

@@ -6,17 +6,15 @@
 //! it runs on the loop's thread: other threads reach only the `WakeHeader` at the start of
 //! the block.
 
-use std::alloc::Layout;
 use std::cell::RefCell;
 use std::future::Future;
 use std::mem;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::rc::Weak;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use super::blocks;
 use super::header::{Header, Outcome, TaskState};
 use super::raw::{TaskPtr, Vtable};
 use super::waker::{WakeHeader, with_waker};
@@ -24,7 +22,7 @@ use super::{Task, cancel};
 use crate::error::{TaskError, panic_message};
 use crate::event_loop::core::Core;
 use crate::event_loop::exception::ExceptionContext;
-use crate::event_loop::remote::Shared;
+use crate::introspect::add;
 
 /// A task's future, then its result.
 enum Stage<F: Future> {
@@ -53,39 +51,47 @@ impl<F: Future + 'static> TaskCell<F> {
         take_result: Self::take_result_into,
         handle_dropped: Self::handle_dropped,
         drop_contents: Self::drop_contents,
-        layout: Layout::new::<Self>(),
+        layout: blocks::block_layout(mem::size_of::<Self>(), mem::align_of::<Self>()),
     };
 
-    /// Allocates a task (its one allocation) and returns its handle.
+    /// Allocates a task of `core` (its one allocation: a block the loop kept, if it has one
+    /// of this size, see `blocks`) and returns its handle.
     pub(crate) fn allocate(
         fut: F,
         key: usize,
         id: u64,
-        core: Weak<Core>,
-        shared: &Arc<Shared>,
+        core: &Core,
         location: &'static Location<'static>,
     ) -> Task<F::Output> {
-        // Allocate first, then build the cell in its block: `Box::new(cell)` builds it on the
-        // stack and copies it over, about 30 instructions and a store-forwarding stall per
-        // spawn. (`Box::write` says this without `unsafe`, from Rust 1.87.)
-        let mut block = Box::<TaskCell<F>>::new_uninit();
-        block.write(TaskCell {
+        let layout = Self::VTABLE.layout;
+        let block = match core.blocks.take(layout) {
+            Some(block) => {
+                add(&core.stats.task_blocks_reused, 1);
+                block
+            }
+            None => blocks::allocate(layout),
+        }
+        .cast::<TaskCell<F>>();
+        let cell = TaskCell {
             header: Header::new(
-                WakeHeader::new(shared),
+                WakeHeader::new(&core.shared),
                 &Self::VTABLE,
                 key,
                 id,
-                core,
+                core.self_weak.clone(),
                 location,
             ),
             stage: RefCell::new(Stage::Running(fut)),
-        });
-        // SAFETY: the whole cell was written into the block just above.
-        let cell = unsafe { block.assume_init() };
-        let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
-        // SAFETY: a fresh block from `Box`, with one local reference, a waker count of one
-        // and this cell's vtable (`Header::new`); the handle's `T` is this future's output.
-        unsafe { Task::new(TaskPtr::from_new(ptr)) }
+        };
+        // Built straight into its block: `Box::new(cell)` built it on the stack and copied
+        // it over, about 30 instructions and a store-forwarding stall per spawn.
+        // SAFETY: the block is unused and has `block_layout` of this cell's size and
+        // alignment, which is at least as large and as aligned as the cell.
+        unsafe { block.write(cell) };
+        // SAFETY: a fresh cell, with one local reference, a waker count of one and this
+        // cell's vtable (`Header::new`), in a block of `VTABLE.layout` from the global
+        // allocator; the handle's `T` is this future's output.
+        unsafe { Task::new(TaskPtr::from_new(block.cast::<Header>())) }
     }
 
     /// The cell behind a task pointer.

@@ -34,6 +34,9 @@
 //! Rosetta: asyncio `asyncio.Task` / `loop.create_task`; tokio `task::spawn_local` and
 //! `JoinHandle`.
 
+// The free lists of the loop's finished task blocks.
+#[allow(unsafe_code)]
+pub(crate) mod blocks;
 pub(crate) mod cancel;
 // Pinning a task's future inside its cell, and reaching the cell from an untyped pointer.
 #[allow(unsafe_code)]

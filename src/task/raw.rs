@@ -49,8 +49,9 @@ impl TaskPtr {
     ///
     /// # Safety
     ///
-    /// `ptr` must come from `Box::into_raw` of a task cell whose header has `refs == 1`,
-    /// a waker count of 1, and the cell's own vtable.
+    /// `ptr` must be a task cell, in a block of its vtable's layout from the global allocator
+    /// (fresh or kept by `blocks`), whose header has `refs == 1`, a waker count of 1, and the
+    /// cell's own vtable.
     pub(crate) unsafe fn from_new(ptr: NonNull<Header>) -> TaskPtr {
         TaskPtr(ptr)
     }
@@ -128,11 +129,23 @@ unsafe fn release_local(ptr: NonNull<Header>) {
     // SAFETY: the vtable matches the cell; the contents are dropped once, here.
     unsafe { (header.vtable.drop_contents)(ptr) };
     header.drop_owned();
+    // An open loop keeps the block for its next spawn (see `blocks`).
+    let keeper = header.core.upgrade().filter(|core| !core.is_closed());
     // SAFETY: as above; `core` is not read again (see `Header::drop_owned`).
     unsafe { std::mem::ManuallyDrop::drop(&mut *std::ptr::addr_of_mut!((*ptr.as_ptr()).core)) };
     if header.wake.only_local() || header.wake.release() {
-        // SAFETY: no unit of the waker count is left: nobody can reach the block.
-        unsafe { free(ptr) };
+        match keeper {
+            Some(core) => {
+                let layout = header.vtable.layout;
+                header.wake.drop_shared();
+                // SAFETY: no unit of the waker count is left, so nobody can reach the block;
+                // it came from the global allocator with the vtable's layout (`cell`), and
+                // only plain data is left in it.
+                unsafe { core.blocks.keep(ptr.cast(), layout) };
+            }
+            // SAFETY: as above.
+            None => unsafe { free(ptr) },
+        }
     }
 }
 
@@ -163,7 +176,7 @@ unsafe fn free(ptr: NonNull<Header>) {
     let header = unsafe { ptr.as_ref() };
     let layout = header.vtable.layout;
     header.wake.drop_shared();
-    // SAFETY: the block was allocated by `Box::new` of a cell with this layout (`Vtable`
-    // records `Layout::new` of the cell type), through the global allocator.
+    // SAFETY: the block came from the global allocator with this layout (`cell::allocate`,
+    // directly or through a loop's kept blocks).
     unsafe { std::alloc::dealloc(ptr.as_ptr().cast::<u8>(), layout) };
 }
