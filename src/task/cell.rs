@@ -83,8 +83,8 @@ impl<F: Future + 'static> TaskCell<F> {
             ),
             stage: RefCell::new(Stage::Running(fut)),
         };
-        // Built straight into its block: `Box::new(cell)` built it on the stack and copied
-        // it over, about 30 instructions and a store-forwarding stall per spawn.
+        // Written straight into its block: `Box::new(cell)` would build it on the stack and
+        // copy it over, about 30 instructions and a store-forwarding stall per spawn.
         // SAFETY: the block is unused and has `block_layout` of this cell's size and
         // alignment, which is at least as large and as aligned as the cell.
         unsafe { block.write(cell) };

@@ -22,6 +22,7 @@
 use std::alloc::Layout;
 use std::ptr::NonNull;
 
+use super::blocks::Blocks;
 use super::header::{Header, TaskState};
 
 /// The typed operations of a task cell, so that untyped pointers can reach them.
@@ -134,18 +135,8 @@ unsafe fn release_local(ptr: NonNull<Header>) {
     // SAFETY: as above; `core` is not read again (see `Header::drop_owned`).
     unsafe { std::mem::ManuallyDrop::drop(&mut *std::ptr::addr_of_mut!((*ptr.as_ptr()).core)) };
     if header.wake.only_local() || header.wake.release() {
-        match keeper {
-            Some(core) => {
-                let layout = header.vtable.layout;
-                header.wake.drop_shared();
-                // SAFETY: no unit of the waker count is left, so nobody can reach the block;
-                // it came from the global allocator with the vtable's layout (`cell`), and
-                // only plain data is left in it.
-                unsafe { core.blocks.keep(ptr.cast(), layout) };
-            }
-            // SAFETY: as above.
-            None => unsafe { free(ptr) },
-        }
+        // SAFETY: no unit of the waker count is left: nobody can reach the block.
+        unsafe { free(ptr, keeper.as_deref().map(|core| &core.blocks)) };
     }
 }
 
@@ -160,23 +151,31 @@ pub(crate) unsafe fn release_wake_ref(ptr: NonNull<Header>) {
     let wake = unsafe { &(*ptr.as_ptr()).wake };
     if wake.release() {
         // SAFETY: that was the last unit, and the local side (which holds one while it
-        // lives) is gone, so the contents were dropped already.
-        unsafe { free(ptr) };
+        // lives) is gone, so the contents were dropped already. This may be any thread, so
+        // the block goes to the allocator, not to its loop's kept blocks.
+        unsafe { free(ptr, None) };
     }
 }
 
-/// Frees the block. Only plain data is left in it: the contents and everything the header
-/// owned were dropped by `release_local`.
+/// Frees the block, into `kept` (its loop's kept blocks, on the loop's thread) or to the
+/// allocator. Only plain data is left in it: the contents and everything the header owned
+/// were dropped by `release_local`.
 ///
 /// # Safety
 ///
 /// Both counts are zero, so no reference of either kind can reach `ptr`.
-unsafe fn free(ptr: NonNull<Header>) {
+unsafe fn free(ptr: NonNull<Header>, kept: Option<&Blocks>) {
     // SAFETY: the block is still allocated; we are its only user.
     let header = unsafe { ptr.as_ref() };
     let layout = header.vtable.layout;
     header.wake.drop_shared();
-    // SAFETY: the block came from the global allocator with this layout (`cell::allocate`,
-    // directly or through a loop's kept blocks).
-    unsafe { std::alloc::dealloc(ptr.as_ptr().cast::<u8>(), layout) };
+    let block = ptr.cast::<u8>();
+    // The block came from the global allocator with this layout (`cell::allocate`, directly
+    // or through a loop's kept blocks), and nothing uses it now.
+    match kept {
+        // SAFETY: as just said; no contents are left to drop.
+        Some(blocks) => unsafe { blocks.keep(block, layout) },
+        // SAFETY: as just said.
+        None => unsafe { std::alloc::dealloc(block.as_ptr(), layout) },
+    }
 }
