@@ -5,8 +5,8 @@
 //!
 //! - [`LoopStats`]: a plain struct of counters (turns, callbacks run, task polls, local and
 //!   remote wakes, timers scheduled/fired/cancelled, I/O events, reactor polls and the time
-//!   spent blocked in them). The loop keeps them in `Cell`s, so counting is one add on the
-//!   loop's own thread: no atomics.
+//!   spent blocked in them, spawns served by a kept task block). The loop keeps them in
+//!   `Cell`s, so counting is one add on the loop's own thread: no atomics.
 //! - [`dump`] / [`LoopHandle::dump`](crate::LoopHandle::dump): a text table of the unfinished
 //!   tasks, one row per task, with the [`TaskRef`] accessors as columns: id, name, state,
 //!   polls, time spent polling, and where it was spawned.
