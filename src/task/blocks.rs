@@ -84,6 +84,17 @@ pub(crate) fn allocate(layout: Layout) -> NonNull<u8> {
     NonNull::new(block).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
 }
 
+/// Gives a block back to the global allocator.
+///
+/// # Safety
+///
+/// `block` was allocated with `layout` by the global allocator, and nothing will use it
+/// again.
+pub(crate) unsafe fn deallocate(block: NonNull<u8>, layout: Layout) {
+    // SAFETY: per the contract.
+    unsafe { std::alloc::dealloc(block.as_ptr(), layout) };
+}
+
 impl Blocks {
     /// A kept block of `layout`, if there is one.
     #[inline]
@@ -107,7 +118,7 @@ impl Blocks {
     pub(crate) unsafe fn keep(&self, block: NonNull<u8>, layout: Layout) {
         let Some(c) = class(layout) else {
             // SAFETY: per the contract.
-            unsafe { std::alloc::dealloc(block.as_ptr(), layout) };
+            unsafe { deallocate(block, layout) };
             return;
         };
         let free = block.cast::<Free>();
@@ -141,7 +152,7 @@ impl Blocks {
                 // class's layout (`keep` lists it by its layout) and is off the list now.
                 unsafe {
                     next = free.as_ref().next;
-                    std::alloc::dealloc(free.as_ptr().cast(), layout);
+                    deallocate(free.cast(), layout);
                 }
             }
         }

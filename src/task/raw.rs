@@ -22,7 +22,7 @@
 use std::alloc::Layout;
 use std::ptr::NonNull;
 
-use super::blocks::Blocks;
+use super::blocks::{self, Blocks};
 use super::header::{Header, TaskState};
 
 /// The typed operations of a task cell, so that untyped pointers can reach them.
@@ -176,6 +176,6 @@ unsafe fn free(ptr: NonNull<Header>, kept: Option<&Blocks>) {
         // SAFETY: as just said; no contents are left to drop.
         Some(blocks) => unsafe { blocks.keep(block, layout) },
         // SAFETY: as just said.
-        None => unsafe { std::alloc::dealloc(block.as_ptr(), layout) },
+        None => unsafe { blocks::deallocate(block, layout) },
     }
 }
