@@ -3,7 +3,7 @@
 //! **Drop and cancel first.** A [`Future<T>`] is a shared handle (`Clone`): dropping one clone
 //! does nothing to the others. [`cancel`](Future::cancel) completes it at once as cancelled:
 //! every awaiter then gets [`FutureError::Cancelled`]. If a task awaiting a `Future` is itself
-//! cancelled, the future is cancelled too (asyncio cancels the awaited future, §6a.1).
+//! cancelled, the future is cancelled too (`docs/asyncio-semantics.md#awaiting-a-future-passes-a-cancel-on`).
 //!
 //! Completing it twice is an error value ([`InvalidStateError`]), not a panic. Awaiting gives a
 //! clone of the value, so `T: Clone`; wrap large values in `Rc`.
@@ -15,7 +15,7 @@
 //! ```
 //!
 //! Done callbacks are always scheduled on the loop, in registration order, never run inside
-//! `set_result` (asyncio §5.3).
+//! `set_result` (`docs/asyncio-semantics.md#done-callbacks-run-from-the-loop`).
 //!
 //! Rosetta: asyncio `asyncio.Future` / `loop.create_future()`; tokio's nearest is a
 //! `oneshot` channel (single consumer) or `watch`.
@@ -255,7 +255,8 @@ impl<T: 'static> Drop for Future<T> {
         };
         drop(removed);
         // This clone was being awaited by a task that is being cancelled: cancel the future
-        // too, as asyncio does (§6a.1).
+        // too, as asyncio does
+        // (`docs/asyncio-semantics.md#awaiting-a-future-passes-a-cancel-on`).
         if cancel::is_cancelling() {
             self.cancel();
         }

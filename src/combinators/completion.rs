@@ -9,8 +9,7 @@
 //!
 //! That callback is the same for every task but for the index, so it is not a closure: the
 //! task keeps the shared [`Finished`] list and its index as data (`Header::add_watch`), which
-//! saves a boxed closure per child. A gather of 10k futures went from about 1,910 to 1,476
-//! instructions per future and from 213-225 to 182-200 ns (`docs/performance.md`).
+//! saves a boxed closure per child (what that bought is in `docs/performance.md`).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;

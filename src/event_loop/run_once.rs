@@ -34,8 +34,8 @@
 //! they hold, counts a turn and steps the task again without leaving. Nothing observable
 //! changes: every condition that would make the next turn do more (a remote call, any
 //! timer, a stop, debug mode, the poll budget running out, a second ready item) sends it
-//! back through the full turn. It saves the turn's bookkeeping, about 90 of the 330
-//! instructions of a lone yield. A host that steps the loop itself
+//! back through the full turn. It saves the turn's bookkeeping, a large share of a lone
+//! yield's cost (measured in `docs/performance.md`). A host that steps the loop itself
 //! ([`run_once`](crate::LoopHandle::run_once)) always gets exactly one turn.
 //!
 //! Phase 5's snapshot is what makes ordering predictable: a callback that schedules another

@@ -19,8 +19,8 @@
 //! the stream, allocated only while it holds bytes: a stream that never receives more than
 //! it asks for never allocates one. Larger reads go straight to the caller's buffer, with
 //! the same short-read rule. (Reading into the caller's buffer and the scratch with one
-//! `readv` would save the copy, but on Linux a two-buffer `readv` costs about 80 ns more than
-//! a `recv`, more than copying a small read.)
+//! `readv` would save the copy, but on Linux a two-buffer `readv` costs more than a `recv`
+//! plus the copy of a small read; `docs/performance.md` has the figures.)
 
 use std::cell::Cell;
 use std::io::{self, Read};

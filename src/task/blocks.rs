@@ -5,7 +5,7 @@
 //! the tasks finish, those blocks cost twice. Each `free` of a block too big for glibc's fast
 //! bins (a small task's block is 144 bytes, its chunk 160) merges it with its free
 //! neighbours; and once the whole burst is free, glibc hands the top of its heap back to the
-//! OS, so the next burst faults every page in again (about 40 ns per task on this machine).
+//! OS, so the next burst faults every page in again (measured in `docs/performance.md`).
 //! One thread owns every task of a loop, so the loop can do what a general-purpose allocator
 //! cannot: keep the blocks of its finished tasks, by size, and hand them to its next spawns
 //! with no locking, no merging and no page faults. CPython does the same for its small

@@ -84,7 +84,7 @@ impl<F: Future + 'static> TaskCell<F> {
             stage: RefCell::new(Stage::Running(fut)),
         };
         // Written straight into its block: `Box::new(cell)` would build it on the stack and
-        // copy it over, about 30 instructions and a store-forwarding stall per spawn.
+        // copy it over (see "Task blocks" in `docs/performance.md`).
         // SAFETY: the block is unused and has `block_layout` of this cell's size and
         // alignment, which is at least as large and as aligned as the cell.
         unsafe { block.write(cell) };
@@ -181,7 +181,7 @@ impl<F: Future + 'static> TaskCell<F> {
         let mut out = out;
         // Drop the future where it is pinned (assignment drops the old value in place). While
         // cancelling, futures it owns see `is_cancelling()` and Task handles it was awaiting
-        // pass the cancel on (asyncio cancels the awaited task, §6a.8).
+        // pass the cancel on (`docs/asyncio-semantics.md#awaiting-a-task-passes-a-cancel-on`).
         let dropping = catch_unwind(AssertUnwindSafe(|| {
             let mut stage = self.stage.borrow_mut();
             if matches!(*stage, Stage::Running(_)) {
@@ -207,7 +207,8 @@ impl<F: Future + 'static> TaskCell<F> {
             drop(out);
         }
         h.wake_joiner();
-        // The done callbacks run from the loop, never here (asyncio §5.3): the task queues
+        // The done callbacks run from the loop, never here
+        // (`docs/asyncio-semantics.md#done-callbacks-run-from-the-loop`): the task queues
         // itself as one ready item that runs them all, in order. That is the turn and order
         // of asyncio's one `call_soon` per callback, without allocating a handle.
         if h.has_done_callbacks()
@@ -297,10 +298,8 @@ fn report_unretrieved<T>(h: &Header, out: &Result<T, TaskError>) {
 #[cfg(test)]
 mod tests {
     /// Every live task costs its cell; with 100k tasks alive the cell size is what the cache
-    /// sees. A guard against the header quietly growing back (it was 144 bytes before the
-    /// name, the poll time and a foreign awaiter's waker moved to `Extras`; 152 before the
-    /// `Cell`-based layout; 104 before the poll count and poll time of `introspect`; the
-    /// wake count and flags moved in when the wake target did).
+    /// sees. A guard against the header quietly growing (its history is in
+    /// `docs/performance.md`).
     #[test]
     fn the_task_header_stays_small() {
         let header = std::mem::size_of::<super::Header>();

@@ -160,9 +160,8 @@ pub(crate) struct Header {
 
 /// The part of a task's header that most tasks never use: a name given with `set_name`, the
 /// poll time counted while the loop is observed, and the waker of an awaiter that is not a
-/// task of this loop. Every task paid 32 bytes for these while they were header fields; now
-/// it pays one pointer, and the few that use them one allocation. (A task's size is what
-/// its spawn costs most: see "What the missed targets would take" in `docs/performance.md`.)
+/// task of this loop. Every task pays one pointer for them, and the few that use them one
+/// allocation. (A task's size is what its spawn costs most: see `docs/performance.md`.)
 #[derive(Default)]
 struct Extras {
     /// `None` means the default `Task-{id}`.
@@ -335,7 +334,8 @@ impl Header {
     }
 
     /// Registers a done callback, or schedules it at once if the task is already done.
-    /// Callbacks always run from the loop, never synchronously (asyncio §5.3).
+    /// Callbacks always run from the loop, never synchronously
+    /// (`docs/asyncio-semantics.md#done-callbacks-run-from-the-loop`).
     pub(crate) fn add_done_callback(&self, me: TaskRef, f: DoneCallback) {
         if self.done() {
             if let Some(core) = self.core.upgrade() {

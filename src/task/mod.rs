@@ -279,7 +279,8 @@ impl<T> Future for Task<T> {
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        // asyncio §6a.8: a task awaiting another task passes its cancellation on.
+        // A task awaiting another task passes its cancellation on
+        // (`docs/asyncio-semantics.md#awaiting-a-task-passes-a-cancel-on`).
         if self.erased.0.header().awaited.get() && cancel::is_cancelling() {
             self.erased.cancel();
         }

@@ -15,9 +15,7 @@
 //! freed when both counts are done, by whichever side finishes last. In the common case (no
 //! waker was cloned, or all clones are gone) the local side sees it is alone and frees the
 //! block without an atomic read-modify-write.
-//!
-//! Before this layout a task was two allocations (an `Rc` cell, and an `Arc` wake target
-//! kept in a pool): see `docs/performance.md` for what merging them bought.
+
 
 use std::alloc::Layout;
 use std::ptr::NonNull;
