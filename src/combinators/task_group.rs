@@ -122,7 +122,9 @@ impl TaskGroup {
             panicked: panicked.clone(),
         });
         // The group collects this task's panic; it is not "never retrieved".
-        task.0.header().quiet.set(true);
+        task.0
+            .header()
+            .update(crate::task::state::Status::make_quiet);
         let mut st = self.state.borrow_mut();
         if st.aborting || st.finished {
             task.cancel();

@@ -31,6 +31,7 @@ use crate::task::blocks::Blocks;
 use crate::task::cell::TaskCell;
 use crate::task::header::Header;
 use crate::task::raw::TaskPtr;
+use crate::task::state::Scheduling;
 use crate::task::{Task, TaskRef};
 use crate::timers::{SleepId, Timers};
 
@@ -190,7 +191,7 @@ impl Core {
     /// Appends a task to the ready queue unless it is already there or done (the local half
     /// of waking; the remote half ends here too after the drain).
     pub(crate) fn schedule(&self, task: &Header) {
-        if !self.is_closed() && task.try_schedule() {
+        if !self.is_closed() && task.try_schedule() == Scheduling::Queue {
             self.ready
                 .borrow_mut()
                 .push_with(|| Ready::Task(task.key()));

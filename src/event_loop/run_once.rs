@@ -53,6 +53,7 @@ use crate::error::LoopError;
 use crate::introspect::add;
 use crate::reactor::MAX_POLL_TIMEOUT;
 use crate::task::TaskRef;
+use crate::task::state::Status;
 
 /// How many callbacks and task steps may run between two polls of the reactor while work
 /// keeps being ready (tokio's `event_interval` is 61).
@@ -243,20 +244,21 @@ impl Core {
         };
         add(&self.stats.polls, 1);
         let header = task.header();
-        header.scheduled.set(false);
+        header.update(Status::unschedule);
         self.current.set(Some(key));
         let mut finished = task.step(); // panics are caught inside the step
-        while SHORTCUT && !finished && header.scheduled.get() && self.next_turn_only_steps(key) {
+        while SHORTCUT && !finished && header.status().scheduled() && self.next_turn_only_steps(key)
+        {
             add(&self.stats.turns, 1);
             add(&self.stats.polls, 1);
-            header.scheduled.set(false);
+            header.update(Status::unschedule);
             finished = task.step();
         }
         self.current.set(None);
         if finished {
             // Leave the slab now, unless the task woke itself during its last step: then
             // the key is queued again, and running it frees the slot.
-            let slot = if header.scheduled.get() {
+            let slot = if header.status().scheduled() {
                 self.tasks.borrow_mut()[key].take()
             } else {
                 self.tasks.borrow_mut().try_remove(key).flatten()

@@ -15,8 +15,9 @@ use std::ptr::NonNull;
 use std::task::{Context, Poll};
 
 use super::blocks;
-use super::header::{Header, Outcome, TaskState};
+use super::header::Header;
 use super::raw::{TaskPtr, Vtable};
+use super::state::{Ending, Status, Step};
 use super::waker::{WakeHeader, with_waker};
 use super::{Task, cancel};
 use crate::error::{TaskError, panic_message};
@@ -115,13 +116,12 @@ impl<F: Future + 'static> TaskCell<F> {
         let this = unsafe { Self::cell(me.as_raw()) };
         let h = &this.header;
         h.polls.set(h.polls.get().saturating_add(1));
-        if h.must_cancel.get() {
+        if h.transition(Status::begin_step) == Step::Cancel {
             // Cancelled while suspended (or before its first step): the future is dropped
             // instead of resumed, so its destructors are the `finally` blocks that run.
             this.finish(me, Err(TaskError::Cancelled));
             return true;
         }
-        h.state.set(TaskState::Running);
         let polled = {
             let mut stage = this.stage.borrow_mut();
             let Stage::Running(fut) = &mut *stage else {
@@ -140,13 +140,13 @@ impl<F: Future + 'static> TaskCell<F> {
         };
         match polled {
             Ok(Poll::Pending) => {
-                h.state.set(TaskState::Waiting);
+                h.update(Status::suspend);
                 false
             }
             Ok(Poll::Ready(v)) => {
                 // A cancel requested during this very step wins over the value (asyncio
                 // `test_cancel_at_end`): the result is discarded.
-                let out = if h.must_cancel.get() {
+                let out = if h.status().cancel_requested() {
                     drop(v);
                     Err(TaskError::Cancelled)
                 } else {
@@ -169,7 +169,6 @@ impl<F: Future + 'static> TaskCell<F> {
         // SAFETY: per the contract.
         let this = unsafe { Self::cell(me.as_raw()) };
         if !this.header.done() {
-            this.header.must_cancel.set(true);
             this.finish(me, Err(TaskError::Cancelled));
         }
     }
@@ -194,13 +193,13 @@ impl<F: Future + 'static> TaskCell<F> {
             // exception raised in `finally` replaces CancelledError in asyncio.
             out = Err(TaskError::Panicked(panic_message(&*p)));
         }
-        h.outcome.set(match &out {
-            Ok(_) => Outcome::Returned,
-            Err(TaskError::Cancelled) => Outcome::Cancelled,
-            Err(TaskError::Panicked(_)) => Outcome::Panicked,
-        });
-        h.state.set(TaskState::Done);
-        if h.join_alive.get() {
+        let ending = match &out {
+            Ok(_) => Ending::Returned,
+            Err(TaskError::Cancelled) => Ending::Cancelled,
+            Err(TaskError::Panicked(_)) => Ending::Panicked,
+        };
+        h.update(|s| s.finish(ending));
+        if h.status().handle_alive() {
             *self.stage.borrow_mut() = Stage::Finished(out);
         } else {
             report_unretrieved(h, &out);
@@ -253,7 +252,7 @@ impl<F: Future + 'static> TaskCell<F> {
     unsafe fn handle_dropped(ptr: NonNull<Header>) {
         // SAFETY: per the contract.
         let this = unsafe { Self::cell(ptr) };
-        this.header.join_alive.set(false);
+        this.header.update(Status::drop_handle);
         // The result (if any) can no longer be read: drop it now, on the loop's thread.
         let leftover = match this.stage.try_borrow_mut() {
             Ok(mut stage) if matches!(*stage, Stage::Finished(_)) => {
@@ -281,7 +280,7 @@ impl<F: Future + 'static> TaskCell<F> {
 /// Sends "Task exception was never retrieved" to the loop's exception handler when a task
 /// panicked and its handle is gone without the result having been read.
 fn report_unretrieved<T>(h: &Header, out: &Result<T, TaskError>) {
-    if let (Err(TaskError::Panicked(msg)), false) = (out, h.quiet.get()) {
+    if let (Err(TaskError::Panicked(msg)), false) = (out, h.status().quiet()) {
         let ctx = ExceptionContext {
             message: "Task exception was never retrieved".to_string(),
             error: Some(msg.clone()),

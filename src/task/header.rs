@@ -14,11 +14,12 @@ use std::time::Duration;
 
 use super::TaskRef;
 use super::raw::{TaskPtr, Vtable};
+use super::state::{CancelRequest, Ending, Scheduling, Status};
 use super::waker::{WakeHeader, local_task};
 use crate::combinators::completion::Finished;
 use crate::event_loop::core::Core;
 
-/// Where a task is in its life.
+/// Where a task is in its life (the phase of its state, see `task::state`).
 ///
 /// ```text
 ///  spawn ──► Scheduled ──step──► Running ──Pending──► Waiting ──wake──► Scheduled
@@ -37,19 +38,6 @@ pub enum TaskState {
     Waiting,
     /// Finished: with a value, a panic, or cancelled.
     Done,
-}
-
-/// How a finished task ended (before its result is taken).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    /// Not finished yet.
-    Pending,
-    /// Returned a value.
-    Returned,
-    /// Cancelled.
-    Cancelled,
-    /// Panicked.
-    Panicked,
 }
 
 /// A done callback waiting for its task to finish.
@@ -116,30 +104,15 @@ pub(crate) struct Header {
     /// The task's key in its loop's task slab. 32 bits keep the header at 112 bytes; four
     /// billion live tasks would need over 600 GiB.
     key: u32,
-    /// True while the task's key is in the ready queue, so it is queued at most once.
-    pub(crate) scheduled: Cell<bool>,
     /// Unique within the loop, from 1 upwards (asyncio's `Task-N` counter, but per loop).
     pub(crate) id: u64,
     /// The owning loop. Dropped with the task's contents, never by whoever frees the memory.
     pub(crate) core: ManuallyDrop<Weak<Core>>,
-    /// Life-cycle state; changed by the loop.
-    pub(crate) state: Cell<TaskState>,
-    /// How it ended; set once, by `finish`.
-    pub(crate) outcome: Cell<Outcome>,
-    /// A cancel was requested: the next step drops the future instead of polling it.
-    pub(crate) must_cancel: Cell<bool>,
+    /// Phase, ending and flags, changed only through `Status`'s transitions (see `state`).
+    state: Cell<Status>,
     /// How many cancels were requested (asyncio `Task.cancelling()`); saturates at
     /// `u16::MAX`, which keeps the header within its size budget.
     cancelling: Cell<u16>,
-    /// False once the `Task<T>` handle was dropped: the result is then dropped at once.
-    pub(crate) join_alive: Cell<bool>,
-    /// True once the `Task<T>` handle was polled while the task was still running: it is
-    /// then being awaited, and a cancellation of the awaiter is passed on when the handle is
-    /// dropped.
-    pub(crate) awaited: Cell<bool>,
-    /// A panic of this task is collected elsewhere (by a task group): never report it as
-    /// "never retrieved".
-    pub(crate) quiet: Cell<bool>,
     /// How many steps the task took.
     pub(crate) polls: Cell<u32>,
     /// The awaiter of the `Task<T>` handle when it is a task of this loop polled with its
@@ -189,16 +162,10 @@ impl Header {
             vtable,
             refs: Cell::new(1),
             key: u32::try_from(key).expect("more than 2^32 live tasks"),
-            scheduled: Cell::new(false),
             id,
             core: ManuallyDrop::new(core),
-            state: Cell::new(TaskState::Scheduled),
-            outcome: Cell::new(Outcome::Pending),
-            must_cancel: Cell::new(false),
+            state: Cell::new(Status::NEW),
             cancelling: Cell::new(0),
-            join_alive: Cell::new(true),
-            awaited: Cell::new(false),
-            quiet: Cell::new(false),
             polls: Cell::new(0),
             join_task: Cell::new(None),
             callbacks: Cell::new(DoneCallbacks::None),
@@ -259,27 +226,51 @@ impl Header {
         self.extras_mut(|e| e.name = Some(name)); // dropping the old name runs no user code
     }
 
-    pub(crate) fn state(&self) -> TaskState {
+    /// The task's state (see `state`).
+    #[inline(always)]
+    pub(crate) fn status(&self) -> Status {
         self.state.get()
     }
 
+    /// Applies a transition that reports nothing.
+    #[inline(always)]
+    pub(crate) fn update(&self, f: impl FnOnce(Status) -> Status) {
+        self.state.set(f(self.state.get()));
+    }
+
+    /// Applies a transition and returns what it reported.
+    #[inline(always)]
+    pub(crate) fn transition<R>(&self, f: impl FnOnce(Status) -> (Status, R)) -> R {
+        let (next, r) = f(self.state.get());
+        self.state.set(next);
+        r
+    }
+
+    pub(crate) fn state(&self) -> TaskState {
+        self.state.get().task_state()
+    }
+
+    #[inline(always)]
     pub(crate) fn done(&self) -> bool {
-        self.state.get() == TaskState::Done
+        self.state.get().done()
     }
 
     pub(crate) fn cancelled(&self) -> bool {
-        self.outcome.get() == Outcome::Cancelled
+        self.state.get().ending() == Some(Ending::Cancelled)
     }
 
     /// True if the task finished without a value (cancelled or panicked).
     pub(crate) fn failed(&self) -> bool {
-        matches!(self.outcome.get(), Outcome::Cancelled | Outcome::Panicked)
+        matches!(
+            self.state.get().ending(),
+            Some(Ending::Cancelled | Ending::Panicked)
+        )
     }
 
     /// True if the task panicked (asyncio: finished with an exception other than
     /// `CancelledError`).
     pub(crate) fn panicked(&self) -> bool {
-        self.outcome.get() == Outcome::Panicked
+        self.state.get().ending() == Some(Ending::Panicked)
     }
 
     pub(crate) fn poll_count(&self) -> u32 {
@@ -302,13 +293,14 @@ impl Header {
     /// Requests cancellation (see [`Task::cancel`](crate::Task)): nothing happens now; the
     /// next step drops the future. Returns false if the task is already done.
     pub(crate) fn cancel(&self) -> bool {
-        if self.done() {
-            return false;
+        match self.transition(Status::request_cancel) {
+            CancelRequest::AlreadyDone => false,
+            CancelRequest::Requested => {
+                self.cancelling.set(self.cancelling.get().saturating_add(1));
+                self.wake();
+                true
+            }
         }
-        self.must_cancel.set(true);
-        self.cancelling.set(self.cancelling.get().saturating_add(1));
-        self.wake();
-        true
     }
 
     /// Schedules the task's next step, as its waker would (loop thread only).
@@ -318,14 +310,11 @@ impl Header {
         }
     }
 
-    /// Marks the task scheduled; returns false if it was already scheduled or is done (then
-    /// nothing must be queued). Asyncio: "a task is scheduled at most once at any time".
-    pub(crate) fn try_schedule(&self) -> bool {
-        if self.scheduled.get() || self.done() {
-            return false;
-        }
-        self.scheduled.set(true);
-        true
+    /// Marks the task scheduled; `Skip` if it was already scheduled or is done (then
+    /// nothing must be queued): `docs/asyncio-semantics.md#a-task-is-scheduled-at-most-once`.
+    #[inline(always)]
+    pub(crate) fn try_schedule(&self) -> Scheduling {
+        self.transition(Status::schedule)
     }
 
     /// Runs the done callbacks (the loop calls this for a `Ready::Done` item).

@@ -42,6 +42,7 @@ pub(crate) mod cancel;
 #[allow(unsafe_code)]
 pub(crate) mod cell;
 pub(crate) mod header;
+pub(crate) mod state;
 // The task's one allocation and its two reference counts.
 #[allow(unsafe_code)]
 pub(crate) mod raw;
@@ -191,7 +192,7 @@ impl fmt::Debug for TaskRef {
 /// ```
 pub struct Task<T> {
     /// The task: a thin pointer to its one allocation, whose cell knows `T`. Whether this
-    /// handle is being awaited is the header's `awaited` flag (there is one handle per task).
+    /// handle is being awaited is the `awaited` bit of its state (there is one handle per task).
     erased: TaskRef,
     /// The result type; the cell behind `erased` produces exactly this `T`.
     _result: PhantomData<fn() -> T>,
@@ -237,7 +238,7 @@ impl<T> Task<T> {
     /// Forgets that this handle is being awaited, so dropping it while the awaiting task is
     /// cancelled does not cancel the task (what `shield` is for).
     pub(crate) fn disown(&mut self) {
-        self.erased.0.header().awaited.set(false);
+        self.erased.0.header().update(|s| s.set_awaited(false));
     }
 }
 
@@ -267,12 +268,12 @@ impl<T> Future for Task<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if let Some(out) = this.take_result() {
-            this.erased.0.header().awaited.set(false);
+            this.erased.0.header().update(|s| s.set_awaited(false));
             return Poll::Ready(out);
         }
         let header = this.erased.0.header();
         header.set_join_waker(cx.waker());
-        header.awaited.set(true);
+        header.update(|s| s.set_awaited(true));
         Poll::Pending
     }
 }
@@ -281,7 +282,7 @@ impl<T> Drop for Task<T> {
     fn drop(&mut self) {
         // A task awaiting another task passes its cancellation on
         // (`docs/asyncio-semantics.md#awaiting-a-task-passes-a-cancel-on`).
-        if self.erased.0.header().awaited.get() && cancel::is_cancelling() {
+        if self.erased.0.header().status().awaited() && cancel::is_cancelling() {
             self.erased.cancel();
         }
         let task = &self.erased.0;

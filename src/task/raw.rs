@@ -16,12 +16,12 @@
 //! waker was cloned, or all clones are gone) the local side sees it is alone and frees the
 //! block without an atomic read-modify-write.
 
-
 use std::alloc::Layout;
 use std::ptr::NonNull;
 
 use super::blocks::{self, Blocks};
-use super::header::{Header, TaskState};
+use super::header::Header;
+use super::state::Status;
 
 /// The typed operations of a task cell, so that untyped pointers can reach them.
 pub(crate) struct Vtable {
@@ -124,7 +124,7 @@ unsafe fn release_local(ptr: NonNull<Header>) {
     // nothing else on this thread reads the header while we drop its contents.
     let header = unsafe { ptr.as_ref() };
     // Queued wakes for this task are ignored from now on.
-    header.state.set(TaskState::Done);
+    header.update(Status::release);
     // SAFETY: the vtable matches the cell; the contents are dropped once, here.
     unsafe { (header.vtable.drop_contents)(ptr) };
     header.drop_owned();
