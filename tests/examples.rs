@@ -10,27 +10,27 @@ use std::process::Command;
 use std::thread;
 
 const EXAMPLES: &[&str] = &[
-    "seed002_call_soon_stop",
-    "seed002_create_task",
-    "seed002_countdown",
-    "seed003_generator",
-    "seed003_hello_world",
-    "seed003_call_soon_later",
-    "seed003_chaining",
-    "seed004_run",
-    "seed004_tasks",
-    "seed004_exceptions",
-    "seed004_cancel",
-    "seed004_gather",
-    "seed004_wait_for",
-    "seed004_wait_first",
-    "seed004_async_iterator",
-    "seed004_async_generator",
-    "seed004_context_manager",
-    "seed004_asynccontextmanager",
-    "seed003_queue",
-    "seed002_workers",
-    "seed004_run_in_executor",
+    "call_soon_then_stop",
+    "create_task_until_complete",
+    "countdown_interleaving",
+    "generator_as_coroutine",
+    "run_until_complete_hello",
+    "call_soon_call_later",
+    "ensure_future_then_await",
+    "run_entry_point",
+    "concurrent_tasks",
+    "task_errors",
+    "cancel_with_cleanup",
+    "gather_in_order",
+    "wait_for_timeout",
+    "wait_first_completed",
+    "async_iterator",
+    "async_generator",
+    "async_with_exit_paths",
+    "asynccontextmanager_closure",
+    "queue_puts_run_later",
+    "queue_workers_take_turns",
+    "run_in_executor",
 ];
 
 /// The Python-twinned examples this build has: the seeds', plus those behind a feature.
@@ -45,7 +45,7 @@ fn examples() -> Vec<&'static str> {
 /// Twins of seed 000's TEN snippets: their Python needs the TEN runtime, so the expected
 /// output is the behaviour the seed describes, checked here without a Python run.
 #[cfg(feature = "ext")]
-const TEN_EXAMPLES: &[&str] = &["seed000_default_extension", "seed000_queue_consumer"];
+const TEN_EXAMPLES: &[&str] = &["extension_forwards_cmd", "extension_queue_consumer"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -193,8 +193,11 @@ fn the_timeline_example_records_the_seed_programs() {
     let mut cmd = example_command("timeline");
     cmd.arg(&dir);
     let (_, out) = run_all(vec![("timeline", cmd)]).remove(0);
-    assert!(out.starts_with(&expected("seed002_countdown")), "{out}");
-    assert!(out.contains(&expected("seed004_gather")), "{out}");
+    assert!(
+        out.starts_with(&expected("countdown_interleaving")),
+        "{out}"
+    );
+    assert!(out.contains(&expected("gather_in_order")), "{out}");
     // Countdowns: the main task and two countdowns; gather: the main task and three fetches.
     for (name, lanes) in [("countdown", 3), ("gather", 4)] {
         let svg = std::fs::read_to_string(dir.join(format!("{name}.svg"))).unwrap();
