@@ -1,7 +1,7 @@
 //! Records two seed programs turn by turn and writes their pictures.
 //!
-//! 1. Seed 002's two interleaving countdowns (`seed002_countdown.rs`), exactly as written.
-//! 2. Seed 004's `gather` of three fetches (`seed004_gather.rs`).
+//! 1. Seed 002's two interleaving countdowns (`countdown_interleaving.rs`), exactly as written.
+//! 2. Seed 004's `gather` of three fetches (`gather_in_order.rs`).
 //!
 //! For each, the example writes `<name>.json` (Chrome Trace Event JSON: open it in
 //! <https://ui.perfetto.dev>), `<name>.svg` and `<name>.html` (the picture evloop draws

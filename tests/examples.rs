@@ -10,42 +10,52 @@ use std::process::Command;
 use std::thread;
 
 const EXAMPLES: &[&str] = &[
-    "seed002_call_soon_stop",
-    "seed002_create_task",
-    "seed002_countdown",
-    "seed003_generator",
-    "seed003_hello_world",
-    "seed003_call_soon_later",
-    "seed003_chaining",
-    "seed004_run",
-    "seed004_tasks",
-    "seed004_exceptions",
-    "seed004_cancel",
-    "seed004_gather",
-    "seed004_wait_for",
-    "seed004_wait_first",
-    "seed004_async_iterator",
-    "seed004_async_generator",
-    "seed004_context_manager",
-    "seed004_asynccontextmanager",
-    "seed003_queue",
-    "seed002_workers",
-    "seed004_run_in_executor",
+    "call_soon_then_stop",
+    "create_task_until_complete",
+    "countdown_interleaving",
+    "generator_as_coroutine",
+    "run_until_complete_hello",
+    "call_soon_call_later",
+    "ensure_future_then_await",
+    "run_entry_point",
+    "concurrent_tasks",
+    "task_errors",
+    "cancel_with_cleanup",
+    "gather_in_order",
+    "wait_for_timeout",
+    "wait_first_completed",
+    "async_iterator",
+    "async_generator",
+    "async_with_exit_paths",
+    "asynccontextmanager_closure",
+    "queue_puts_run_later",
+    "queue_workers_take_turns",
+    "run_in_executor",
 ];
+
+/// Python-twinned examples behind a feature (`process`, on Unix).
+const PROCESS_EXAMPLES: &[&str] = &["subprocess_sort"];
 
 /// The Python-twinned examples this build has: the seeds', plus those behind a feature.
 fn examples() -> Vec<&'static str> {
     #[allow(unused_mut)]
     let mut all = EXAMPLES.to_vec();
     #[cfg(all(unix, feature = "process"))]
-    all.push("subprocess_sort");
+    all.extend(PROCESS_EXAMPLES);
     all
 }
 
 /// Twins of seed 000's TEN snippets: their Python needs the TEN runtime, so the expected
 /// output is the behaviour the seed describes, checked here without a Python run.
-#[cfg(feature = "ext")]
-const TEN_EXAMPLES: &[&str] = &["seed000_default_extension", "seed000_queue_consumer"];
+const TEN_EXAMPLES: &[&str] = &["extension_forwards_cmd", "extension_queue_consumer"];
+
+/// The I/O examples (feature `net`), with expected output but no Python twin.
+const IO_EXAMPLES: &[&str] = &[
+    "echo_streams",
+    "port_scanner",
+    "echo_protocol",
+    "chat_server",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -123,15 +133,10 @@ fn ten_examples_print_what_the_seed_describes() {
 #[cfg(feature = "net")]
 #[test]
 fn io_examples_print_their_expected_output() {
-    let cmds = [
-        "echo_streams",
-        "port_scanner",
-        "echo_protocol",
-        "chat_server",
-    ]
-    .iter()
-    .map(|&name| (name, example_command(name)))
-    .collect();
+    let cmds = IO_EXAMPLES
+        .iter()
+        .map(|&name| (name, example_command(name)))
+        .collect();
     for (name, stdout) in run_all(cmds) {
         // Server and client share the loop; only each one's own lines have a fixed order.
         assert_eq!(
@@ -193,8 +198,11 @@ fn the_timeline_example_records_the_seed_programs() {
     let mut cmd = example_command("timeline");
     cmd.arg(&dir);
     let (_, out) = run_all(vec![("timeline", cmd)]).remove(0);
-    assert!(out.starts_with(&expected("seed002_countdown")), "{out}");
-    assert!(out.contains(&expected("seed004_gather")), "{out}");
+    assert!(
+        out.starts_with(&expected("countdown_interleaving")),
+        "{out}"
+    );
+    assert!(out.contains(&expected("gather_in_order")), "{out}");
     // Countdowns: the main task and two countdowns; gather: the main task and three fetches.
     for (name, lanes) in [("countdown", 3), ("gather", 4)] {
         let svg = std::fs::read_to_string(dir.join(format!("{name}.svg"))).unwrap();
@@ -249,6 +257,111 @@ fn every_example_has_a_python_twin_and_an_expected_output() {
                 .join("tests/expected")
                 .join(format!("{name}.txt"))
                 .exists()
+        );
+    }
+}
+
+/// A row of the table in `docs/examples.md`: where the example comes from, and the files it
+/// names, as paths from the repository root (`None` for "—").
+struct Row {
+    source: String,
+    rust: String,
+    python: Option<String>,
+    expected: Option<String>,
+}
+
+/// The rows of the table in `docs/examples.md`, the header row left out.
+fn examples_table() -> Vec<Row> {
+    let text = std::fs::read_to_string(root().join("docs/examples.md")).unwrap();
+    // A cell is "—" or a link `[name](../path)`, relative to docs/.
+    let file = |cell: &str| -> Option<String> {
+        if cell == "—" {
+            return None;
+        }
+        let target = cell
+            .split_once("](")
+            .and_then(|(_, t)| t.strip_suffix(')'))
+            .unwrap_or_else(|| panic!("docs/examples.md: {cell:?} is not a link or —"));
+        Some(target.strip_prefix("../").unwrap_or(target).to_string())
+    };
+    text.lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            let [source, _shows, rust, python, expected] = cells[..] else {
+                panic!("docs/examples.md: a row needs five cells: {line}");
+            };
+            Row {
+                source: source.to_string(),
+                rust: file(rust).unwrap_or_else(|| panic!("no Rust example in: {line}")),
+                python: file(python),
+                expected: file(expected),
+            }
+        })
+        .collect()
+}
+
+/// `docs/examples.md` stays true: (a) every example these tests compare has a row, (b) every
+/// file a row names exists, and a seed row cites the section its example's `//!` header
+/// cites, (c) every `examples/*.rs` with a Python twin or an expected output has a row that
+/// names them.
+#[test]
+fn the_examples_table_matches_the_files() {
+    let rows = examples_table();
+    let row_of = |rust: &str| rows.iter().find(|r| r.rust == rust);
+
+    let compared = [EXAMPLES, PROCESS_EXAMPLES, TEN_EXAMPLES, IO_EXAMPLES].concat();
+    for name in compared {
+        let rust = format!("examples/{name}.rs");
+        assert!(
+            row_of(&rust).is_some(),
+            "docs/examples.md has no row for {rust}"
+        );
+    }
+
+    for row in &rows {
+        let files = [Some(&row.rust), row.python.as_ref(), row.expected.as_ref()];
+        for file in files.into_iter().flatten() {
+            assert!(
+                root().join(file).exists(),
+                "docs/examples.md names {file}: missing"
+            );
+        }
+        if row.source.starts_with("Seed ") {
+            let source = std::fs::read_to_string(root().join(&row.rust)).unwrap();
+            let header: Vec<&str> = source
+                .lines()
+                .filter_map(|l| l.strip_prefix("//!"))
+                .map(str::trim)
+                .collect();
+            assert!(
+                header.join(" ").contains(&row.source),
+                "{}: its //! header does not cite {}",
+                row.rust,
+                row.source
+            );
+        }
+    }
+
+    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "rs") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_string_lossy();
+        let existing = |file: String| root().join(&file).exists().then_some(file);
+        let python = existing(format!("examples/python/{name}.py"));
+        let expected = existing(format!("tests/expected/{name}.txt"));
+        if python.is_none() && expected.is_none() {
+            continue;
+        }
+        let row = row_of(&format!("examples/{name}.rs"))
+            .unwrap_or_else(|| panic!("docs/examples.md has no row for examples/{name}.rs"));
+        assert_eq!(row.python, python, "docs/examples.md: {name}'s Python twin");
+        assert_eq!(
+            row.expected, expected,
+            "docs/examples.md: {name}'s expected output"
         );
     }
 }

@@ -2,12 +2,12 @@
 //! first as in the seed (plain functions run one after another), then with real async
 //! workers that take turns.
 //!
-//! Mirrors `examples/python/seed002_workers.py`. The seed's "async" tasks are plain function
+//! Mirrors `examples/python/queue_workers_take_turns.py`. The seed's "async" tasks are plain function
 //! calls, so `Async1` drains the whole queue before the others start. With async workers on
 //! an `evloop::Queue`, each `yield_now().await` (asyncio's `await asyncio.sleep(0)`) lets the
 //! next worker run, and the output interleaves.
 //!
-//! Run: `cargo run --example seed002_workers`
+//! Run: `cargo run --example queue_workers_take_turns`
 
 use std::collections::VecDeque;
 

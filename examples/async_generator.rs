@@ -1,6 +1,6 @@
 //! Seed 004 ("Asyncio Basics"), "Async Generators".
 //!
-//! Mirrors `examples/python/seed004_async_generator.py`:
+//! Mirrors `examples/python/async_generator.py`:
 //!
 //! ```python
 //! async def async_range(start, stop):
@@ -14,7 +14,7 @@
 //! print(results)
 //! ```
 //!
-//! Run: `cargo run --example seed004_async_generator` (takes 4 seconds).
+//! Run: `cargo run --example async_generator` (takes 4 seconds).
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Seed 004 ("Asyncio Basics"), "Cancelling Tasks".
 //!
-//! Mirrors `examples/python/seed004_cancel.py`:
+//! Mirrors `examples/python/cancel_with_cleanup.py`:
 //!
 //! ```python
 //! async def long_running():
@@ -25,7 +25,7 @@
 //! `except CancelledError:` block becomes a destructor that checks `evloop::is_cancelling()`
 //! (see docs/cancellation.md).
 //!
-//! Run: `cargo run --example seed004_cancel` (takes 3 seconds).
+//! Run: `cargo run --example cancel_with_cleanup` (takes 3 seconds).
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Seed 002 ("Introduction to Python Async"), Example #3: `create_task` +
 //! `run_until_complete`.
 //!
-//! Mirrors `examples/python/seed002_create_task.py`:
+//! Mirrors `examples/python/create_task_until_complete.py`:
 //!
 //! ```python
 //! task_object_loop = sample_event.create_task(sample_task(task_seconds=3))
@@ -10,7 +10,7 @@
 //! print("Task status: {}".format(task_object_loop.result()))
 //! ```
 //!
-//! Run: `cargo run --example seed002_create_task` (takes 3 seconds, as the Python does).
+//! Run: `cargo run --example create_task_until_complete` (takes 3 seconds, as the Python does).
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Seed 004 ("Asyncio Basics"), "Using @asynccontextmanager".
 //!
-//! Mirrors `examples/python/seed004_asynccontextmanager.py`:
+//! Mirrors `examples/python/asynccontextmanager_closure.py`:
 //!
 //! ```python
 //! @asynccontextmanager
@@ -20,7 +20,7 @@
 //! The generator's `yield` is where the body runs, so the Rust twin takes the body as an
 //! async closure: code before the call is the setup, code after it the `finally`.
 //!
-//! Run: `cargo run --example seed004_asynccontextmanager` (takes 0.7 seconds).
+//! Run: `cargo run --example asynccontextmanager_closure` (takes 0.7 seconds).
 
 use std::time::Duration;
 

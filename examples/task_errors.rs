@@ -1,6 +1,6 @@
 //! Seed 004 ("Asyncio Basics"), "Exception Handling in Tasks".
 //!
-//! Mirrors `examples/python/seed004_exceptions.py`:
+//! Mirrors `examples/python/task_errors.py`:
 //!
 //! ```python
 //! async def failing_task():
@@ -22,7 +22,7 @@
 //! `gather_results` is `gather(..., return_exceptions=True)`: every child's outcome, in
 //! input order.
 //!
-//! Run: `cargo run --example seed004_exceptions` (takes 2 seconds).
+//! Run: `cargo run --example task_errors` (takes 2 seconds).
 
 use std::fmt;
 use std::time::Duration;

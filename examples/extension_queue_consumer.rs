@@ -26,7 +26,7 @@
 //! Then `OrderedWorker` does the same work with `MessageMode::Ordered`: the runtime hands it
 //! one message at a time, in arrival order, so there is no queue to write.
 //!
-//! Run: `cargo run --example seed000_queue_consumer`
+//! Run: `cargo run --example extension_queue_consumer`
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -1,13 +1,13 @@
 //! Seed 004 ("Asyncio Basics"), "Gathering Multiple Coroutines".
 //!
-//! Mirrors `examples/python/seed004_gather.py`:
+//! Mirrors `examples/python/gather_in_order.py`:
 //!
 //! ```python
 //! coros = [fetch(url, i * 0.5) for i, url in enumerate(urls)]
 //! results = await asyncio.gather(*coros)   # same order as input
 //! ```
 //!
-//! Run: `cargo run --example seed004_gather` (takes 1 second).
+//! Run: `cargo run --example gather_in_order` (takes 1 second).
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Seed 004 ("Asyncio Basics"), "Asynchronous Context Managers", with the exit shown when
 //! the body fails and when the task is cancelled.
 //!
-//! Mirrors `examples/python/seed004_context_manager.py`:
+//! Mirrors `examples/python/async_with_exit_paths.py`:
 //!
 //! ```python
 //! async with AsyncConnection() as conn:
@@ -15,7 +15,7 @@
 //! `Drop` aborts it synchronously; the Python twin's `__aexit__` does the same on
 //! `CancelledError` (see docs/cancellation.md).
 //!
-//! Run: `cargo run --example seed004_context_manager` (takes about 5 seconds).
+//! Run: `cargo run --example async_with_exit_paths` (takes about 5 seconds).
 
 use std::time::Duration;
 

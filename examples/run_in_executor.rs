@@ -1,6 +1,6 @@
 //! Seed 004 ("Asyncio Basics"), "Running Blocking Code in Executor".
 //!
-//! Mirrors `examples/python/seed004_run_in_executor.py`:
+//! Mirrors `examples/python/run_in_executor.py`:
 //!
 //! ```python
 //! loop = asyncio.get_event_loop()
@@ -14,7 +14,7 @@
 //! Leaving Python's `with` block shuts the pool down and waits; the twin calls
 //! `shutdown(true)` at the same point.
 //!
-//! Run: `cargo run --example seed004_run_in_executor` (takes 2 seconds).
+//! Run: `cargo run --example run_in_executor` (takes 2 seconds).
 
 use std::time::Duration;
 

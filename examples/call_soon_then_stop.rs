@@ -1,6 +1,6 @@
 //! Seed 002 ("Introduction to Python Async"), Example #2: `call_soon` + `stop`.
 //!
-//! Mirrors `examples/python/seed002_call_soon_stop.py`:
+//! Mirrors `examples/python/call_soon_then_stop.py`:
 //!
 //! ```python
 //! loop.call_soon(functools.partial(event_handler, loop))
@@ -9,7 +9,7 @@
 //! loop.run_forever()
 //! ```
 //!
-//! Run: `cargo run --example seed002_call_soon_stop`
+//! Run: `cargo run --example call_soon_then_stop`
 
 use evloop::{EventLoop, LoopHandle};
 

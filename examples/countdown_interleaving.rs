@@ -1,6 +1,6 @@
 //! Seed 002 ("Introduction to Python Async"), Example #4: two interleaving countdowns.
 //!
-//! Mirrors `examples/python/seed002_countdown.py`:
+//! Mirrors `examples/python/countdown_interleaving.py`:
 //!
 //! ```python
 //! async def countdown(number, n):
@@ -14,7 +14,7 @@
 //! loop.run_until_complete(asyncio.wait(tasks))
 //! ```
 //!
-//! Run: `cargo run --example seed002_countdown` (takes 4 seconds).
+//! Run: `cargo run --example countdown_interleaving` (takes 4 seconds).
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Seed 003 ("Asyncio" notes), "Generators": a generator used as a coroutine, with `send`.
 //!
-//! Mirrors `examples/python/seed003_generator.py`:
+//! Mirrors `examples/python/generator_as_coroutine.py`:
 //!
 //! ```python
 //! def double():
@@ -21,7 +21,7 @@
 //! and `double()` is the same coroutine as an `async fn`, which the compiler turns into
 //! such a state machine. We drive the `async` one by hand, the way an event loop would.
 //!
-//! Run: `cargo run --example seed003_generator`
+//! Run: `cargo run --example generator_as_coroutine`
 
 use std::cell::Cell;
 use std::future::Future;

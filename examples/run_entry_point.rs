@@ -1,6 +1,6 @@
 //! Seed 004 ("Asyncio Basics"), "Running Coroutines with asyncio.run".
 //!
-//! Mirrors `examples/python/seed004_run.py`:
+//! Mirrors `examples/python/run_entry_point.py`:
 //!
 //! ```python
 //! async def hello():
@@ -11,7 +11,7 @@
 //! asyncio.run(hello())
 //! ```
 //!
-//! Run: `cargo run --example seed004_run` (takes 1 second).
+//! Run: `cargo run --example run_entry_point` (takes 1 second).
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Seed 003 ("Asyncio" notes), "Queues": puts run "at their next chance to run".
 //!
-//! Mirrors `examples/python/seed003_queue.py` (the seed's snippet is a fragment; the twin
+//! Mirrors `examples/python/queue_puts_run_later.py` (the seed's snippet is a fragment; the twin
 //! completes it the same way):
 //!
 //! ```python
@@ -15,7 +15,7 @@
 //! `q.put(1)` is a future: like a Python coroutine it does nothing until it runs, so the
 //! queue is still empty right after the spawns.
 //!
-//! Run: `cargo run --example seed003_queue`
+//! Run: `cargo run --example queue_puts_run_later`
 
 use evloop::Queue;
 

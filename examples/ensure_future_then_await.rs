@@ -1,7 +1,7 @@
 //! Seed 003 ("Asyncio" notes), "Chaining": `ensure_future` kicks off a task, `await`
 //! collects its result.
 //!
-//! Mirrors `examples/python/seed003_chaining.py`:
+//! Mirrors `examples/python/ensure_future_then_await.py`:
 //!
 //! ```python
 //! async def hello():
@@ -15,7 +15,7 @@
 //!     return 'world!'
 //! ```
 //!
-//! Run: `cargo run --example seed003_chaining` (takes 2 seconds).
+//! Run: `cargo run --example ensure_future_then_await` (takes 2 seconds).
 
 use std::io::Write;
 use std::time::Duration;

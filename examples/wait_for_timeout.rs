@@ -1,6 +1,6 @@
 //! Seed 004 ("Asyncio Basics"), "Waiting with Timeout".
 //!
-//! Mirrors `examples/python/seed004_wait_for.py`:
+//! Mirrors `examples/python/wait_for_timeout.py`:
 //!
 //! ```python
 //! try:
@@ -9,7 +9,7 @@
 //!     print("Operation timed out!")
 //! ```
 //!
-//! Run: `cargo run --example seed004_wait_for` (takes 2 seconds).
+//! Run: `cargo run --example wait_for_timeout` (takes 2 seconds).
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Seed 003 ("Asyncio" notes), "The event loop": `run_until_complete` on a coroutine.
 //!
-//! Mirrors `examples/python/seed003_hello_world.py`:
+//! Mirrors `examples/python/run_until_complete_hello.py`:
 //!
 //! ```python
 //! async def hello_world():
@@ -10,7 +10,7 @@
 //! loop.close()
 //! ```
 //!
-//! Run: `cargo run --example seed003_hello_world`
+//! Run: `cargo run --example run_until_complete_hello`
 
 use evloop::EventLoop;
 

@@ -25,7 +25,7 @@
 //! The graph is the one of TEN's `async_extension_basic_python` test app: a client sends
 //! `test` to the async extension, which sends `hello` to an echo extension.
 //!
-//! Run: `cargo run --example seed000_default_extension` (about 2.5 seconds).
+//! Run: `cargo run --example extension_forwards_cmd` (about 2.5 seconds).
 
 use std::rc::Rc;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Seed 003 ("Asyncio" notes), "The event loop": `call_soon`, `call_later`, and yielding to
 //! the next item in the loop with `sleep(0)`.
 //!
-//! Mirrors `examples/python/seed003_call_soon_later.py` (the seed describes this in prose
+//! Mirrors `examples/python/call_soon_call_later.py` (the seed describes this in prose
 //! only):
 //!
 //! ```python
@@ -15,7 +15,7 @@
 //! loop.run_forever()
 //! ```
 //!
-//! Run: `cargo run --example seed003_call_soon_later`
+//! Run: `cargo run --example call_soon_call_later`
 
 use std::time::Duration;
 

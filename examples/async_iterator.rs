@@ -1,6 +1,6 @@
 //! Seed 004 ("Asyncio Basics"), "Asynchronous Iteration": an async iterator type.
 //!
-//! Mirrors `examples/python/seed004_async_iterator.py`:
+//! Mirrors `examples/python/async_iterator.py`:
 //!
 //! ```python
 //! class AsyncRange:
@@ -19,7 +19,7 @@
 //! `sleep` is kept in the iterator between polls (a Rust future must remember where it
 //! was). `async for` is `while let Some(x) = it.next().await`.
 //!
-//! Run: `cargo run --example seed004_async_iterator` (takes 2.5 seconds).
+//! Run: `cargo run --example async_iterator` (takes 2.5 seconds).
 
 use std::future::Future;
 use std::pin::Pin;

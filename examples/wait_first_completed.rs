@@ -1,6 +1,6 @@
 //! Seed 004 ("Asyncio Basics"), "Waiting for First Completed".
 //!
-//! Mirrors `examples/python/seed004_wait_first.py`:
+//! Mirrors `examples/python/wait_first_completed.py`:
 //!
 //! ```python
 //! done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -11,7 +11,7 @@
 //!     task.cancel()
 //! ```
 //!
-//! Run: `cargo run --example seed004_wait_first` (takes 1 second).
+//! Run: `cargo run --example wait_first_completed` (takes 1 second).
 
 use std::time::Duration;
 

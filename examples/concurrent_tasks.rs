@@ -1,6 +1,6 @@
 //! Seed 004 ("Asyncio Basics"), "Creating and Managing Tasks".
 //!
-//! Mirrors `examples/python/seed004_tasks.py`:
+//! Mirrors `examples/python/concurrent_tasks.py`:
 //!
 //! ```python
 //! async def main():
@@ -11,7 +11,7 @@
 //!     print(result1, result2)
 //! ```
 //!
-//! Run: `cargo run --example seed004_tasks` (takes 2 seconds: the tasks run concurrently).
+//! Run: `cargo run --example concurrent_tasks` (takes 2 seconds: the tasks run concurrently).
 
 use std::time::Duration;
 
