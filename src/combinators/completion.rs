@@ -8,41 +8,14 @@
 //! finished, and the waiting task in the turn after that.
 //!
 //! That callback is the same for every task but for the index, so it is not a closure: the
-//! task keeps the shared [`Finished`] list and its index as data (`Header::add_watch`), which
-//! saves a boxed closure per child (what that bought is in `docs/performance.md`).
+//! task keeps the shared finished list (`task::finished`) and its index as data
+//! (`Header::add_watch`), which saves a boxed closure per child.
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use crate::task::TaskRef;
-
-#[derive(Default)]
-struct State {
-    /// Indexes of tasks that finished and were not yet taken, in completion order.
-    finished: VecDeque<usize>,
-    /// Whoever waits for the next completion.
-    waker: Option<Waker>,
-}
-
-/// The finished list a set of watched tasks reports to. Each task's done callback is
-/// "record my index here" (`Header::add_watch`), kept as data rather than a boxed closure.
-#[derive(Default)]
-pub(crate) struct Finished(RefCell<State>);
-
-impl Finished {
-    /// The task at index `i` finished: queue the index and wake whoever waits.
-    pub(crate) fn record(&self, i: usize) {
-        let mut st = self.0.borrow_mut();
-        st.finished.push_back(i);
-        let waker = st.waker.take();
-        drop(st);
-        if let Some(w) = waker {
-            w.wake();
-        }
-    }
-}
+use crate::task::finished::Finished;
 
 /// Completion events of a fixed list of tasks.
 pub(crate) struct Completions {
@@ -61,17 +34,7 @@ impl Completions {
 
     /// The next finished index, or `Pending` (registering the waker) if none is new.
     pub(crate) fn poll_next(&self, cx: &Context<'_>) -> Poll<usize> {
-        let mut st = self.state.0.borrow_mut();
-        match st.finished.pop_front() {
-            Some(i) => Poll::Ready(i),
-            None => {
-                match &st.waker {
-                    Some(w) if w.will_wake(cx.waker()) => {}
-                    _ => st.waker = Some(cx.waker().clone()),
-                }
-                Poll::Pending
-            }
-        }
+        self.state.poll_next(cx)
     }
 }
 
@@ -89,11 +52,11 @@ mod tests {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    use super::Finished;
     use crate::EventLoop;
+    use crate::task::finished::Finished;
 
     fn recorded(f: &Finished) -> Vec<usize> {
-        f.0.borrow().finished.iter().copied().collect()
+        f.recorded()
     }
 
     /// A watch is a done callback like any other: it runs in registration order with the

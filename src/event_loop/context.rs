@@ -13,7 +13,7 @@ use std::rc::Rc;
 use super::LoopHandle;
 use super::core::{Core, LoopState};
 use crate::error::LoopError;
-use crate::task::header::Header;
+use crate::task::schedule::{self, Running};
 use crate::task::{Task, TaskRef};
 
 thread_local! {
@@ -25,6 +25,8 @@ thread_local! {
 /// thread's slot, marks the loop idle and forgets a pending `stop()`.
 pub(crate) struct Enter {
     core: Rc<Core>,
+    /// The loop registered as its tasks' running scheduler (the local wake path).
+    _running: Running,
 }
 
 /// Checks that `core` could become the running loop of this thread now.
@@ -52,7 +54,11 @@ pub(crate) fn enter(core: &Rc<Core>) -> Result<Enter, LoopError> {
     can_enter(core)?;
     CURRENT.with(|slot| *slot.borrow_mut() = Some(core.clone()));
     core.state.set(LoopState::Running);
-    Ok(Enter { core: core.clone() })
+    let running = schedule::enter(core.id(), core.clone());
+    Ok(Enter {
+        core: core.clone(),
+        _running: running,
+    })
 }
 
 impl Drop for Enter {
@@ -69,19 +75,6 @@ impl Drop for Enter {
 /// Runs `f` with the running loop of this thread, if there is one.
 pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
     CURRENT.with(|slot| slot.borrow().as_ref().map(f))
-}
-
-/// The local half of waking: if this thread is running the loop `owner`, queue the task
-/// `header` gives and return true. Otherwise the caller takes the remote path (and `header`
-/// is not called: off the loop's thread the task's header must not be read).
-pub(crate) fn schedule_local<'a>(owner: usize, header: impl FnOnce() -> &'a Header) -> bool {
-    CURRENT.with(|slot| match &*slot.borrow() {
-        Some(core) if core.id() == owner => {
-            core.wake_local(header());
-            true
-        }
-        _ => false,
-    })
 }
 
 /// A handle to the loop running on this thread, or `None` outside a running loop.

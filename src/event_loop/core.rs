@@ -31,6 +31,7 @@ use crate::task::blocks::Blocks;
 use crate::task::cell::TaskCell;
 use crate::task::header::Header;
 use crate::task::raw::TaskPtr;
+use crate::task::schedule::{Door, NewTask, Schedule};
 use crate::task::state::Scheduling;
 use crate::task::{Task, TaskRef};
 use crate::timers::{SleepId, Timers};
@@ -93,6 +94,9 @@ pub(crate) struct Core {
     pub(crate) read_scratch: RefCell<Vec<u8>>,
     /// The part other threads reach (`call_soon_threadsafe`, remote wakes).
     pub(crate) shared: Arc<Shared>,
+    /// The door the tasks' wakers use from other threads (it forwards to `shared`); its
+    /// address is the loop's id.
+    pub(crate) door: Arc<Door>,
     /// Where "now" comes from.
     pub(crate) clock: Clock,
     /// Idle, running or closed; changed by `enter`/its guard and by `close`.
@@ -133,6 +137,8 @@ impl Core {
         let (reactor, waker) = Reactor::new()?;
         let debug = DebugMode::from_env();
         let observed = Cell::new(debug.on.get());
+        let shared = Arc::new(Shared::new(waker));
+        let door = Door::new(shared.clone());
         Ok(Rc::new_cyclic(|weak| Core {
             ready: RefCell::new(ReadyQueue::default()),
             timers: RefCell::new(Timers::new(clock.now())),
@@ -148,7 +154,8 @@ impl Core {
             signals: RefCell::new(Vec::new()),
             #[cfg(all(unix, feature = "process"))]
             children: RefCell::new(None),
-            shared: Arc::new(Shared::new(waker)),
+            shared,
+            door,
             clock,
             state: Cell::new(LoopState::Idle),
             stopping: Cell::new(false),
@@ -167,9 +174,9 @@ impl Core {
         }))
     }
 
-    /// The loop's id: the address of its shared part, which wakers keep alive.
+    /// The loop's id: the address of its door, which wakers keep alive.
     pub(crate) fn id(&self) -> usize {
-        Arc::as_ptr(&self.shared) as usize
+        Door::id(&self.door)
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -295,7 +302,18 @@ impl Core {
         self.next_task_id.set(id + 1);
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
-        let task = TaskCell::allocate(fut, entry.key(), id, self, location);
+        let new = NewTask {
+            key: entry.key(),
+            id,
+            sched: self.self_weak.clone(),
+            door: &self.door,
+            blocks: &self.blocks,
+            location,
+        };
+        let (task, reused) = TaskCell::allocate(fut, new);
+        if reused {
+            add(&self.stats.task_blocks_reused, 1);
+        }
         let ptr = &task.as_ref().0;
         if self.is_closed() {
             drop(tasks);
@@ -382,12 +400,7 @@ impl Core {
         location: &'static Location<'static>,
         payload: &(dyn std::any::Any + Send),
     ) {
-        self.report(&ExceptionContext {
-            message: format!("Exception in callback <Handle at {location}>"),
-            error: Some(panic_message(payload)),
-            task: None,
-            location: Some(location),
-        });
+        self.report(&ExceptionContext::callback_panic(location, payload));
     }
 
     /// Closes the loop: refuses new work, drops queued callbacks and timers unrun, and
@@ -426,5 +439,29 @@ impl Core {
         // A closed loop spawns nothing more: what it kept goes back (and from now on it keeps
         // nothing, see `raw::release_local`).
         self.blocks.release();
+    }
+}
+
+/// What the loop's tasks ask of it (see `task::schedule`).
+impl Schedule for Core {
+    #[inline(always)]
+    fn schedule(&self, task: &Header) {
+        self.wake_local(task);
+    }
+
+    fn schedule_done(&self, task: TaskPtr) {
+        self.schedule_done_callbacks(task);
+    }
+
+    fn call_soon(&self, f: Box<dyn FnOnce()>, location: &'static Location<'static>) {
+        self.call_soon_internal(f, location);
+    }
+
+    fn report(&self, ctx: &ExceptionContext) {
+        Core::report(self, ctx);
+    }
+
+    fn kept_blocks(&self) -> Option<&Blocks> {
+        (!self.is_closed()).then_some(&self.blocks)
     }
 }

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::LoopError;
+use crate::task::schedule::RemoteWake;
 use crate::task::waker::WakeRef;
 
 /// One piece of work sent from another thread.
@@ -39,6 +40,16 @@ pub(crate) struct Shared {
     notified: AtomicBool,
     /// Set by `close`; pushes are refused afterwards.
     closed: AtomicBool,
+}
+
+/// A task woken on another thread goes through the same queue as remote calls, so the two
+/// keep their order.
+impl RemoteWake for Shared {
+    fn wake(&self, task: WakeRef) {
+        // A closed loop refuses the wake and hands it back, to be dropped: a wake for a
+        // closed loop is a no-op.
+        let _ = self.push(Remote::Wake(task));
+    }
 }
 
 impl Shared {

@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::mem;
-use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll};
@@ -17,13 +17,11 @@ use std::task::{Context, Poll};
 use super::blocks;
 use super::header::Header;
 use super::raw::{TaskPtr, Vtable};
+use super::schedule::NewTask;
 use super::state::{Ending, Status, Step};
 use super::waker::{WakeHeader, with_waker};
 use super::{Task, cancel};
-use crate::error::{TaskError, panic_message};
-use crate::event_loop::core::Core;
-use crate::event_loop::exception::ExceptionContext;
-use crate::introspect::add;
+use crate::error::{ExceptionContext, TaskError, default_exception_handler, panic_message};
 
 /// A task's future, then its result.
 enum Stage<F: Future> {
@@ -55,32 +53,23 @@ impl<F: Future + 'static> TaskCell<F> {
         layout: blocks::block_layout(mem::size_of::<Self>(), mem::align_of::<Self>()),
     };
 
-    /// Allocates a task of `core` (its one allocation: a block the loop kept, if it has one
-    /// of this size, see `blocks`) and returns its handle.
-    pub(crate) fn allocate(
-        fut: F,
-        key: usize,
-        id: u64,
-        core: &Core,
-        location: &'static Location<'static>,
-    ) -> Task<F::Output> {
+    /// Allocates a task (its one allocation: a block its scheduler kept, if it has one of
+    /// this size, see `blocks`) and returns its handle, and whether a kept block served.
+    pub(crate) fn allocate(fut: F, new: NewTask<'_>) -> (Task<F::Output>, bool) {
         let layout = Self::VTABLE.layout;
-        let block = match core.blocks.take(layout) {
-            Some(block) => {
-                add(&core.stats.task_blocks_reused, 1);
-                block
-            }
-            None => blocks::allocate(layout),
-        }
-        .cast::<TaskCell<F>>();
+        let kept = new.blocks.take(layout);
+        let reused = kept.is_some();
+        let block = kept
+            .unwrap_or_else(|| blocks::allocate(layout))
+            .cast::<TaskCell<F>>();
         let cell = TaskCell {
             header: Header::new(
-                WakeHeader::new(&core.shared),
+                WakeHeader::new(new.door),
                 &Self::VTABLE,
-                key,
-                id,
-                core.self_weak.clone(),
-                location,
+                new.key,
+                new.id,
+                new.sched,
+                new.location,
             ),
             stage: RefCell::new(Stage::Running(fut)),
         };
@@ -92,7 +81,8 @@ impl<F: Future + 'static> TaskCell<F> {
         // SAFETY: a fresh cell, with one local reference, a waker count of one and this
         // cell's vtable (`Header::new`), in a block of `VTABLE.layout` from the global
         // allocator; the handle's `T` is this future's output.
-        unsafe { Task::new(TaskPtr::from_new(block.cast::<Header>())) }
+        let task = unsafe { Task::new(TaskPtr::from_new(block.cast::<Header>())) };
+        (task, reused)
     }
 
     /// The cell behind a task pointer.
@@ -211,9 +201,9 @@ impl<F: Future + 'static> TaskCell<F> {
         // itself as one ready item that runs them all, in order. That is the turn and order
         // of asyncio's one `call_soon` per callback, without allocating a handle.
         if h.has_done_callbacks()
-            && let Some(core) = h.core.upgrade()
+            && let Some(sched) = h.sched.upgrade()
         {
-            core.schedule_done_callbacks(me.clone());
+            sched.schedule_done(me.clone());
         }
     }
 
@@ -287,9 +277,9 @@ fn report_unretrieved<T>(h: &Header, out: &Result<T, TaskError>) {
             task: Some(h.describe()),
             location: Some(h.location),
         };
-        match h.core.upgrade() {
-            Some(core) => core.report(&ctx),
-            None => crate::event_loop::exception::default_exception_handler(&ctx),
+        match h.sched.upgrade() {
+            Some(sched) => sched.report(&ctx),
+            None => default_exception_handler(&ctx),
         }
     }
 }

@@ -13,11 +13,12 @@ use std::task::Waker;
 use std::time::Duration;
 
 use super::TaskRef;
+use super::finished::Finished;
 use super::raw::{TaskPtr, Vtable};
+use super::schedule::Schedule;
 use super::state::{CancelRequest, Ending, Scheduling, Status};
 use super::waker::{WakeHeader, local_task};
-use crate::combinators::completion::Finished;
-use crate::event_loop::core::Core;
+use crate::error::ExceptionContext;
 
 /// Where a task is in its life (the phase of its state, see `task::state`).
 ///
@@ -74,20 +75,20 @@ impl DoneCallbacks {
 
     /// Runs them in order. Each one's panic is caught and reported on its own, as if each
     /// had been a separate callback (asyncio schedules one `call_soon` per callback).
-    fn run(self, me: &TaskRef, core: &Core) {
+    fn run(self, me: &TaskRef, sched: &dyn Schedule) {
         match self {
             DoneCallbacks::None => {}
-            DoneCallbacks::One(f) => guarded(me, core, || f(me)),
-            DoneCallbacks::Watch(w, i) => guarded(me, core, || w.record(i)),
-            DoneCallbacks::Many(v) => v.into_iter().for_each(|f| guarded(me, core, || f(me))),
+            DoneCallbacks::One(f) => guarded(me, sched, || f(me)),
+            DoneCallbacks::Watch(w, i) => guarded(me, sched, || w.record(i)),
+            DoneCallbacks::Many(v) => v.into_iter().for_each(|f| guarded(me, sched, || f(me))),
         }
     }
 }
 
 /// Runs `f`, a done callback of `me`, reporting its panic.
-fn guarded(me: &TaskRef, core: &Core, f: impl FnOnce()) {
+fn guarded(me: &TaskRef, sched: &dyn Schedule, f: impl FnOnce()) {
     if let Err(p) = catch_unwind(AssertUnwindSafe(f)) {
-        core.report_callback_panic(me.location(), &*p);
+        sched.report(&ExceptionContext::callback_panic(me.location(), &*p));
     }
 }
 
@@ -106,8 +107,9 @@ pub(crate) struct Header {
     key: u32,
     /// Unique within the loop, from 1 upwards (asyncio's `Task-N` counter, but per loop).
     pub(crate) id: u64,
-    /// The owning loop. Dropped with the task's contents, never by whoever frees the memory.
-    pub(crate) core: ManuallyDrop<Weak<Core>>,
+    /// The scheduler (the owning loop). Dropped with the task's contents, never by whoever
+    /// frees the memory.
+    pub(crate) sched: ManuallyDrop<Weak<dyn Schedule>>,
     /// Phase, ending and flags, changed only through `Status`'s transitions (see `state`).
     state: Cell<Status>,
     /// How many cancels were requested (asyncio `Task.cancelling()`); saturates at
@@ -154,7 +156,7 @@ impl Header {
         vtable: &'static Vtable,
         key: usize,
         id: u64,
-        core: Weak<Core>,
+        sched: Weak<dyn Schedule>,
         location: &'static Location<'static>,
     ) -> Header {
         Header {
@@ -163,7 +165,7 @@ impl Header {
             refs: Cell::new(1),
             key: u32::try_from(key).expect("more than 2^32 live tasks"),
             id,
-            core: ManuallyDrop::new(core),
+            sched: ManuallyDrop::new(sched),
             state: Cell::new(Status::NEW),
             cancelling: Cell::new(0),
             polls: Cell::new(0),
@@ -180,7 +182,7 @@ impl Header {
     }
 
     /// Drops the cells the header owns (the extras, the awaiter, the done callbacks);
-    /// `raw::release_local` drops `core` right after. Called once, when the last local
+    /// `raw::release_local` drops `sched` right after. Called once, when the last local
     /// reference goes; the rest is plain data.
     pub(crate) fn drop_owned(&self) {
         drop(self.extras.take());
@@ -305,8 +307,8 @@ impl Header {
 
     /// Schedules the task's next step, as its waker would (loop thread only).
     pub(crate) fn wake(&self) {
-        if let Some(core) = self.core.upgrade() {
-            core.wake_local(self);
+        if let Some(sched) = self.sched.upgrade() {
+            sched.schedule(self);
         }
     }
 
@@ -318,8 +320,8 @@ impl Header {
     }
 
     /// Runs the done callbacks (the loop calls this for a `Ready::Done` item).
-    pub(crate) fn run_done_callbacks(&self, me: &TaskRef, core: &Core) {
-        self.callbacks.take().run(me, core);
+    pub(crate) fn run_done_callbacks(&self, me: &TaskRef, sched: &dyn Schedule) {
+        self.callbacks.take().run(me, sched);
     }
 
     /// Registers a done callback, or schedules it at once if the task is already done.
@@ -327,8 +329,8 @@ impl Header {
     /// (`docs/asyncio-semantics.md#done-callbacks-run-from-the-loop`).
     pub(crate) fn add_done_callback(&self, me: TaskRef, f: DoneCallback) {
         if self.done() {
-            if let Some(core) = self.core.upgrade() {
-                core.call_soon_internal(move || f(&me), self.location);
+            if let Some(sched) = self.sched.upgrade() {
+                sched.call_soon(Box::new(move || f(&me)), self.location);
             }
         } else {
             let callbacks = self.callbacks.take();
@@ -396,8 +398,8 @@ impl Header {
 
     /// Schedules the awaiting task `task` of this loop, if the loop is still there.
     fn wake_local_joiner(&self, task: TaskPtr) {
-        if let Some(core) = self.core.upgrade() {
-            core.wake_local(task.header());
+        if let Some(sched) = self.sched.upgrade() {
+            sched.schedule(task.header());
         }
     }
 }

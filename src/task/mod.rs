@@ -41,11 +41,13 @@ pub(crate) mod cancel;
 // Pinning a task's future inside its cell, and reaching the cell from an untyped pointer.
 #[allow(unsafe_code)]
 pub(crate) mod cell;
+pub(crate) mod finished;
 pub(crate) mod header;
 pub(crate) mod state;
 // The task's one allocation and its two reference counts.
 #[allow(unsafe_code)]
 pub(crate) mod raw;
+pub(crate) mod schedule;
 // The waker's hand-written vtable (see its module docs).
 #[allow(unsafe_code)]
 pub(crate) mod waker;
@@ -62,8 +64,8 @@ use std::task::{Context, Poll};
 pub use header::TaskState;
 use raw::TaskPtr;
 
-use crate::combinators::completion::Finished;
 use crate::error::TaskError;
+use finished::Finished;
 
 /// A type-erased reference to a task: what `current_task()`, `all_tasks()` and done callbacks
 /// give. It can inspect and cancel the task but not read its result.

@@ -129,12 +129,12 @@ unsafe fn release_local(ptr: NonNull<Header>) {
     unsafe { (header.vtable.drop_contents)(ptr) };
     header.drop_owned();
     // An open loop keeps the block for its next spawn (see `blocks`).
-    let keeper = header.core.upgrade().filter(|core| !core.is_closed());
-    // SAFETY: as above; `core` is not read again (see `Header::drop_owned`).
-    unsafe { std::mem::ManuallyDrop::drop(&mut *std::ptr::addr_of_mut!((*ptr.as_ptr()).core)) };
+    let keeper = header.sched.upgrade();
+    // SAFETY: as above; `sched` is not read again (see `Header::drop_owned`).
+    unsafe { std::mem::ManuallyDrop::drop(&mut *std::ptr::addr_of_mut!((*ptr.as_ptr()).sched)) };
     if header.wake.only_local() || header.wake.release() {
         // SAFETY: no unit of the waker count is left: nobody can reach the block.
-        unsafe { free(ptr, keeper.as_deref().map(|core| &core.blocks)) };
+        unsafe { free(ptr, keeper.as_deref().and_then(|sched| sched.kept_blocks())) };
     }
 }
 
@@ -166,7 +166,7 @@ unsafe fn free(ptr: NonNull<Header>, kept: Option<&Blocks>) {
     // SAFETY: the block is still allocated; we are its only user.
     let header = unsafe { ptr.as_ref() };
     let layout = header.vtable.layout;
-    header.wake.drop_shared();
+    header.wake.drop_door();
     let block = ptr.cast::<u8>();
     // The block came from the global allocator with this layout (`cell::allocate`, directly
     // or through a loop's kept blocks), and nothing uses it now.

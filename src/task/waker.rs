@@ -25,7 +25,7 @@
 //! made on the stack for each poll: lending `&Waker` costs nothing; only a clone (a future
 //! storing the waker) counts, with one atomic add.
 //!
-//! The loop's door (`Shared`) is reached through a plain pointer, valid while the loop is.
+//! The loop's [`Door`] is reached through a plain pointer, valid while the loop is.
 //! The first clone of a waker (always made while a step runs, so while the loop is alive)
 //! makes the task own one `Arc` reference to it, given back when the memory is freed; a task
 //! whose waker is never cloned never touches that `Arc`'s count.
@@ -41,38 +41,40 @@ use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use super::header::Header;
 use super::raw::{TaskPtr, release_wake_ref};
-use crate::event_loop::context;
-use crate::event_loop::remote::{Remote, Shared};
+use super::schedule::{self, Door};
 
 /// The part of a task that wakers reach from any thread. Nothing else of the task may be
 /// touched off the loop's thread.
 pub(crate) struct WakeHeader {
     /// Wakers (clones, queued remote wakes) plus one for the task's local side while any
     /// local reference lives. The memory is freed when it reaches zero. 32 bits, so that
-    /// it and `owns_shared` share one word: two billion live wakers of one task would be a
+    /// it and `owns_door` share one word: two billion live wakers of one task would be a
     /// leak, and `acquire` aborts before the count could wrap.
     count: AtomicU32,
     /// The owning loop's thread-safe queue. Borrowed (valid while the loop is) until
-    /// `owns_shared` is set; from then on the task holds an `Arc` reference to it.
-    shared: NonNull<Shared>,
+    /// `owns_door` is set; from then on the task holds an `Arc` reference to it.
+    door: NonNull<Door>,
     /// Set by the first clone of the waker; the reference is given back in `release`.
-    owns_shared: AtomicBool,
+    owns_door: AtomicBool,
 }
 
 impl WakeHeader {
     /// A fresh header: the local side's unit, and a borrowed door.
     #[inline(always)]
-    pub(crate) fn new(shared: &Arc<Shared>) -> WakeHeader {
+    pub(crate) fn new(door: &Arc<Door>) -> WakeHeader {
         WakeHeader {
             count: AtomicU32::new(1),
-            shared: NonNull::from(&**shared),
-            owns_shared: AtomicBool::new(false),
+            // From the `Arc`'s own pointer, not from a reference to its value, so that the
+            // counts `own_door` changes are within what the pointer may reach.
+            door: NonNull::new(Arc::as_ptr(door).cast_mut()).expect("an Arc is never null"),
+            owns_door: AtomicBool::new(false),
         }
     }
 
-    /// The id of the owning loop (the address of its `Shared`), for the local-path check.
+    /// The id of the owning loop (the address of its door, `Door::id`), for the local-path
+    /// check.
     pub(crate) fn owner(&self) -> usize {
-        self.shared.as_ptr() as usize
+        self.door.as_ptr() as usize
     }
 
     /// Takes one more unit of the count.
@@ -103,32 +105,30 @@ impl WakeHeader {
 
     /// Makes sure the task owns its reference to the loop's door, before a waker that may
     /// outlive the loop exists.
-    fn own_shared(&self) {
-        if !self.owns_shared.load(Ordering::Acquire)
-            && !self.owns_shared.swap(true, Ordering::AcqRel)
-        {
+    fn own_door(&self) {
+        if !self.owns_door.load(Ordering::Acquire) && !self.owns_door.swap(true, Ordering::AcqRel) {
             // SAFETY: the first clone is made from the borrowed view, which exists only while
-            // a step of this task runs, so the loop (which owns an `Arc<Shared>`) is alive
-            // and `shared` points into that `Arc`.
-            unsafe { Arc::increment_strong_count(self.shared.as_ptr()) };
+            // a step of this task runs, so the loop (which owns an `Arc<Door>`) is alive
+            // and `door` is that `Arc`'s pointer.
+            unsafe { Arc::increment_strong_count(self.door.as_ptr()) };
         }
     }
 
     /// Gives the door's reference back, if the task took one. Called when the memory is
     /// freed.
-    pub(crate) fn drop_shared(&self) {
-        if self.owns_shared.load(Ordering::Acquire) {
-            // SAFETY: `owns_shared` says this task holds one strong reference, taken in
-            // `own_shared` and given back only here, once, as the memory is freed.
-            unsafe { Arc::decrement_strong_count(self.shared.as_ptr()) };
+    pub(crate) fn drop_door(&self) {
+        if self.owns_door.load(Ordering::Acquire) {
+            // SAFETY: `owns_door` says this task holds one strong reference, taken in
+            // `own_door` and given back only here, once, as the memory is freed.
+            unsafe { Arc::decrement_strong_count(self.door.as_ptr()) };
         }
     }
 
     /// The loop's door.
-    fn shared(&self) -> &Shared {
+    fn door(&self) -> &Door {
         // SAFETY: called by a waker, which is either the borrowed view (the loop is running
-        // a step, so `Shared` is alive) or a clone, which made the task own a reference.
-        unsafe { self.shared.as_ref() }
+        // a step, so the door is alive) or a clone, which made the task own a reference.
+        unsafe { self.door.as_ref() }
     }
 }
 
@@ -137,7 +137,7 @@ impl WakeHeader {
 pub(crate) struct WakeRef(NonNull<Header>);
 
 // SAFETY: a `WakeRef` touches only the task's `WakeHeader` (atomics and the thread-safe
-// `Shared`) on whatever thread holds it; the loop reads the rest of the header only after
+// the `Door`) on whatever thread holds it; the loop reads the rest of the header only after
 // the queue hands the `WakeRef` to its own thread.
 #[allow(unsafe_code)]
 unsafe impl Send for WakeRef {}
@@ -216,11 +216,9 @@ fn wake_by_header(data: *const (), make_ref: impl FnOnce() -> WakeRef) {
     let owner = wake.owner();
     // SAFETY: only reached on the loop's own thread, while it runs (`schedule_local` checks
     // the owner), where the rest of the header may be read.
-    let local = context::schedule_local(owner, || unsafe { &*data.cast::<Header>() });
+    let local = schedule::schedule_local(owner, || unsafe { &*data.cast::<Header>() });
     if !local {
-        // A closed loop refuses the wake and hands it back, to be dropped: a wake for a
-        // closed loop is a no-op.
-        let _ = wake.shared().push(Remote::Wake(make_ref()));
+        wake.door().wake(make_ref());
     }
 }
 
@@ -232,7 +230,7 @@ unsafe fn clone_raw(data: *const ()) -> RawWaker {
     // SAFETY: per the contract.
     let wake = unsafe { wake_header(data) };
     wake.acquire();
-    wake.own_shared();
+    wake.own_door();
     RawWaker::new(data, &VTABLE)
 }
 

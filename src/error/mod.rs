@@ -10,6 +10,9 @@ use std::fmt;
 use std::io;
 use std::rc::Rc;
 
+mod report;
+pub use report::{ExceptionContext, default_exception_handler};
+
 /// Misuse of an event loop: running it twice, using it after `close`, and so on.
 ///
 /// Nothing is lost when one of these is returned: the call had no effect.

@@ -1,0 +1,80 @@
+//! What goes to the loop's exception handler: [`ExceptionContext`], and the handler used
+//! when none is set.
+//!
+//! It lives beside the error types, below the loop and the tasks, because both report
+//! through it: the loop for a panicking callback, a task for a panic nobody read.
+
+use std::fmt;
+use std::panic::Location;
+
+use super::panic_message;
+
+/// What went wrong, as passed to the exception handler (asyncio's `context` dict).
+#[derive(Debug, Clone)]
+pub struct ExceptionContext {
+    /// What happened, in asyncio's words: "Exception in callback ...", "Task exception was
+    /// never retrieved", "Unhandled error in exception handler".
+    pub message: String,
+    /// The panic message, if a panic caused it (asyncio's `exception`).
+    pub error: Option<String>,
+    /// The task involved, as `<Task name='...' id=N spawned at file:line:col>` (asyncio's `task`).
+    pub task: Option<String>,
+    /// Where the callback was scheduled or the task spawned.
+    pub location: Option<&'static Location<'static>>,
+}
+
+impl fmt::Display for ExceptionContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(task) = &self.task {
+            write!(f, "\ntask: {task}")?;
+        }
+        if let Some(err) = &self.error {
+            write!(f, "\npanicked: {err}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The handler used when none is set: prints the context to standard error, as asyncio's
+/// `default_exception_handler` logs it at ERROR level.
+pub fn default_exception_handler(ctx: &ExceptionContext) {
+    eprintln!("{ctx}");
+}
+
+impl ExceptionContext {
+    /// The report of a panic that escaped a callback scheduled at `location` (asyncio
+    /// `Handle._run`: "Exception in callback ...").
+    pub(crate) fn callback_panic(
+        location: &'static Location<'static>,
+        payload: &(dyn std::any::Any + Send),
+    ) -> ExceptionContext {
+        ExceptionContext {
+            message: format!("Exception in callback <Handle at {location}>"),
+            error: Some(panic_message(payload)),
+            task: None,
+            location: Some(location),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_report_reads_like_asyncios() {
+        let ctx = ExceptionContext {
+            message: "Task exception was never retrieved".into(),
+            error: Some("boom".into()),
+            task: Some("<Task name='Task-3' id=3 spawned at src/main.rs:4:5>".into()),
+            location: None,
+        };
+        assert_eq!(
+            ctx.to_string(),
+            "Task exception was never retrieved\n\
+             task: <Task name='Task-3' id=3 spawned at src/main.rs:4:5>\n\
+             panicked: boom"
+        );
+    }
+}
