@@ -104,7 +104,7 @@ impl TenEnv {
         cmd: Cmd,
         timeout: Duration,
     ) -> Result<CmdResult, TenError> {
-        crate::combinators::wait_for(self.send_cmd(cmd), timeout)
+        crate::wait_for(self.send_cmd(cmd), timeout)
             .await
             .map_err(|_| TenError::Timeout)?
     }

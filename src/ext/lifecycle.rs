@@ -14,7 +14,7 @@ use super::env::LogLevel;
 use super::error::TenError;
 use super::extension::{HookFuture, MessageMode};
 use super::runtime::{Inbound, Runtime, refuse};
-use crate::error::panic_message;
+use crate::panic_message;
 
 pin_project! {
     /// A hook or handler future whose panic is caught and returned as a message.

@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Waker};
 use super::env::TenEnv;
 use super::error::TenError;
 use super::msg::{Cmd, CmdResult, StatusCode};
-use crate::event_loop::handle::TimerHandle;
+use crate::TimerHandle;
 use crate::stream::AsyncIterator;
 
 /// How results of one sent command reach the sender.

@@ -15,9 +15,9 @@ use super::lifecycle::handle;
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, Header, MsgKind, VideoFrame};
 use super::properties::Properties;
 use super::results::{OutPath, Policy, Responder};
-use crate::queue::Queue;
+use crate::Queue;
+use crate::TaskRef;
 use crate::sync::{Barrier, Event};
-use crate::task::TaskRef;
 
 /// A message on its way into an extension.
 pub(crate) enum Inbound {

@@ -57,7 +57,7 @@ use super::graph::{Graph, Node};
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, VideoFrame};
 use super::properties::Properties;
 use super::results::Responder;
-use crate::queue::Queue;
+use crate::Queue;
 
 /// The hidden test node's name.
 pub const TEST_EXTENSION: &str = "ten:test_extension";
