@@ -29,6 +29,7 @@ pub mod extension;
 pub mod graph;
 mod lifecycle;
 pub mod msg;
+mod msg_kind;
 pub mod properties;
 pub mod results;
 mod runtime;
