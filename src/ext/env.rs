@@ -15,50 +15,12 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::error::TenError;
+pub use super::log::{LogLevel, LogRecord};
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, VideoFrame};
 use super::properties::Properties;
 use super::results::{CmdResults, Policy, ResultWait};
 use super::runtime::Runtime;
-
-/// Log levels (TEN `LogLevel`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LogLevel {
-    /// Debug.
-    Debug,
-    /// Info.
-    Info,
-    /// Warn.
-    Warn,
-    /// Error.
-    Error,
-}
-
-/// One log line, as given to the app's log sink.
-#[derive(Debug, Clone)]
-pub struct LogRecord {
-    /// The level.
-    pub level: LogLevel,
-    /// The extension that logged it (or the runtime, as "ten").
-    pub extension: String,
-    /// Where it was logged.
-    pub location: &'static Location<'static>,
-    /// The message.
-    pub message: String,
-}
-
-impl std::fmt::Display for LogRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "[{:?}] {} ({}:{}): {}",
-            self.level,
-            self.extension,
-            self.location.file(),
-            self.location.line(),
-            self.message
-        )
-    }
-}
+use super::stage::Stage;
 
 /// An extension's handle on the runtime (TEN's `AsyncTenEnv`). Cheap to clone; keep one to
 /// use from tasks the extension spawns.
@@ -282,7 +244,7 @@ impl TenEnv {
     }
 
     /// Where the extension is in its lifecycle.
-    pub fn stage(&self) -> super::app::Stage {
+    pub fn stage(&self) -> Stage {
         self.rt.stage(self.node)
     }
 }

@@ -135,3 +135,6 @@ pub trait Extension: 'static {
         MessageMode::Concurrent
     }
 }
+
+/// Makes an extension instance.
+pub(crate) type Addon = Rc<dyn Fn() -> Rc<dyn Extension>>;

@@ -9,11 +9,11 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use super::app::Stage;
-use super::env::LogLevel;
 use super::error::TenError;
 use super::extension::{HookFuture, MessageMode};
+use super::log::LogLevel;
 use super::runtime::{Inbound, Runtime, refuse};
+use super::stage::Stage;
 use crate::panic_message;
 
 pin_project! {

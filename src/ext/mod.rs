@@ -28,11 +28,14 @@ pub mod error;
 pub mod extension;
 pub mod graph;
 mod lifecycle;
+mod log;
 pub mod msg;
 mod msg_kind;
+mod options;
 pub mod properties;
 pub mod results;
 mod runtime;
+mod stage;
 pub mod tester;
 
 pub use app::{App, AppHandle, AppOptions, Stage};

@@ -54,6 +54,7 @@ use super::env::TenEnv;
 use super::error::TenError;
 use super::extension::{Extension, HookFuture};
 use super::graph::{Graph, Node};
+use super::log::LogRecord;
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, VideoFrame};
 use super::properties::Properties;
 use super::results::Responder;
@@ -376,7 +377,7 @@ impl ExtensionTester {
     }
 
     /// Sends the app's log lines to `sink` (see [`App::on_log`]).
-    pub fn on_log(mut self, sink: impl Fn(&super::env::LogRecord) + 'static) -> Self {
+    pub fn on_log(mut self, sink: impl Fn(&LogRecord) + 'static) -> Self {
         self.app.on_log(sink);
         self
     }
