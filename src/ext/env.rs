@@ -15,10 +15,12 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::error::TenError;
+use super::inbound::Inbound;
 pub use super::log::{LogLevel, LogRecord};
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, VideoFrame};
+use super::path::{Policy, ResultWait};
 use super::properties::Properties;
-use super::results::{CmdResults, Policy, ResultWait};
+use super::results::CmdResults;
 use super::runtime::Runtime;
 use super::stage::Stage;
 
@@ -82,8 +84,7 @@ impl TenEnv {
     ///
     /// [`TenError::MsgNotConnected`] if nothing routes it, [`TenError::TenIsClosed`].
     pub fn send_data(&self, data: Data) -> Result<(), TenError> {
-        self.rt
-            .send_data(self.node, super::runtime::Inbound::Data(data))
+        self.rt.send_data(self.node, Inbound::Data(data))
     }
 
     /// Sends an audio frame (fire-and-forget).
@@ -92,8 +93,7 @@ impl TenEnv {
     ///
     /// As [`send_data`](TenEnv::send_data).
     pub fn send_audio_frame(&self, frame: AudioFrame) -> Result<(), TenError> {
-        self.rt
-            .send_data(self.node, super::runtime::Inbound::Audio(frame))
+        self.rt.send_data(self.node, Inbound::Audio(frame))
     }
 
     /// Sends a video frame (fire-and-forget).
@@ -102,8 +102,7 @@ impl TenEnv {
     ///
     /// As [`send_data`](TenEnv::send_data).
     pub fn send_video_frame(&self, frame: VideoFrame) -> Result<(), TenError> {
-        self.rt
-            .send_data(self.node, super::runtime::Inbound::Video(frame))
+        self.rt.send_data(self.node, Inbound::Video(frame))
     }
 
     /// Runs `f` on the extension's properties.

@@ -32,7 +32,7 @@ use std::rc::Rc;
 use super::env::TenEnv;
 use super::error::TenError;
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, VideoFrame};
-use super::results::Responder;
+use super::responder::Responder;
 
 /// What a hook returns: a boxed, single-threaded future.
 pub type HookFuture = Pin<Box<dyn Future<Output = Result<(), TenError>>>>;

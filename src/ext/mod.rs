@@ -23,16 +23,21 @@
 //! ERROR, a command can be given a timeout and abandoned) `docs/extensions.md` says so.
 
 pub mod app;
+mod caught;
 pub mod env;
 pub mod error;
 pub mod extension;
 pub mod graph;
+mod inbound;
 mod lifecycle;
 mod log;
 pub mod msg;
 mod msg_kind;
 mod options;
+mod path;
 pub mod properties;
+mod pruned;
+mod responder;
 pub mod results;
 mod runtime;
 mod stage;

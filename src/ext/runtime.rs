@@ -1,4 +1,5 @@
-//! The running graph: its extensions, routing, and delivery by lifecycle stage.
+//! The running graph: its extensions, routing, delivery by lifecycle stage, and the task that
+//! runs one handler for one delivered message.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -6,68 +7,24 @@ use std::panic::Location;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
+use super::caught::Caught;
 use super::env::TenEnv;
 use super::error::TenError;
-use super::extension::{Addon, Extension, MessageMode};
+use super::extension::{Addon, Extension, HookFuture, MessageMode};
 use super::graph::Graph;
-use super::lifecycle::handle;
+use super::inbound::{Inbound, refuse};
 use super::log::{LogLevel, LogRecord, LogSink};
-use super::msg::{AudioFrame, Cmd, CmdResult, Data, Header, VideoFrame};
+use super::msg::{Cmd, Header};
 use super::msg_kind::MsgKind;
 use super::options::AppOptions;
+use super::path::{OutPath, Policy};
 use super::properties::Properties;
-use super::results::{OutPath, Policy, Responder};
+use super::pruned::Pruned;
+use super::responder::Responder;
 use super::stage::Stage;
 use crate::Queue;
 use crate::TaskRef;
 use crate::sync::{Barrier, Event};
-
-/// A message on its way into an extension.
-pub(crate) enum Inbound {
-    Cmd(Cmd, Responder),
-    Data(Data),
-    Audio(AudioFrame),
-    Video(VideoFrame),
-}
-
-impl Inbound {
-    pub(crate) fn header(&self) -> &Header {
-        match self {
-            Inbound::Cmd(c, _) => &c.header,
-            Inbound::Data(d) => &d.header,
-            Inbound::Audio(a) => &a.header,
-            Inbound::Video(v) => &v.header,
-        }
-    }
-
-    pub(crate) fn header_mut(&mut self) -> &mut Header {
-        match self {
-            Inbound::Cmd(c, _) => &mut c.header,
-            Inbound::Data(d) => &mut d.header,
-            Inbound::Audio(a) => &mut a.header,
-            Inbound::Video(v) => &mut v.header,
-        }
-    }
-
-    pub(crate) fn kind(&self) -> MsgKind {
-        match self {
-            Inbound::Cmd(..) => MsgKind::Cmd,
-            Inbound::Data(_) => MsgKind::Data,
-            Inbound::Audio(_) => MsgKind::AudioFrame,
-            Inbound::Video(_) => MsgKind::VideoFrame,
-        }
-    }
-
-    /// A copy for one more destination (fire-and-forget messages only).
-    pub(crate) fn copy(&self) -> Inbound {
-        match self {
-            Inbound::Data(d) => Inbound::Data(d.clone()),
-            Inbound::Audio(a) => Inbound::Audio(a.clone()),
-            Inbound::Video(v) => Inbound::Video(v.clone()),
-            Inbound::Cmd(..) => unreachable!("commands are copied with their own responder"),
-        }
-    }
-}
 
 /// One extension, as the runtime sees it.
 pub(crate) struct NodeRt {
@@ -88,36 +45,6 @@ pub(crate) struct NodeRt {
     pub(crate) handlers: RefCell<Pruned<TaskRef>>,
     /// Commands it sent that may still wait for results.
     pub(crate) out_paths: RefCell<Pruned<Weak<OutPath>>>,
-}
-
-/// A list that drops its finished entries now and then: whenever it has doubled since the
-/// last pruning, so each push costs amortised O(1) however many entries stay live.
-pub(crate) struct Pruned<T> {
-    pub(crate) items: Vec<T>,
-    /// Prune when `items` reaches this length.
-    pub(crate) prune_at: usize,
-}
-
-impl<T> Pruned<T> {
-    pub(crate) fn new() -> Pruned<T> {
-        Pruned {
-            items: Vec::new(),
-            prune_at: 64,
-        }
-    }
-
-    pub(crate) fn push(&mut self, item: T, keep: impl FnMut(&T) -> bool) {
-        if self.items.len() >= self.prune_at {
-            self.items.retain(keep);
-            self.prune_at = (self.items.len() * 2).max(64);
-        }
-        self.items.push(item);
-    }
-
-    pub(crate) fn take(&mut self) -> Vec<T> {
-        self.prune_at = 64;
-        std::mem::take(&mut self.items)
-    }
 }
 
 /// The running graph.
@@ -393,12 +320,20 @@ impl Runtime {
     }
 }
 
-/// Refuses a message to an extension that is de-initialising: a command gets an ERROR.
-pub(crate) fn refuse(msg: Inbound) {
-    if let Inbound::Cmd(cmd, mut reply) = msg {
-        let _ = reply.send(CmdResult::error(
-            &cmd,
-            "The destination extension is in its de-initialization phase.",
-        ));
+/// Runs one handler for one inbound message.
+pub(crate) async fn handle(rt: Rc<Runtime>, node: usize, msg: Inbound) {
+    let Some(ext) = rt.extension(node) else {
+        refuse(msg);
+        return;
+    };
+    let env = rt.env(node);
+    let (what, fut): (&str, HookFuture) = match msg {
+        Inbound::Cmd(cmd, reply) => ("on_cmd", ext.on_cmd(env, cmd, reply)),
+        Inbound::Data(d) => ("on_data", ext.on_data(env, d)),
+        Inbound::Audio(a) => ("on_audio_frame", ext.on_audio_frame(env, a)),
+        Inbound::Video(v) => ("on_video_frame", ext.on_video_frame(env, v)),
+    };
+    if let Err(why) = (Caught { fut }).await {
+        rt.failed(node, what, why);
     }
 }
