@@ -28,6 +28,7 @@ pub mod env;
 pub mod error;
 pub mod extension;
 pub mod graph;
+mod host;
 mod inbound;
 mod lifecycle;
 mod log;

@@ -10,26 +10,27 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::env::TenEnv;
 use super::error::TenError;
+use super::host::Host;
 use super::msg::{Cmd, CmdResult};
 use super::path::{OutPath, Policy};
 pub use super::responder::Responder;
 use crate::stream::AsyncIterator;
 
-/// The results of a command sent with [`TenEnv::send_cmd_ex`], as an [`AsyncIterator`]: each
-/// one as it comes, ending after the completed one (or the first ERROR).
+/// The results of a command sent with [`TenEnv::send_cmd_ex`](super::TenEnv::send_cmd_ex),
+/// as an [`AsyncIterator`]: each one as it comes, ending after the completed one (or the
+/// first ERROR).
 pub struct CmdResults {
     /// The command, until the first poll sends it.
-    pending: Option<(TenEnv, Cmd)>,
+    pending: Option<(Rc<dyn Host>, usize, Cmd)>,
     path: Option<Rc<OutPath>>,
     finished: bool,
 }
 
 impl CmdResults {
-    pub(crate) fn new(env: TenEnv, cmd: Cmd) -> CmdResults {
+    pub(crate) fn new(host: Rc<dyn Host>, node: usize, cmd: Cmd) -> CmdResults {
         CmdResults {
-            pending: Some((env, cmd)),
+            pending: Some((host, node, cmd)),
             path: None,
             finished: false,
         }
@@ -44,8 +45,8 @@ impl AsyncIterator for CmdResults {
         if this.finished {
             return Poll::Ready(None);
         }
-        if let Some((env, cmd)) = this.pending.take() {
-            match env.rt.send_cmd(env.node, cmd, Policy::EachOkAndError) {
+        if let Some((host, node, cmd)) = this.pending.take() {
+            match host.send_cmd(node, cmd, Policy::EachOkAndError) {
                 Ok(path) => this.path = Some(path),
                 Err(e) => {
                     this.finished = true;
