@@ -187,7 +187,7 @@ impl fmt::Display for FutureError {
 impl Error for FutureError {}
 
 /// Turns a panic payload into the message it carried (`panic!("...")` gives a `&str` or a
-/// `String`; anything else is reported as "Box<dyn Any>", as the standard library does).
+/// `String`; anything else is reported as `"Box<dyn Any>"`, as the standard library does).
 ///
 /// Rosetta: Python's `str(exc)` of a caught exception; in Rust, the payload of
 /// `std::panic::catch_unwind` downcast to `&str` or `String`.
