@@ -141,7 +141,7 @@ pub use error::SignalError;
 pub use error::StreamError;
 pub use error::{
     BrokenBarrierError, FutureError, GetError, InvalidStateError, LoopError, PutError, RunError,
-    TaskError, TimeoutError, TooManyReleases,
+    TaskError, TimeoutError, TooManyReleases, panic_message,
 };
 pub use event_loop::context::{all_tasks, current_task, get_running_loop, running_loop, spawn};
 pub use event_loop::embed::block_on;

@@ -190,8 +190,18 @@ impl fmt::Display for FutureError {
 impl Error for FutureError {}
 
 /// Turns a panic payload into the message it carried (`panic!("...")` gives a `&str` or a
-/// `String`; anything else is reported as "Box<dyn Any>", as the standard library does).
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+/// `String`; anything else is reported as `"Box<dyn Any>"`, as the standard library does).
+///
+/// Rosetta: Python's `str(exc)` of a caught exception; in Rust, the payload of
+/// `std::panic::catch_unwind` downcast to `&str` or `String`.
+///
+/// # Examples
+///
+/// ```
+/// let caught = std::panic::catch_unwind(|| panic!("boom {}", 7)).unwrap_err();
+/// assert_eq!(evloop::panic_message(&*caught), "boom 7");
+/// ```
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {

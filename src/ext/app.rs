@@ -8,72 +8,16 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::time::Duration;
 
-use super::env::LogRecord;
 use super::error::TenError;
-use super::extension::Extension;
+use super::extension::{Addon, Extension};
 use super::graph::{Graph, predefined_graphs};
 use super::lifecycle::lifecycle;
+use super::log::{LogRecord, LogSink};
+pub use super::options::AppOptions;
 use super::runtime::Runtime;
+pub use super::stage::Stage;
 use crate::sync::Event;
-
-/// Where an extension is in its life (see the diagram on [`Extension`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Stage {
-    /// Created, not configured yet.
-    Created,
-    /// In `on_configure`.
-    Configuring,
-    /// In `on_init`.
-    Initing,
-    /// `on_init` returned: inbound messages flow from here on.
-    Initialized,
-    /// In `on_start`.
-    Starting,
-    /// Started.
-    Running,
-    /// In `on_stop`.
-    Stopping,
-    /// In `on_deinit`.
-    Deiniting,
-    /// Done; its env is closed.
-    Closed,
-}
-
-/// Settings for an app.
-#[derive(Debug, Clone)]
-pub struct AppOptions {
-    /// How long a sent command may wait for its result before it is answered with an ERROR
-    /// "Path timeout." (TEN's default: 3 minutes). An extension's `ten.path_timeout`
-    /// property (microseconds) overrides it for the commands it sends.
-    pub path_timeout: Duration,
-    /// A lifecycle stage still running after this long is reported with the extension's
-    /// name (TEN users could not tell which extension was stuck).
-    pub stage_watchdog: Duration,
-    /// No extension enters `on_deinit` before every extension finished `on_stop`.
-    pub sync_stop_before_deinit: bool,
-    /// A failing hook or handler closes the app (TEN exits the process) instead of only
-    /// being logged.
-    pub close_on_error: bool,
-}
-
-impl Default for AppOptions {
-    fn default() -> Self {
-        AppOptions {
-            path_timeout: Duration::from_secs(180),
-            stage_watchdog: Duration::from_secs(10),
-            sync_stop_before_deinit: false,
-            close_on_error: false,
-        }
-    }
-}
-
-/// Makes an extension instance.
-pub(crate) type Addon = Rc<dyn Fn() -> Rc<dyn Extension>>;
-
-/// Receives every log line.
-pub(crate) type LogSink = Rc<dyn Fn(&LogRecord)>;
 
 /// Closes a running app from outside it (a test, a signal handler's callback).
 #[derive(Clone)]

@@ -15,56 +15,20 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::error::TenError;
+use super::host::Host;
+use super::inbound::Inbound;
+pub use super::log::{LogLevel, LogRecord};
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, VideoFrame};
+use super::path::{Policy, ResultWait};
 use super::properties::Properties;
-use super::results::{CmdResults, Policy, ResultWait};
-use super::runtime::Runtime;
-
-/// Log levels (TEN `LogLevel`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LogLevel {
-    /// Debug.
-    Debug,
-    /// Info.
-    Info,
-    /// Warn.
-    Warn,
-    /// Error.
-    Error,
-}
-
-/// One log line, as given to the app's log sink.
-#[derive(Debug, Clone)]
-pub struct LogRecord {
-    /// The level.
-    pub level: LogLevel,
-    /// The extension that logged it (or the runtime, as "ten").
-    pub extension: String,
-    /// Where it was logged.
-    pub location: &'static Location<'static>,
-    /// The message.
-    pub message: String,
-}
-
-impl std::fmt::Display for LogRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "[{:?}] {} ({}:{}): {}",
-            self.level,
-            self.extension,
-            self.location.file(),
-            self.location.line(),
-            self.message
-        )
-    }
-}
+use super::results::CmdResults;
+use super::stage::Stage;
 
 /// An extension's handle on the runtime (TEN's `AsyncTenEnv`). Cheap to clone; keep one to
 /// use from tasks the extension spawns.
 #[derive(Clone)]
 pub struct TenEnv {
-    pub(crate) rt: Rc<Runtime>,
+    pub(crate) rt: Rc<dyn Host>,
     pub(crate) node: usize,
 }
 
@@ -88,7 +52,7 @@ impl TenEnv {
     pub fn send_cmd(&self, cmd: Cmd) -> impl Future<Output = Result<CmdResult, TenError>> + use<> {
         let env = self.clone();
         async move {
-            let path = env.rt.send_cmd(env.node, cmd, Policy::FirstErrorOrLastOk)?;
+            let path = Rc::clone(&env.rt).send_cmd(env.node, cmd, Policy::FirstErrorOrLastOk)?;
             Ok(ResultWait::new(path).await)
         }
     }
@@ -104,14 +68,14 @@ impl TenEnv {
         cmd: Cmd,
         timeout: Duration,
     ) -> Result<CmdResult, TenError> {
-        crate::combinators::wait_for(self.send_cmd(cmd), timeout)
+        crate::wait_for(self.send_cmd(cmd), timeout)
             .await
             .map_err(|_| TenError::Timeout)?
     }
 
     /// Sends `cmd` and streams every result, ending after the completed one.
     pub fn send_cmd_ex(&self, cmd: Cmd) -> CmdResults {
-        CmdResults::new(self.clone(), cmd)
+        CmdResults::new(self.rt.clone(), self.node, cmd)
     }
 
     /// Sends a data message (fire-and-forget).
@@ -120,8 +84,7 @@ impl TenEnv {
     ///
     /// [`TenError::MsgNotConnected`] if nothing routes it, [`TenError::TenIsClosed`].
     pub fn send_data(&self, data: Data) -> Result<(), TenError> {
-        self.rt
-            .send_data(self.node, super::runtime::Inbound::Data(data))
+        Rc::clone(&self.rt).send_data(self.node, Inbound::Data(data))
     }
 
     /// Sends an audio frame (fire-and-forget).
@@ -130,8 +93,7 @@ impl TenEnv {
     ///
     /// As [`send_data`](TenEnv::send_data).
     pub fn send_audio_frame(&self, frame: AudioFrame) -> Result<(), TenError> {
-        self.rt
-            .send_data(self.node, super::runtime::Inbound::Audio(frame))
+        Rc::clone(&self.rt).send_data(self.node, Inbound::Audio(frame))
     }
 
     /// Sends a video frame (fire-and-forget).
@@ -140,8 +102,7 @@ impl TenEnv {
     ///
     /// As [`send_data`](TenEnv::send_data).
     pub fn send_video_frame(&self, frame: VideoFrame) -> Result<(), TenError> {
-        self.rt
-            .send_data(self.node, super::runtime::Inbound::Video(frame))
+        Rc::clone(&self.rt).send_data(self.node, Inbound::Video(frame))
     }
 
     /// Runs `f` on the extension's properties.
@@ -153,7 +114,8 @@ impl TenEnv {
         &self,
         f: impl FnOnce(&mut Properties) -> Result<R, TenError>,
     ) -> Result<R, TenError> {
-        self.rt.with_properties(self.node, f)
+        let mut props = self.rt.properties(self.node)?;
+        f(&mut props)
     }
 
     /// The property at `path` as an int.
@@ -272,17 +234,17 @@ impl TenEnv {
 
     /// Waits until the app is asked to close (useful for producer loops in `on_start`).
     pub async fn closing(&self) {
-        let closing = self.rt.closing.clone();
+        let closing = self.rt.closing().clone();
         closing.wait().await
     }
 
     /// True once the app was asked to close.
     pub fn is_closing(&self) -> bool {
-        self.rt.closing.is_set()
+        self.rt.closing().is_set()
     }
 
     /// Where the extension is in its lifecycle.
-    pub fn stage(&self) -> super::app::Stage {
+    pub fn stage(&self) -> Stage {
         self.rt.stage(self.node)
     }
 }

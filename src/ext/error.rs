@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::msg::MsgKind;
+use super::msg_kind::MsgKind;
 
 /// What went wrong in the extension runtime.
 ///

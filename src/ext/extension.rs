@@ -32,7 +32,7 @@ use std::rc::Rc;
 use super::env::TenEnv;
 use super::error::TenError;
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, VideoFrame};
-use super::results::Responder;
+use super::responder::Responder;
 
 /// What a hook returns: a boxed, single-threaded future.
 pub type HookFuture = Pin<Box<dyn Future<Output = Result<(), TenError>>>>;
@@ -135,3 +135,6 @@ pub trait Extension: 'static {
         MessageMode::Concurrent
     }
 }
+
+/// Makes an extension instance.
+pub(crate) type Addon = Rc<dyn Fn() -> Rc<dyn Extension>>;

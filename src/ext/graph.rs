@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::error::TenError;
-use super::msg::MsgKind;
+use super::msg_kind::MsgKind;
 use super::properties::Properties;
 
 /// One extension node of a graph.

@@ -1,60 +1,15 @@
-//! One extension's life as one task (configure → init → start → stop → deinit), and one
-//! task per inbound message (or one consumer in ordered mode).
+//! One extension's life as one task (configure → init → start → stop → deinit), and the
+//! consumer task of an ordered-mode extension (handlers themselves are started by
+//! `runtime`, which delivers messages).
 
-use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 
-use pin_project_lite::pin_project;
-
-use super::app::Stage;
-use super::env::LogLevel;
-use super::error::TenError;
-use super::extension::{HookFuture, MessageMode};
-use super::runtime::{Inbound, Runtime, refuse};
-use crate::error::panic_message;
-
-pin_project! {
-    /// A hook or handler future whose panic is caught and returned as a message.
-    struct Caught<F> {
-        #[pin]
-        fut: F,
-    }
-}
-
-impl<F: Future<Output = Result<(), TenError>>> Future for Caught<F> {
-    type Output = Result<(), String>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let fut = self.project().fut;
-        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(Ok(()))) => Poll::Ready(Ok(())),
-            Ok(Poll::Ready(Err(e))) => Poll::Ready(Err(format!("error: {e}"))),
-            Err(p) => Poll::Ready(Err(format!("panic: {}", panic_message(&*p)))),
-        }
-    }
-}
-
-/// Runs one handler for one inbound message.
-pub(crate) async fn handle(rt: Rc<Runtime>, node: usize, msg: Inbound) {
-    let Some(ext) = rt.extension(node) else {
-        refuse(msg);
-        return;
-    };
-    let env = rt.env(node);
-    let (what, fut): (&str, HookFuture) = match msg {
-        Inbound::Cmd(cmd, reply) => ("on_cmd", ext.on_cmd(env, cmd, reply)),
-        Inbound::Data(d) => ("on_data", ext.on_data(env, d)),
-        Inbound::Audio(a) => ("on_audio_frame", ext.on_audio_frame(env, a)),
-        Inbound::Video(v) => ("on_video_frame", ext.on_video_frame(env, v)),
-    };
-    if let Err(why) = (Caught { fut }).await {
-        rt.failed(node, what, why);
-    }
-}
+use super::caught::Caught;
+use super::extension::MessageMode;
+use super::inbound::refuse;
+use super::log::LogLevel;
+use super::runtime::{Runtime, handle};
+use super::stage::Stage;
 
 /// Runs one lifecycle hook, with the stage watchdog.
 async fn hook(rt: &Rc<Runtime>, node: usize, stage: Stage, what: &str) {

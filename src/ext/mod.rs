@@ -21,17 +21,38 @@
 //! be its own crate. It mirrors TEN's Python `AsyncExtension`; where it differs on purpose
 //! (errors are values, panics do not kill the app, an unanswered command is answered with an
 //! ERROR, a command can be given a timeout and abandoned) `docs/extensions.md` says so.
+//!
+//! # What may import what
+//!
+//! A file imports only from files before it in this list (lowest first), and from evloop
+//! only what the crate root and its public modules offer:
+//! `msg_kind`, `stage`, `log`, `options`, `pruned` (depend on nothing in ext) → `error` →
+//! `caught`, `properties` → `msg` → `graph`, `path` (the sender's result path) → `responder`
+//! → `inbound` → `host` (what an env may ask of the running graph) → `results` → `env` →
+//! `extension` → `runtime` (the running graph; implements `Host`, runs handlers) →
+//! `lifecycle` → `app` → `tester`. A public item that moved down is re-exported where it
+//! was (`app::Stage`, `env::LogLevel`, `msg::MsgKind`, `results::Responder`, ...).
 
 pub mod app;
+mod caught;
 pub mod env;
 pub mod error;
 pub mod extension;
 pub mod graph;
+mod host;
+mod inbound;
 mod lifecycle;
+mod log;
 pub mod msg;
+mod msg_kind;
+mod options;
+mod path;
 pub mod properties;
+mod pruned;
+mod responder;
 pub mod results;
 mod runtime;
+mod stage;
 pub mod tester;
 
 pub use app::{App, AppHandle, AppOptions, Stage};

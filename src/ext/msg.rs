@@ -5,41 +5,9 @@
 //! and `_`; names starting with `ten:` are reserved for the runtime. Sending moves a message
 //! (TEN's "the message belongs to the runtime once sent"); `clone` keeps a copy.
 
-use std::fmt;
-
 use super::error::TenError;
+pub use super::msg_kind::MsgKind;
 use super::properties::Properties;
-
-/// The four kinds of message that travel along graph connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MsgKind {
-    /// A command, answered by results.
-    Cmd,
-    /// Data, fire-and-forget.
-    Data,
-    /// An audio frame.
-    AudioFrame,
-    /// A video frame.
-    VideoFrame,
-}
-
-impl MsgKind {
-    /// The graph JSON key for this kind (`cmd`, `data`, `audio_frame`, `video_frame`).
-    pub fn key(self) -> &'static str {
-        match self {
-            MsgKind::Cmd => "cmd",
-            MsgKind::Data => "data",
-            MsgKind::AudioFrame => "audio_frame",
-            MsgKind::VideoFrame => "video_frame",
-        }
-    }
-}
-
-impl fmt::Display for MsgKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
 
 /// Checks a user message name (TEN's rules; `ten:` is reserved).
 pub(crate) fn check_name(name: &str) -> Result<(), TenError> {

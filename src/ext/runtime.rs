@@ -1,70 +1,31 @@
-//! The running graph: its extensions, routing, and delivery by lifecycle stage.
+//! The running graph: its extensions, routing, delivery by lifecycle stage, and the task that
+//! runs one handler for one delivered message.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
 use std::panic::Location;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use super::app::{Addon, AppOptions, LogSink, Stage};
-use super::env::{LogLevel, LogRecord, TenEnv};
+use super::caught::Caught;
+use super::env::TenEnv;
 use super::error::TenError;
-use super::extension::{Extension, MessageMode};
+use super::extension::{Addon, Extension, HookFuture, MessageMode};
 use super::graph::Graph;
-use super::lifecycle::handle;
-use super::msg::{AudioFrame, Cmd, CmdResult, Data, Header, MsgKind, VideoFrame};
+use super::host::Host;
+use super::inbound::{Inbound, refuse};
+use super::log::{LogLevel, LogRecord, LogSink};
+use super::msg::{Cmd, Header};
+use super::msg_kind::MsgKind;
+use super::options::AppOptions;
+use super::path::{OutPath, Policy};
 use super::properties::Properties;
-use super::results::{OutPath, Policy, Responder};
-use crate::queue::Queue;
+use super::pruned::Pruned;
+use super::responder::Responder;
+use super::stage::Stage;
+use crate::Queue;
+use crate::TaskRef;
 use crate::sync::{Barrier, Event};
-use crate::task::TaskRef;
-
-/// A message on its way into an extension.
-pub(crate) enum Inbound {
-    Cmd(Cmd, Responder),
-    Data(Data),
-    Audio(AudioFrame),
-    Video(VideoFrame),
-}
-
-impl Inbound {
-    pub(crate) fn header(&self) -> &Header {
-        match self {
-            Inbound::Cmd(c, _) => &c.header,
-            Inbound::Data(d) => &d.header,
-            Inbound::Audio(a) => &a.header,
-            Inbound::Video(v) => &v.header,
-        }
-    }
-
-    pub(crate) fn header_mut(&mut self) -> &mut Header {
-        match self {
-            Inbound::Cmd(c, _) => &mut c.header,
-            Inbound::Data(d) => &mut d.header,
-            Inbound::Audio(a) => &mut a.header,
-            Inbound::Video(v) => &mut v.header,
-        }
-    }
-
-    pub(crate) fn kind(&self) -> MsgKind {
-        match self {
-            Inbound::Cmd(..) => MsgKind::Cmd,
-            Inbound::Data(_) => MsgKind::Data,
-            Inbound::Audio(_) => MsgKind::AudioFrame,
-            Inbound::Video(_) => MsgKind::VideoFrame,
-        }
-    }
-
-    /// A copy for one more destination (fire-and-forget messages only).
-    pub(crate) fn copy(&self) -> Inbound {
-        match self {
-            Inbound::Data(d) => Inbound::Data(d.clone()),
-            Inbound::Audio(a) => Inbound::Audio(a.clone()),
-            Inbound::Video(v) => Inbound::Video(v.clone()),
-            Inbound::Cmd(..) => unreachable!("commands are copied with their own responder"),
-        }
-    }
-}
 
 /// One extension, as the runtime sees it.
 pub(crate) struct NodeRt {
@@ -85,36 +46,6 @@ pub(crate) struct NodeRt {
     pub(crate) handlers: RefCell<Pruned<TaskRef>>,
     /// Commands it sent that may still wait for results.
     pub(crate) out_paths: RefCell<Pruned<Weak<OutPath>>>,
-}
-
-/// A list that drops its finished entries now and then: whenever it has doubled since the
-/// last pruning, so each push costs amortised O(1) however many entries stay live.
-pub(crate) struct Pruned<T> {
-    pub(crate) items: Vec<T>,
-    /// Prune when `items` reaches this length.
-    pub(crate) prune_at: usize,
-}
-
-impl<T> Pruned<T> {
-    pub(crate) fn new() -> Pruned<T> {
-        Pruned {
-            items: Vec::new(),
-            prune_at: 64,
-        }
-    }
-
-    pub(crate) fn push(&mut self, item: T, keep: impl FnMut(&T) -> bool) {
-        if self.items.len() >= self.prune_at {
-            self.items.retain(keep);
-            self.prune_at = (self.items.len() * 2).max(64);
-        }
-        self.items.push(item);
-    }
-
-    pub(crate) fn take(&mut self) -> Vec<T> {
-        self.prune_at = 64;
-        std::mem::take(&mut self.items)
-    }
 }
 
 /// The running graph.
@@ -170,18 +101,6 @@ impl Runtime {
         })
     }
 
-    pub(crate) fn node_name(&self, node: usize) -> String {
-        self.nodes[node].name.to_string()
-    }
-
-    pub(crate) fn stage(&self, node: usize) -> Stage {
-        self.nodes[node].stage.get()
-    }
-
-    pub(crate) fn request_close(&self) {
-        self.closing.set();
-    }
-
     #[track_caller]
     pub(crate) fn log_runtime(&self, level: LogLevel, node: usize, message: String) {
         self.log(LogRecord {
@@ -190,13 +109,6 @@ impl Runtime {
             location: Location::caller(),
             message,
         });
-    }
-
-    pub(crate) fn log(&self, record: LogRecord) {
-        match &self.log_sink {
-            Some(sink) => sink(&record),
-            None => eprintln!("{record}"),
-        }
     }
 
     pub(crate) fn check_open(&self, node: usize) -> Result<(), TenError> {
@@ -243,8 +155,83 @@ impl Runtime {
         Ok(dests)
     }
 
-    pub(crate) fn send_cmd(
-        self: &Rc<Self>,
+    /// The sender's path timeout: its `ten.path_timeout` property (microseconds, as in TEN;
+    /// a number or `{"out_path": n}`), else the app's.
+    pub(crate) fn path_timeout(&self, node: usize) -> Duration {
+        let props = self.nodes[node].props.borrow();
+        let micros = props
+            .get_int("ten.path_timeout")
+            .or_else(|_| props.get_int("ten.path_timeout.out_path"));
+        match micros {
+            Ok(us) if us > 0 => Duration::from_micros(us as u64),
+            _ => self.options.path_timeout,
+        }
+    }
+
+    /// Hands a message to an extension according to its stage.
+    pub(crate) fn deliver(self: &Rc<Self>, dest: usize, msg: Inbound) {
+        let node = &self.nodes[dest];
+        match node.stage.get() {
+            Stage::Created | Stage::Configuring | Stage::Initing => {
+                node.held.borrow_mut().push(msg)
+            }
+            Stage::Deiniting | Stage::Closed => refuse(msg),
+            _ => self.dispatch(dest, msg),
+        }
+    }
+
+    pub(crate) fn dispatch(self: &Rc<Self>, dest: usize, msg: Inbound) {
+        let node = &self.nodes[dest];
+        if node.mode == MessageMode::Ordered {
+            if let Err(e) = node.inbox.put_nowait(msg) {
+                refuse(e.into_inner());
+            }
+            return;
+        }
+        let task = crate::spawn(handle(self.clone(), dest, msg));
+        let mut handlers = node.handlers.borrow_mut();
+        handlers.push(task.task_ref(), |t| !t.done());
+    }
+
+    pub(crate) fn env(self: &Rc<Self>, node: usize) -> TenEnv {
+        TenEnv {
+            rt: self.clone(),
+            node,
+        }
+    }
+
+    pub(crate) fn extension(&self, node: usize) -> Option<Rc<dyn Extension>> {
+        self.nodes[node].ext.borrow().clone()
+    }
+
+    /// Reports a failed hook or handler, and closes the app if asked to.
+    pub(crate) fn failed(&self, node: usize, what: &str, why: String) {
+        self.log_runtime(LogLevel::Error, node, format!("{what} failed: {why}"));
+        if self.options.close_on_error {
+            self.request_close();
+        }
+    }
+
+    /// Breaks the reference cycles extensions may hold (an env kept in a field).
+    pub(crate) fn release(&self) {
+        for node in &self.nodes {
+            let ext = node.ext.borrow_mut().take();
+            drop(ext);
+        }
+    }
+}
+
+impl Host for Runtime {
+    fn node_name(&self, node: usize) -> String {
+        self.nodes[node].name.to_string()
+    }
+
+    fn stage(&self, node: usize) -> Stage {
+        self.nodes[node].stage.get()
+    }
+
+    fn send_cmd(
+        self: Rc<Self>,
         from: usize,
         mut cmd: Cmd,
         policy: Policy,
@@ -285,24 +272,7 @@ impl Runtime {
         Ok(path)
     }
 
-    /// The sender's path timeout: its `ten.path_timeout` property (microseconds, as in TEN;
-    /// a number or `{"out_path": n}`), else the app's.
-    pub(crate) fn path_timeout(&self, node: usize) -> Duration {
-        let props = self.nodes[node].props.borrow();
-        let micros = props
-            .get_int("ten.path_timeout")
-            .or_else(|_| props.get_int("ten.path_timeout.out_path"));
-        match micros {
-            Ok(us) if us > 0 => Duration::from_micros(us as u64),
-            _ => self.options.path_timeout,
-        }
-    }
-
-    pub(crate) fn send_data(
-        self: &Rc<Self>,
-        from: usize,
-        mut msg: Inbound,
-    ) -> Result<(), TenError> {
+    fn send_data(self: Rc<Self>, from: usize, mut msg: Inbound) -> Result<(), TenError> {
         self.check_open(from)?;
         let dests = self.resolve(from, msg.kind(), msg.header())?;
         msg.header_mut().source = Some(self.nodes[from].name.clone());
@@ -321,81 +291,48 @@ impl Runtime {
         Ok(())
     }
 
-    /// Hands a message to an extension according to its stage.
-    pub(crate) fn deliver(self: &Rc<Self>, dest: usize, msg: Inbound) {
-        let node = &self.nodes[dest];
-        match node.stage.get() {
-            Stage::Created | Stage::Configuring | Stage::Initing => {
-                node.held.borrow_mut().push(msg)
-            }
-            Stage::Deiniting | Stage::Closed => refuse(msg),
-            _ => self.dispatch(dest, msg),
-        }
-    }
-
-    pub(crate) fn dispatch(self: &Rc<Self>, dest: usize, msg: Inbound) {
-        let node = &self.nodes[dest];
-        if node.mode == MessageMode::Ordered {
-            if let Err(e) = node.inbox.put_nowait(msg) {
-                refuse(e.into_inner());
-            }
-            return;
-        }
-        let task = crate::spawn(handle(self.clone(), dest, msg));
-        let mut handlers = node.handlers.borrow_mut();
-        handlers.push(task.task_ref(), |t| !t.done());
-    }
-
-    pub(crate) fn with_properties<R>(
-        &self,
-        node: usize,
-        f: impl FnOnce(&mut Properties) -> Result<R, TenError>,
-    ) -> Result<R, TenError> {
+    fn properties(&self, node: usize) -> Result<RefMut<'_, Properties>, TenError> {
         self.check_open(node)?;
-        f(&mut self.nodes[node].props.borrow_mut())
+        Ok(self.nodes[node].props.borrow_mut())
     }
 
-    pub(crate) fn init_property_from_json(&self, node: usize, json: &str) -> Result<(), TenError> {
+    fn init_property_from_json(&self, node: usize, json: &str) -> Result<(), TenError> {
         if self.stage(node) != Stage::Configuring {
             return Err(TenError::Generic("Invalid timing to init property.".into()));
         }
-        self.with_properties(node, |p| p.set_json("", json))
+        self.properties(node)?.set_json("", json)
     }
 
-    pub(crate) fn env(self: &Rc<Self>, node: usize) -> TenEnv {
-        TenEnv {
-            rt: self.clone(),
-            node,
+    fn log(&self, record: LogRecord) {
+        match &self.log_sink {
+            Some(sink) => sink(&record),
+            None => eprintln!("{record}"),
         }
     }
 
-    pub(crate) fn extension(&self, node: usize) -> Option<Rc<dyn Extension>> {
-        self.nodes[node].ext.borrow().clone()
+    fn request_close(&self) {
+        self.closing.set();
     }
 
-    /// Reports a failed hook or handler, and closes the app if asked to.
-    pub(crate) fn failed(&self, node: usize, what: &str, why: String) {
-        self.log_runtime(LogLevel::Error, node, format!("{what} failed: {why}"));
-        if self.options.close_on_error {
-            self.request_close();
-        }
-    }
-
-    /// Breaks the reference cycles extensions may hold (an env kept in a field).
-    pub(crate) fn release(&self) {
-        for node in &self.nodes {
-            let ext = node.ext.borrow_mut().take();
-            drop(ext);
-        }
+    fn closing(&self) -> &Event {
+        &self.closing
     }
 }
 
-/// Refuses a message to an extension that is de-initialising: a command gets an ERROR.
-pub(crate) fn refuse(msg: Inbound) {
-    if let Inbound::Cmd(cmd, mut reply) = msg {
-        let _ = reply.send(CmdResult::error(
-            &cmd,
-            "The destination extension is in its de-initialization phase.",
-        ));
+/// Runs one handler for one inbound message.
+pub(crate) async fn handle(rt: Rc<Runtime>, node: usize, msg: Inbound) {
+    let Some(ext) = rt.extension(node) else {
+        refuse(msg);
+        return;
+    };
+    let env = rt.env(node);
+    let (what, fut): (&str, HookFuture) = match msg {
+        Inbound::Cmd(cmd, reply) => ("on_cmd", ext.on_cmd(env, cmd, reply)),
+        Inbound::Data(d) => ("on_data", ext.on_data(env, d)),
+        Inbound::Audio(a) => ("on_audio_frame", ext.on_audio_frame(env, a)),
+        Inbound::Video(v) => ("on_video_frame", ext.on_video_frame(env, v)),
+    };
+    if let Err(why) = (Caught { fut }).await {
+        rt.failed(node, what, why);
     }
 }

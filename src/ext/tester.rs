@@ -54,10 +54,11 @@ use super::env::TenEnv;
 use super::error::TenError;
 use super::extension::{Extension, HookFuture};
 use super::graph::{Graph, Node};
+use super::log::LogRecord;
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, VideoFrame};
 use super::properties::Properties;
 use super::results::Responder;
-use crate::queue::Queue;
+use crate::Queue;
 
 /// The hidden test node's name.
 pub const TEST_EXTENSION: &str = "ten:test_extension";
@@ -376,7 +377,7 @@ impl ExtensionTester {
     }
 
     /// Sends the app's log lines to `sink` (see [`App::on_log`]).
-    pub fn on_log(mut self, sink: impl Fn(&super::env::LogRecord) + 'static) -> Self {
+    pub fn on_log(mut self, sink: impl Fn(&LogRecord) + 'static) -> Self {
         self.app.on_log(sink);
         self
     }

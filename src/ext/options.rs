@@ -1,0 +1,31 @@
+//! An app's settings.
+
+use std::time::Duration;
+
+/// Settings for an app.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// How long a sent command may wait for its result before it is answered with an ERROR
+    /// "Path timeout." (TEN's default: 3 minutes). An extension's `ten.path_timeout`
+    /// property (microseconds) overrides it for the commands it sends.
+    pub path_timeout: Duration,
+    /// A lifecycle stage still running after this long is reported with the extension's
+    /// name (TEN users could not tell which extension was stuck).
+    pub stage_watchdog: Duration,
+    /// No extension enters `on_deinit` before every extension finished `on_stop`.
+    pub sync_stop_before_deinit: bool,
+    /// A failing hook or handler closes the app (TEN exits the process) instead of only
+    /// being logged.
+    pub close_on_error: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions {
+            path_timeout: Duration::from_secs(180),
+            stage_watchdog: Duration::from_secs(10),
+            sync_stop_before_deinit: false,
+            close_on_error: false,
+        }
+    }
+}
