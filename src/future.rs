@@ -52,7 +52,7 @@ use crate::event_loop::core::Core;
 use crate::task::cancel;
 
 /// A done callback waiting for the future to complete.
-type DoneCallback<T> = Box<dyn FnOnce(&Future<T>)>;
+type FutureCallback<T> = Box<dyn FnOnce(&Future<T>)>;
 
 struct Inner<T: 'static> {
     /// `None` while pending; then the outcome, set once.
@@ -60,7 +60,7 @@ struct Inner<T: 'static> {
     /// The wakers of the tasks awaiting it, keyed by the awaiting clone's slot.
     waiters: RefCell<Slab<Waker>>,
     /// Done callbacks, in registration order; drained at completion.
-    callbacks: RefCell<Vec<DoneCallback<T>>>,
+    callbacks: RefCell<Vec<FutureCallback<T>>>,
     /// The loop the callbacks run on; bound at creation or at the first `add_done_callback`.
     core: RefCell<Weak<Core>>,
 }

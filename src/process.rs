@@ -42,7 +42,7 @@ use crate::error::StreamError;
 use crate::event_loop::LoopHandle;
 use crate::event_loop::core::Core;
 use crate::io::registration::{Direction, Registered};
-use crate::signals::{SIGCHLD, Watch};
+use crate::signals::{SIGCHLD, SignalWatch};
 use crate::streams::{Channel, StreamReader, StreamWriter};
 
 /// A child's exit, as its [`Process`] and the watcher share it.
@@ -57,7 +57,7 @@ struct ExitState {
 pub(crate) struct ChildWatcher {
     children: RefCell<Vec<(Child, Rc<ExitState>)>>,
     /// Kept for its `Drop`, which stops watching `SIGCHLD`.
-    _watch: Watch,
+    _watch: SignalWatch,
 }
 
 impl ChildWatcher {

@@ -65,7 +65,7 @@ pub fn raise(sig: i32) -> io::Result<()> {
 }
 
 /// One watched signal of one loop; dropping it stops the watching.
-pub(crate) struct Watch {
+pub(crate) struct SignalWatch {
     sig: i32,
     /// The end the loop reads.
     read: UnixStream,
@@ -74,7 +74,7 @@ pub(crate) struct Watch {
     core: Weak<Core>,
 }
 
-impl Drop for Watch {
+impl Drop for SignalWatch {
     fn drop(&mut self) {
         signal_hook::low_level::unregister(self.id);
         release_default(self.sig);
@@ -154,7 +154,7 @@ impl LoopHandle {
         &self,
         sig: i32,
         cb: impl Fn() + 'static,
-    ) -> Result<Watch, SignalError> {
+    ) -> Result<SignalWatch, SignalError> {
         let io_err = |e: io::Error| SignalError::Loop(LoopError::Io(e));
         let (read, write) = UnixStream::pair().map_err(io_err)?;
         read.set_nonblocking(true).map_err(io_err)?;
@@ -168,7 +168,7 @@ impl LoopHandle {
             }
         };
         // From here on, dropping `watch` undoes everything.
-        let watch = Watch {
+        let watch = SignalWatch {
             sig,
             read,
             id,

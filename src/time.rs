@@ -49,7 +49,7 @@ pub(crate) const SLEEP_LOCATION: &Location<'static> = Location::caller();
 /// ```
 pub fn sleep(delay: Duration) -> Sleep {
     Sleep {
-        state: State::Idle(Deadline::After(delay)),
+        state: SleepState::Idle(SleepDeadline::After(delay)),
     }
 }
 
@@ -63,7 +63,7 @@ pub fn sleep(delay: Duration) -> Sleep {
 /// If polled outside a running evloop loop.
 pub fn sleep_until(when: Instant) -> Sleep {
     Sleep {
-        state: State::Idle(Deadline::At(when)),
+        state: SleepState::Idle(SleepDeadline::At(when)),
     }
 }
 
@@ -99,7 +99,7 @@ impl Future for YieldNow {
 
 /// When a [`Sleep`] ends.
 #[derive(Debug, Clone, Copy)]
-enum Deadline {
+enum SleepDeadline {
     /// `delay` after the first poll.
     After(Duration),
     /// At this instant.
@@ -108,9 +108,9 @@ enum Deadline {
 
 /// Where a [`Sleep`] is. The whole sleep is this enum (40 bytes): an armed sleep's waker
 /// lives in the loop's timer slab, not here.
-enum State {
+enum SleepState {
     /// Not polled yet.
-    Idle(Deadline),
+    Idle(SleepDeadline),
     /// `sleep(0)`: woke itself once; done at the next poll.
     Yielded,
     /// Waiting for its timer (`id` in `core`'s timers), which will wake the task.
@@ -123,13 +123,13 @@ enum State {
     Done(Option<Instant>),
 }
 
-impl fmt::Debug for State {
+impl fmt::Debug for SleepState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            State::Idle(d) => write!(f, "Idle({d:?})"),
-            State::Yielded => f.write_str("Yielded"),
-            State::Armed { when, .. } => write!(f, "Armed({when:?})"),
-            State::Done(_) => f.write_str("Done"),
+            SleepState::Idle(d) => write!(f, "Idle({d:?})"),
+            SleepState::Yielded => f.write_str("Yielded"),
+            SleepState::Armed { when, .. } => write!(f, "Armed({when:?})"),
+            SleepState::Done(_) => f.write_str("Done"),
         }
     }
 }
@@ -138,33 +138,33 @@ impl fmt::Debug for State {
 #[derive(Debug)]
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    /// Where it is; see [`State`].
-    state: State,
+    /// Where it is; see [`SleepState`].
+    state: SleepState,
 }
 
 impl Sleep {
     /// The absolute deadline, once known (a `sleep(delay)` fixes it at its first poll).
     pub fn deadline(&self) -> Option<Instant> {
         match self.state {
-            State::Idle(Deadline::At(t)) | State::Armed { when: t, .. } => Some(t),
-            State::Done(when) => when,
-            State::Idle(Deadline::After(_)) | State::Yielded => None,
+            SleepState::Idle(SleepDeadline::At(t)) | SleepState::Armed { when: t, .. } => Some(t),
+            SleepState::Done(when) => when,
+            SleepState::Idle(SleepDeadline::After(_)) | SleepState::Yielded => None,
         }
     }
 
     /// First poll of a sleep that is not `sleep(0)`: fixes the deadline and arms a timer on
     /// the running loop that wakes this task.
-    fn arm(&mut self, deadline: Deadline, cx: &Context<'_>) {
+    fn arm(&mut self, deadline: SleepDeadline, cx: &Context<'_>) {
         self.state = context::with_current(|core| {
             let when = match deadline {
-                Deadline::After(d) => core.now() + d,
-                Deadline::At(when) => when,
+                SleepDeadline::After(d) => core.now() + d,
+                SleepDeadline::At(when) => when,
             };
             let id = core
                 .arm_sleep(when, cx.waker())
                 .expect("the running loop is open");
             let core = core.self_weak.clone();
-            State::Armed { when, id, core }
+            SleepState::Armed { when, id, core }
         })
         .expect("evloop::sleep polled outside a running event loop");
     }
@@ -175,20 +175,20 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         match &self.state {
-            &State::Idle(Deadline::After(d)) if d.is_zero() => {
-                self.state = State::Yielded;
+            &SleepState::Idle(SleepDeadline::After(d)) if d.is_zero() => {
+                self.state = SleepState::Yielded;
                 cx.waker().wake_by_ref();
                 Poll::Pending
             }
-            &State::Idle(deadline) => {
+            &SleepState::Idle(deadline) => {
                 self.arm(deadline, cx);
                 Poll::Pending
             }
-            State::Yielded => {
-                self.state = State::Done(None);
+            SleepState::Yielded => {
+                self.state = SleepState::Done(None);
                 Poll::Ready(())
             }
-            State::Armed { when, id, core } => {
+            SleepState::Armed { when, id, core } => {
                 // Polled again: still waiting unless the timer woke us. Perhaps polled by
                 // another task than the one that armed it (the future was moved): then the
                 // deadline wakes whoever awaits now. A loop that is gone never fires.
@@ -198,17 +198,17 @@ impl Future for Sleep {
                 if core.timers.borrow_mut().sleep_pending(*id, cx.waker()) {
                     return Poll::Pending;
                 }
-                self.state = State::Done(Some(*when));
+                self.state = SleepState::Done(Some(*when));
                 Poll::Ready(())
             }
-            State::Done(_) => Poll::Ready(()),
+            SleepState::Done(_) => Poll::Ready(()),
         }
     }
 }
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let State::Armed { id, core, .. } = &self.state
+        if let SleepState::Armed { id, core, .. } = &self.state
             && let Some(core) = core.upgrade()
         {
             core.cancel_sleep(*id);

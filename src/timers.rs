@@ -59,7 +59,7 @@ pub(crate) struct SleepId {
 }
 
 /// What a timer does when due.
-enum Target {
+enum TimerTarget {
     /// Run this callback (it is cancelled through its own state).
     Callback(Rc<dyn Callback>),
     /// Wake the sleep in this slot of `sleeps`, if the slot still has the entry's `seq`.
@@ -67,28 +67,28 @@ enum Target {
 }
 
 /// One scheduled timer.
-struct Entry {
+struct TimerEntry {
     /// The deadline, in nanoseconds since the heap's epoch.
     when: u64,
     /// Tie-break among equal deadlines: the order the timers were armed in.
     seq: u64,
-    target: Target,
+    target: TimerTarget,
 }
 
-impl PartialEq for Entry {
+impl PartialEq for TimerEntry {
     fn eq(&self, other: &Self) -> bool {
         (self.when, self.seq) == (other.when, other.seq)
     }
 }
-impl Eq for Entry {}
+impl Eq for TimerEntry {}
 
-impl PartialOrd for Entry {
+impl PartialOrd for TimerEntry {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for Entry {
+impl Ord for TimerEntry {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest deadline first.
     fn cmp(&self, other: &Self) -> Ordering {
         (other.when, other.seq).cmp(&(self.when, self.seq))
@@ -113,7 +113,7 @@ impl SleepSlot {
 pub(crate) struct Timers {
     /// Pending timers, earliest deadline (then lowest sequence number) on top. May hold
     /// cancelled entries, counted in `cancelled`.
-    heap: BinaryHeap<Entry>,
+    heap: BinaryHeap<TimerEntry>,
     /// The wakers of armed sleeps, by key.
     sleeps: Slab<SleepSlot>,
     /// Deadlines are counted from here (the loop's creation); earlier ones count as 0.
@@ -145,17 +145,17 @@ impl Timers {
         u64::try_from(since).unwrap_or(u64::MAX)
     }
 
-    fn push_entry(&mut self, when: Instant, target: Target) -> u64 {
+    fn push_entry(&mut self, when: Instant, target: TimerTarget) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         let when = self.nanos(when);
-        self.heap.push(Entry { when, seq, target });
+        self.heap.push(TimerEntry { when, seq, target });
         seq
     }
 
     /// Adds a callback timer. The callback must be in state `InHeap`.
     pub(crate) fn push(&mut self, when: Instant, cb: Rc<dyn Callback>) {
-        self.push_entry(when, Target::Callback(cb));
+        self.push_entry(when, TimerTarget::Callback(cb));
     }
 
     /// Arms a sleep: at `when`, `waker` is woken (through a `Ready::Sleep` item).
@@ -164,7 +164,7 @@ impl Timers {
         let key = u32::try_from(slot.key()).expect("fewer than 4 billion armed sleeps");
         let seq = self.next_seq;
         slot.insert(SleepSlot { waker, seq });
-        self.push_entry(when, Target::Sleep(key));
+        self.push_entry(when, TimerTarget::Sleep(key));
         SleepId { key, seq }
     }
 
@@ -250,11 +250,11 @@ impl Timers {
             let entry = PeekMut::pop(top);
             fired += 1;
             ready(match entry.target {
-                Target::Callback(cb) => {
+                TimerTarget::Callback(cb) => {
                     cb.base().set_state(HandleState::Pending);
                     Ready::Callback(cb)
                 }
-                Target::Sleep(key) => {
+                TimerTarget::Sleep(key) => {
                     self.sleeps[key as usize].seq |= DUE;
                     Ready::Sleep(SleepId {
                         key,
@@ -279,8 +279,8 @@ impl Timers {
             .into_vec()
             .into_iter()
             .filter_map(|e| match e.target {
-                Target::Callback(cb) => Some(cb),
-                Target::Sleep(_) => None,
+                TimerTarget::Callback(cb) => Some(cb),
+                TimerTarget::Sleep(_) => None,
             })
             .collect();
         let wakers = std::mem::take(&mut self.sleeps)
@@ -292,10 +292,10 @@ impl Timers {
 }
 
 /// True unless `e` was cancelled: its callback marked, or its sleep's slot freed or reused.
-fn live(sleeps: &Slab<SleepSlot>, e: &Entry) -> bool {
+fn live(sleeps: &Slab<SleepSlot>, e: &TimerEntry) -> bool {
     match &e.target {
-        Target::Callback(cb) => cb.base().state() != HandleState::Cancelled,
-        Target::Sleep(key) => sleeps.get(*key as usize).is_some_and(|s| s.seq == e.seq),
+        TimerTarget::Callback(cb) => cb.base().state() != HandleState::Cancelled,
+        TimerTarget::Sleep(key) => sleeps.get(*key as usize).is_some_and(|s| s.seq == e.seq),
     }
 }
 

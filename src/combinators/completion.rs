@@ -9,7 +9,7 @@
 //!
 //! That callback is the same for every task but for the index, so it is not a closure: the
 //! task keeps the shared finished list (`task::finished`) and its index as data
-//! (`Header::add_watch`), which saves a boxed closure per child.
+//! (`TaskHeader::add_watch`), which saves a boxed closure per child.
 
 use std::rc::Rc;
 use std::task::{Context, Poll};

@@ -46,7 +46,7 @@ where
     I::Item: Future + 'static,
 {
     Gather {
-        core: Core::new(futs),
+        core: Gathering::new(futs),
     }
 }
 
@@ -62,13 +62,13 @@ where
     I::Item: Future + 'static,
 {
     GatherResults {
-        core: Core::new(futs),
+        core: Gathering::new(futs),
     }
 }
 
 /// What [`gather`] and [`gather_results`] share: the children, their outcomes so far, and
 /// the completion events.
-struct Core<F: Future> {
+struct Gathering<F: Future> {
     /// The futures, until the first poll spawns them.
     unspawned: Option<Vec<F>>,
     tasks: Vec<Task<F::Output>>,
@@ -79,9 +79,9 @@ struct Core<F: Future> {
     finished: bool,
 }
 
-impl<F: Future + 'static> Core<F> {
-    fn new(futs: impl IntoIterator<Item = F>) -> Core<F> {
-        Core {
+impl<F: Future + 'static> Gathering<F> {
+    fn new(futs: impl IntoIterator<Item = F>) -> Gathering<F> {
+        Gathering {
             unspawned: Some(futs.into_iter().collect()),
             tasks: Vec::new(),
             results: Vec::new(),
@@ -124,7 +124,7 @@ impl<F: Future + 'static> Core<F> {
     }
 }
 
-impl<F: Future> Drop for Core<F> {
+impl<F: Future> Drop for Gathering<F> {
     fn drop(&mut self) {
         if !self.finished {
             cancel_unfinished(self.tasks.iter().map(|t| &**t));
@@ -135,7 +135,7 @@ impl<F: Future> Drop for Core<F> {
 /// The future returned by [`gather`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Gather<F: Future> {
-    core: Core<F>,
+    core: Gathering<F>,
 }
 
 impl<F: Future + 'static> Future for Gather<F> {
@@ -151,7 +151,7 @@ impl<F: Future + 'static> Future for Gather<F> {
 /// The future returned by [`gather_results`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct GatherResults<F: Future> {
-    core: Core<F>,
+    core: Gathering<F>,
 }
 
 impl<F: Future + 'static> Future for GatherResults<F> {

@@ -15,7 +15,7 @@ use crate::error::{TaskError, panic_message};
 use crate::task::{Task, TaskRef, cancel};
 
 #[derive(Default)]
-struct State {
+struct GroupState {
     /// Every child spawned, in spawn order.
     children: Vec<TaskRef>,
     /// Children not finished yet.
@@ -30,7 +30,7 @@ struct State {
     waker: Option<Waker>,
 }
 
-impl State {
+impl GroupState {
     /// The first failure cancels every unfinished child (and, through `aborting`, the body).
     fn fail(&mut self, error: TaskError) {
         self.errors.push(error);
@@ -82,7 +82,7 @@ impl State {
 /// ```
 #[derive(Clone)]
 pub struct TaskGroup {
-    state: Rc<RefCell<State>>,
+    state: Rc<RefCell<GroupState>>,
 }
 
 impl TaskGroup {
@@ -98,7 +98,7 @@ impl TaskGroup {
         Fut: Future<Output = R>,
     {
         let group = TaskGroup {
-            state: Rc::new(RefCell::new(State::default())),
+            state: Rc::new(RefCell::new(GroupState::default())),
         };
         GroupRun {
             body: Some(body(group.clone())),
@@ -124,7 +124,7 @@ impl TaskGroup {
         // The group collects this task's panic; it is not "never retrieved".
         task.0
             .header()
-            .update(crate::task::state::Status::make_quiet);
+            .update(crate::task::state::Lifecycle::make_quiet);
         let mut st = self.state.borrow_mut();
         if st.aborting || st.finished {
             task.cancel();

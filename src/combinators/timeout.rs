@@ -23,7 +23,7 @@ use crate::time::{Sleep, sleep_until};
 
 /// When a scope's deadline is.
 #[derive(Clone, Copy, Debug)]
-enum Deadline {
+enum ScopeDeadline {
     /// `delay` after the scope's first poll (asyncio computes it at `__aenter__`).
     After(Duration),
     /// At this instant.
@@ -34,7 +34,7 @@ enum Deadline {
 
 #[derive(Debug)]
 struct Scope {
-    deadline: Cell<Deadline>,
+    deadline: Cell<ScopeDeadline>,
     expired: Cell<bool>,
 }
 
@@ -74,12 +74,12 @@ pub struct TimeoutScope {
 /// A scope whose deadline is `delay` after it starts (`None`-like scopes: use
 /// [`TimeoutScope::never`]).
 pub fn timeout(delay: Duration) -> TimeoutScope {
-    TimeoutScope::new(Deadline::After(delay))
+    TimeoutScope::new(ScopeDeadline::After(delay))
 }
 
 /// A scope whose deadline is `when` on the loop's clock.
 pub fn timeout_at(when: Instant) -> TimeoutScope {
-    TimeoutScope::new(Deadline::At(when))
+    TimeoutScope::new(ScopeDeadline::At(when))
 }
 
 /// Awaits `fut`, giving up after `timeout`: on expiry `fut` is dropped (its cleanup runs
@@ -104,7 +104,7 @@ pub fn wait_for<F: Future>(fut: F, timeout: Duration) -> Timeout<F> {
 }
 
 impl TimeoutScope {
-    fn new(deadline: Deadline) -> TimeoutScope {
+    fn new(deadline: ScopeDeadline) -> TimeoutScope {
         TimeoutScope {
             scope: Rc::new(Scope {
                 deadline: Cell::new(deadline),
@@ -115,7 +115,7 @@ impl TimeoutScope {
 
     /// A scope that never expires until rescheduled (asyncio `timeout(None)`).
     pub fn never() -> TimeoutScope {
-        TimeoutScope::new(Deadline::Never)
+        TimeoutScope::new(ScopeDeadline::Never)
     }
 
     /// Runs `fut` under this scope's deadline.
@@ -131,14 +131,14 @@ impl TimeoutScope {
     pub fn reschedule(&self, when: Option<Instant>) {
         self.scope
             .deadline
-            .set(when.map_or(Deadline::Never, Deadline::At));
+            .set(when.map_or(ScopeDeadline::Never, ScopeDeadline::At));
     }
 
     /// The deadline, once known (`None` if never, or not started yet with a relative delay).
     pub fn when(&self) -> Option<Instant> {
         match self.scope.deadline.get() {
-            Deadline::At(t) => Some(t),
-            Deadline::After(_) | Deadline::Never => None,
+            ScopeDeadline::At(t) => Some(t),
+            ScopeDeadline::After(_) | ScopeDeadline::Never => None,
         }
     }
 
@@ -150,11 +150,11 @@ impl TimeoutScope {
     /// The absolute deadline, fixing a relative one at `now`.
     fn resolve(&self, now: impl FnOnce() -> Instant) -> Option<Instant> {
         match self.scope.deadline.get() {
-            Deadline::At(t) => Some(t),
-            Deadline::Never => None,
-            Deadline::After(d) => {
+            ScopeDeadline::At(t) => Some(t),
+            ScopeDeadline::Never => None,
+            ScopeDeadline::After(d) => {
                 let t = now() + d;
-                self.scope.deadline.set(Deadline::At(t));
+                self.scope.deadline.set(ScopeDeadline::At(t));
                 Some(t)
             }
         }

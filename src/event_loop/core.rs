@@ -2,7 +2,7 @@
 //! and the running-loop context.
 //!
 //! Everything here is single-threaded interior mutability (`Cell`/`RefCell`): no locks, no
-//! atomics, except in [`Shared`], the only part other threads reach. One rule keeps the
+//! atomics, except in [`Inbox`], the only part other threads reach. One rule keeps the
 //! `RefCell`s safe: **no user code runs while a borrow is held**. Callbacks and task steps
 //! run after the item was popped and the borrow released; closures and futures are dropped
 //! after being taken out.
@@ -20,7 +20,7 @@ use slab::Slab;
 use super::exception::{ExceptionContext, ExceptionHandler, default_exception_handler};
 use super::handle::{Callback, HandleState, TimerHandle, new_callback};
 use super::ready::ReadyQueue;
-use super::remote::{Remote, Shared};
+use super::remote::{Inbox, Remote};
 use crate::clock::Clock;
 use crate::debug::DebugMode;
 use crate::error::{LoopError, panic_message};
@@ -29,7 +29,7 @@ use crate::io::registration::ScheduledIo;
 use crate::reactor::Reactor;
 use crate::task::blocks::Blocks;
 use crate::task::cell::TaskCell;
-use crate::task::header::Header;
+use crate::task::header::TaskHeader;
 use crate::task::raw::TaskPtr;
 use crate::task::schedule::{Door, NewTask, Schedule};
 use crate::task::state::Scheduling;
@@ -81,7 +81,7 @@ pub(crate) struct Core {
     pub(crate) fds: RefCell<Vec<crate::io::raw::FdWatch>>,
     /// Signals watched by `add_signal_handler`.
     #[cfg(all(unix, feature = "signal"))]
-    pub(crate) signals: RefCell<Vec<crate::signals::Watch>>,
+    pub(crate) signals: RefCell<Vec<crate::signals::SignalWatch>>,
     /// The children this loop started, made on the first one.
     #[cfg(all(unix, feature = "process"))]
     pub(crate) children: RefCell<Option<Rc<crate::process::ChildWatcher>>>,
@@ -93,7 +93,7 @@ pub(crate) struct Core {
     #[cfg(feature = "net")]
     pub(crate) read_scratch: RefCell<Vec<u8>>,
     /// The part other threads reach (`call_soon_threadsafe`, remote wakes).
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) shared: Arc<Inbox>,
     /// The door the tasks' wakers use from other threads (it forwards to `shared`); its
     /// address is the loop's id.
     pub(crate) door: Arc<Door>,
@@ -137,7 +137,7 @@ impl Core {
         let (reactor, waker) = Reactor::new()?;
         let debug = DebugMode::from_env();
         let observed = Cell::new(debug.on.get());
-        let shared = Arc::new(Shared::new(waker));
+        let shared = Arc::new(Inbox::new(waker));
         let door = Door::new(shared.clone());
         Ok(Rc::new_cyclic(|weak| Core {
             ready: RefCell::new(ReadyQueue::default()),
@@ -197,7 +197,7 @@ impl Core {
 
     /// Appends a task to the ready queue unless it is already there or done (the local half
     /// of waking; the remote half ends here too after the drain).
-    pub(crate) fn schedule(&self, task: &Header) {
+    pub(crate) fn schedule(&self, task: &TaskHeader) {
         if !self.is_closed() && task.try_schedule() == Scheduling::Queue {
             self.ready
                 .borrow_mut()
@@ -206,7 +206,7 @@ impl Core {
     }
 
     /// A wake on the loop's own thread (a waker, or a cancel): counted, then scheduled.
-    pub(crate) fn wake_local(&self, task: &Header) {
+    pub(crate) fn wake_local(&self, task: &TaskHeader) {
         add(&self.stats.local_wakes, 1);
         self.schedule(task);
     }
@@ -445,7 +445,7 @@ impl Core {
 /// What the loop's tasks ask of it (see `task::schedule`).
 impl Schedule for Core {
     #[inline(always)]
-    fn schedule(&self, task: &Header) {
+    fn schedule(&self, task: &TaskHeader) {
         self.wake_local(task);
     }
 

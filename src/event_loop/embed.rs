@@ -53,7 +53,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use super::remote::{Remote, Shared};
+use super::remote::{Inbox, Remote};
 use super::{EventLoop, LoopHandle, context};
 use crate::error::LoopError;
 
@@ -125,7 +125,7 @@ impl LoopHandle {
 /// called from any thread).
 struct MainWake {
     woken: AtomicBool,
-    shared: Arc<Shared>,
+    shared: Arc<Inbox>,
 }
 
 impl Wake for MainWake {

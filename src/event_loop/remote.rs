@@ -1,7 +1,7 @@
 //! The thread-safe door into a loop: `call_soon_threadsafe` and wakes from other threads.
 //!
 //! Everything else in evloop is single-threaded and lock-free. Work that comes from another
-//! thread is pushed onto one mutex-protected queue in [`Shared`], and the loop is woken
+//! thread is pushed onto one mutex-protected queue in [`Inbox`], and the loop is woken
 //! through its [`mio::Waker`] (asyncio: `_write_to_self`, one byte on the self-pipe). The loop
 //! drains the queue in the readiness phase of its next turn.
 //!
@@ -31,7 +31,7 @@ pub(crate) enum Remote {
 }
 
 /// The part of a loop that other threads may touch.
-pub(crate) struct Shared {
+pub(crate) struct Inbox {
     /// Work waiting for the loop thread, in arrival order.
     queue: Mutex<Vec<Remote>>,
     /// Interrupts the loop's poll.
@@ -44,7 +44,7 @@ pub(crate) struct Shared {
 
 /// A task woken on another thread goes through the same queue as remote calls, so the two
 /// keep their order.
-impl RemoteWake for Shared {
+impl RemoteWake for Inbox {
     fn wake(&self, task: WakeRef) {
         // A closed loop refuses the wake and hands it back, to be dropped: a wake for a
         // closed loop is a no-op.
@@ -52,9 +52,9 @@ impl RemoteWake for Shared {
     }
 }
 
-impl Shared {
-    pub(crate) fn new(waker: mio::Waker) -> Shared {
-        Shared {
+impl Inbox {
+    pub(crate) fn new(waker: mio::Waker) -> Inbox {
+        Inbox {
             queue: Mutex::new(Vec::new()),
             waker,
             notified: AtomicBool::new(false),
@@ -144,7 +144,7 @@ impl Shared {
 /// ```
 #[derive(Clone)]
 pub struct RemoteHandle {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) shared: Arc<Inbox>,
 }
 
 impl RemoteHandle {

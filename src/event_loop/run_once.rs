@@ -53,7 +53,7 @@ use crate::error::LoopError;
 use crate::introspect::add;
 use crate::reactor::MAX_POLL_TIMEOUT;
 use crate::task::TaskRef;
-use crate::task::state::Status;
+use crate::task::state::Lifecycle;
 
 /// How many callbacks and task steps may run between two polls of the reactor while work
 /// keeps being ready (tokio's `event_interval` is 61).
@@ -244,14 +244,14 @@ impl Core {
         };
         add(&self.stats.polls, 1);
         let header = task.header();
-        header.update(Status::unschedule);
+        header.update(Lifecycle::unschedule);
         self.current.set(Some(key));
         let mut finished = task.step(); // panics are caught inside the step
         while SHORTCUT && !finished && header.status().scheduled() && self.next_turn_only_steps(key)
         {
             add(&self.stats.turns, 1);
             add(&self.stats.polls, 1);
-            header.update(Status::unschedule);
+            header.update(Lifecycle::unschedule);
             finished = task.step();
         }
         self.current.set(None);

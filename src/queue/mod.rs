@@ -58,7 +58,7 @@ use crate::error::{GetError, PutError, TooManyReleases};
 use crate::sync::waiters::{WaitList, wake_all};
 
 /// The shared state of one queue.
-struct State<S> {
+struct QueueState<S> {
     /// The items, in the order `S` gives them back.
     items: S,
     /// The capacity; 0 means unbounded.
@@ -75,7 +75,7 @@ struct State<S> {
     shut_down: bool,
 }
 
-impl<S> State<S> {
+impl<S> QueueState<S> {
     fn full<T>(&self) -> bool
     where
         S: Store<T>,
@@ -87,7 +87,7 @@ impl<S> State<S> {
 /// The queue itself, generic over the order items come out in; use it through [`Queue`],
 /// [`LifoQueue`] or [`PriorityQueue`].
 pub struct BaseQueue<T, S: Store<T>> {
-    state: Rc<RefCell<State<S>>>,
+    state: Rc<RefCell<QueueState<S>>>,
     _item: std::marker::PhantomData<T>,
 }
 
@@ -104,7 +104,7 @@ impl<T, S: Store<T>> Clone for BaseQueue<T, S> {
 impl<T, S: Store<T>> BaseQueue<T, S> {
     fn with_maxsize(maxsize: usize) -> Self {
         BaseQueue {
-            state: Rc::new(RefCell::new(State {
+            state: Rc::new(RefCell::new(QueueState {
                 items: S::default(),
                 maxsize,
                 getters: WaitList::default(),
@@ -158,7 +158,7 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// Stores an item and picks the getter to wake (asyncio `_put` + `_wakeup_next`).
-    fn place(st: &mut State<S>, item: T) -> Option<std::task::Waker> {
+    fn place(st: &mut QueueState<S>, item: T) -> Option<std::task::Waker> {
         st.items.push(item);
         st.unfinished += 1;
         st.getters.notify_one()

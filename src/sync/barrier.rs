@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use super::waiters::{WaitList, wake_all};
 use crate::error::BrokenBarrierError;
 
-struct State {
+struct BarrierState {
     /// How many parties make a full barrier.
     parties: usize,
     /// How many have arrived in the current round.
@@ -54,7 +54,7 @@ struct State {
 /// ```
 #[derive(Clone)]
 pub struct Barrier {
-    state: Rc<RefCell<State>>,
+    state: Rc<RefCell<BarrierState>>,
 }
 
 impl Barrier {
@@ -66,7 +66,7 @@ impl Barrier {
     pub fn new(parties: usize) -> Barrier {
         assert!(parties > 0, "a barrier needs at least one party");
         Barrier {
-            state: Rc::new(RefCell::new(State {
+            state: Rc::new(RefCell::new(BarrierState {
                 parties,
                 count: 0,
                 round: 0,

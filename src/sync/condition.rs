@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::lock::{Acquire, Lock, LockGuard};
-use super::waiters::{Status, WaitList, wake_all};
+use super::waiters::{WaitList, WaiterStatus, wake_all};
 
 /// A lock plus a line of tasks waiting to be notified.
 ///
@@ -162,7 +162,7 @@ impl Future for ConditionWait<'_> {
                 }
                 Phase::Waiting(ticket) => {
                     let mut list = this.cond.waiters.borrow_mut();
-                    if list.status(*ticket) != Status::Notified {
+                    if list.status(*ticket) != WaiterStatus::Notified {
                         list.update(*ticket, cx.waker());
                         return Poll::Pending;
                     }

@@ -6,9 +6,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::waiters::{Status, WaitList, wake_all};
+use super::waiters::{WaitList, WaiterStatus, wake_all};
 
-struct State {
+struct EventState {
     /// Set by `set`, cleared by `clear`.
     flag: bool,
     /// Tasks in `wait`, notified all at once by `set`.
@@ -42,14 +42,14 @@ struct State {
 /// ```
 #[derive(Clone)]
 pub struct Event {
-    state: Rc<RefCell<State>>,
+    state: Rc<RefCell<EventState>>,
 }
 
 impl Event {
     /// A new, clear event.
     pub fn new() -> Event {
         Event {
-            state: Rc::new(RefCell::new(State {
+            state: Rc::new(RefCell::new(EventState {
                 flag: false,
                 waiters: WaitList::default(),
             })),
@@ -108,7 +108,7 @@ impl Future for EventWait<'_> {
         let mut st = this.event.state.borrow_mut();
         let notified = this
             .ticket
-            .is_some_and(|t| st.waiters.status(t) == Status::Notified);
+            .is_some_and(|t| st.waiters.status(t) == WaiterStatus::Notified);
         if notified || st.flag {
             if let Some(t) = this.ticket.take() {
                 st.waiters.remove(t);

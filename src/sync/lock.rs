@@ -7,9 +7,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::waiters::{Status, WaitList, wake_all};
+use super::waiters::{WaitList, WaiterStatus, wake_all};
 
-pub(crate) struct State {
+pub(crate) struct LockState {
     /// True while a guard exists.
     locked: bool,
     /// Tasks waiting in `acquire`, first come first served.
@@ -41,14 +41,14 @@ pub(crate) struct State {
 /// ```
 #[derive(Clone)]
 pub struct Lock {
-    pub(crate) state: Rc<RefCell<State>>,
+    pub(crate) state: Rc<RefCell<LockState>>,
 }
 
 impl Lock {
     /// A new, unlocked lock.
     pub fn new() -> Lock {
         Lock {
-            state: Rc::new(RefCell::new(State {
+            state: Rc::new(RefCell::new(LockState {
                 locked: false,
                 waiters: WaitList::default(),
             })),
@@ -107,7 +107,7 @@ impl fmt::Debug for Lock {
 /// Proof that the lock is held; dropping it releases the lock and wakes the next waiter.
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct LockGuard {
-    state: Rc<RefCell<State>>,
+    state: Rc<RefCell<LockState>>,
 }
 
 impl Drop for LockGuard {
@@ -143,7 +143,7 @@ impl Future for Acquire<'_> {
             // Fast path: free, and nobody (not even a woken waiter) is in line.
             None => !st.locked && st.waiters.is_empty(),
             // Woken by a release: the lock is ours (asyncio sets `_locked = True` at once).
-            Some(t) => st.waiters.status(t) == Status::Notified && !st.locked,
+            Some(t) => st.waiters.status(t) == WaiterStatus::Notified && !st.locked,
         };
         if granted {
             if let Some(t) = this.ticket.take() {

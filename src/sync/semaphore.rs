@@ -8,10 +8,10 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::waiters::{Status, WaitList, wake_all};
+use super::waiters::{WaitList, WaiterStatus, wake_all};
 use crate::error::TooManyReleases;
 
-struct State {
+struct SemaphoreState {
     /// Units available now.
     value: usize,
     /// For a bounded semaphore, the initial value, which `value` may not exceed.
@@ -20,7 +20,7 @@ struct State {
     waiters: WaitList,
 }
 
-impl State {
+impl SemaphoreState {
     /// Gives one available unit to the first waiter still waiting (asyncio 3.11.7
     /// `_wake_up_next`: the unit changes hands at release time, so a newcomer cannot take
     /// it first); returns the waker to wake.
@@ -67,7 +67,7 @@ impl State {
 /// ```
 #[derive(Clone)]
 pub struct Semaphore {
-    state: Rc<RefCell<State>>,
+    state: Rc<RefCell<SemaphoreState>>,
 }
 
 impl Semaphore {
@@ -78,7 +78,7 @@ impl Semaphore {
 
     fn with_bound(value: usize, bound: Option<usize>) -> Semaphore {
         Semaphore {
-            state: Rc::new(RefCell::new(State {
+            state: Rc::new(RefCell::new(SemaphoreState {
                 value,
                 bound,
                 waiters: WaitList::default(),
@@ -153,7 +153,7 @@ impl Deref for BoundedSemaphore {
 /// One unit of a semaphore; dropping it gives the unit back.
 #[must_use = "the unit is given back as soon as the permit is dropped"]
 pub struct Permit {
-    state: Option<Rc<RefCell<State>>>,
+    state: Option<Rc<RefCell<SemaphoreState>>>,
 }
 
 impl Permit {
@@ -201,7 +201,7 @@ impl Future for SemaphoreAcquire<'_> {
             }
             None => false,
             // Notified: the unit was handed over at release time.
-            Some(t) => st.waiters.status(t) == Status::Notified,
+            Some(t) => st.waiters.status(t) == WaiterStatus::Notified,
         };
         if granted {
             if let Some(t) = this.ticket.take() {
@@ -223,7 +223,7 @@ impl Drop for SemaphoreAcquire<'_> {
         };
         let mut st = self.sem.state.borrow_mut();
         // Cancelled after being handed a unit: give it back and hand it on.
-        let next = if st.waiters.remove(t) == Status::Notified {
+        let next = if st.waiters.remove(t) == WaiterStatus::Notified {
             st.value += 1;
             st.hand_over()
         } else {

@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 use std::task::{Context, Waker};
 
 /// One waiter.
-struct Entry {
+struct WaiterEntry {
     /// The ticket its owner holds.
     ticket: u64,
     /// `Some` while waiting; taken (`None`) once notified.
@@ -37,14 +37,14 @@ struct Entry {
 pub(crate) struct WaitList {
     /// Entries, oldest first. Removal searches linearly: lists are short, and the entry
     /// removed is almost always the first.
-    entries: VecDeque<Entry>,
+    entries: VecDeque<WaiterEntry>,
     /// The next ticket; only grows.
     next_ticket: u64,
 }
 
 /// What happened to a waiter, as its owner finds out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Status {
+pub(crate) enum WaiterStatus {
     /// Still waiting for a notification.
     Waiting,
     /// Notified, not yet removed.
@@ -58,7 +58,7 @@ impl WaitList {
     pub(crate) fn push(&mut self, waker: Waker) -> u64 {
         let ticket = self.next_ticket;
         self.next_ticket += 1;
-        self.entries.push_back(Entry {
+        self.entries.push_back(WaiterEntry {
             ticket,
             waker: Some(waker),
         });
@@ -70,11 +70,11 @@ impl WaitList {
     }
 
     /// Where a waiter stands.
-    pub(crate) fn status(&self, ticket: u64) -> Status {
+    pub(crate) fn status(&self, ticket: u64) -> WaiterStatus {
         match self.find(ticket).map(|i| &self.entries[i]) {
-            None => Status::Gone,
-            Some(e) if e.waker.is_some() => Status::Waiting,
-            Some(_) => Status::Notified,
+            None => WaiterStatus::Gone,
+            Some(e) if e.waker.is_some() => WaiterStatus::Waiting,
+            Some(_) => WaiterStatus::Notified,
         }
     }
 
@@ -90,15 +90,15 @@ impl WaitList {
 
     /// Leaves the line; returns the status it had (so a notified waiter that gives up can
     /// pass its wake-up on).
-    pub(crate) fn remove(&mut self, ticket: u64) -> Status {
+    pub(crate) fn remove(&mut self, ticket: u64) -> WaiterStatus {
         match self.find(ticket) {
-            None => Status::Gone,
+            None => WaiterStatus::Gone,
             Some(i) => {
                 let e = self.entries.remove(i).expect("index from find");
                 if e.waker.is_some() {
-                    Status::Waiting
+                    WaiterStatus::Waiting
                 } else {
-                    Status::Notified
+                    WaiterStatus::Notified
                 }
             }
         }
@@ -132,7 +132,7 @@ impl WaitList {
     /// `while` loop), or refreshes the waker while still waiting.
     pub(crate) fn wait(&mut self, ticket: &mut Option<u64>, cx: &Context<'_>) {
         match *ticket {
-            Some(t) if self.status(t) == Status::Waiting => self.update(t, cx.waker()),
+            Some(t) if self.status(t) == WaiterStatus::Waiting => self.update(t, cx.waker()),
             Some(t) => {
                 self.remove(t);
                 *ticket = Some(self.push(cx.waker().clone()));
@@ -151,7 +151,7 @@ impl WaitList {
         still_claimable: bool,
     ) -> Option<Waker> {
         match ticket.take().map(|t| self.remove(t)) {
-            Some(Status::Notified) if still_claimable => self.notify_one(),
+            Some(WaiterStatus::Notified) if still_claimable => self.notify_one(),
             _ => None,
         }
     }
@@ -173,16 +173,16 @@ mod tests {
         let mut l = WaitList::default();
         let a = l.push(Waker::noop().clone());
         let b = l.push(Waker::noop().clone());
-        assert_eq!(l.status(a), Status::Waiting);
+        assert_eq!(l.status(a), WaiterStatus::Waiting);
         assert!(l.notify_one().is_some());
-        assert_eq!(l.status(a), Status::Notified);
-        assert_eq!(l.status(b), Status::Waiting);
+        assert_eq!(l.status(a), WaiterStatus::Notified);
+        assert_eq!(l.status(b), WaiterStatus::Waiting);
         // A notified entry keeps its place; the next notification goes to b.
         assert!(l.notify_one().is_some());
-        assert_eq!(l.status(b), Status::Notified);
+        assert_eq!(l.status(b), WaiterStatus::Notified);
         assert!(l.notify_one().is_none());
-        assert_eq!(l.remove(a), Status::Notified);
-        assert_eq!(l.remove(a), Status::Gone);
+        assert_eq!(l.remove(a), WaiterStatus::Notified);
+        assert_eq!(l.remove(a), WaiterStatus::Gone);
         assert_eq!(l.len(), 1);
     }
 }

@@ -15,16 +15,16 @@ use std::ptr::NonNull;
 use std::task::{Context, Poll};
 
 use super::blocks;
-use super::header::Header;
+use super::header::TaskHeader;
 use super::raw::{TaskPtr, Vtable};
 use super::schedule::NewTask;
-use super::state::{Ending, Status, Step};
+use super::state::{Ending, Lifecycle, StepStart};
 use super::waker::{WakeHeader, with_waker};
 use super::{Task, cancel};
 use crate::error::{ExceptionContext, TaskError, default_exception_handler, panic_message};
 
 /// A task's future, then its result.
-enum Stage<F: Future> {
+enum Progress<F: Future> {
     /// Still running; the future is pinned here (see `TaskCell::step`).
     Running(F),
     /// Finished; the result waits for the `Task<T>` handle.
@@ -33,13 +33,13 @@ enum Stage<F: Future> {
     Consumed,
 }
 
-/// The block: `#[repr(C)]` puts the header at offset 0, so a `NonNull<Header>` is also a
+/// The block: `#[repr(C)]` puts the header at offset 0, so a `NonNull<TaskHeader>` is also a
 /// pointer to the cell.
 #[repr(C)]
 pub(crate) struct TaskCell<F: Future> {
-    header: Header,
+    header: TaskHeader,
     /// The future or its result. Borrowed mutably only for a poll, a drop or a take.
-    stage: RefCell<Stage<F>>,
+    stage: RefCell<Progress<F>>,
 }
 
 impl<F: Future + 'static> TaskCell<F> {
@@ -63,7 +63,7 @@ impl<F: Future + 'static> TaskCell<F> {
             .unwrap_or_else(|| blocks::allocate(layout))
             .cast::<TaskCell<F>>();
         let cell = TaskCell {
-            header: Header::new(
+            header: TaskHeader::new(
                 WakeHeader::new(new.door),
                 &Self::VTABLE,
                 new.key,
@@ -71,7 +71,7 @@ impl<F: Future + 'static> TaskCell<F> {
                 new.sched,
                 new.location,
             ),
-            stage: RefCell::new(Stage::Running(fut)),
+            stage: RefCell::new(Progress::Running(fut)),
         };
         // Written straight into its block: `Box::new(cell)` would build it on the stack and
         // copy it over (see "Task blocks" in `docs/performance.md`).
@@ -79,9 +79,9 @@ impl<F: Future + 'static> TaskCell<F> {
         // alignment, which is at least as large and as aligned as the cell.
         unsafe { block.write(cell) };
         // SAFETY: a fresh cell, with one local reference, a waker count of one and this
-        // cell's vtable (`Header::new`), in a block of `VTABLE.layout` from the global
+        // cell's vtable (`TaskHeader::new`), in a block of `VTABLE.layout` from the global
         // allocator; the handle's `T` is this future's output.
-        let task = unsafe { Task::new(TaskPtr::from_new(block.cast::<Header>())) };
+        let task = unsafe { Task::new(TaskPtr::from_new(block.cast::<TaskHeader>())) };
         (task, reused)
     }
 
@@ -91,7 +91,7 @@ impl<F: Future + 'static> TaskCell<F> {
     ///
     /// `ptr` points at a `TaskCell<F>` (its vtable is `Self::VTABLE`) whose contents are
     /// alive (some local reference holds it).
-    unsafe fn cell<'a>(ptr: NonNull<Header>) -> &'a TaskCell<F> {
+    unsafe fn cell<'a>(ptr: NonNull<TaskHeader>) -> &'a TaskCell<F> {
         // SAFETY: per the contract; the header is at offset 0 (`#[repr(C)]`).
         unsafe { ptr.cast::<TaskCell<F>>().as_ref() }
     }
@@ -106,7 +106,7 @@ impl<F: Future + 'static> TaskCell<F> {
         let this = unsafe { Self::cell(me.as_raw()) };
         let h = &this.header;
         h.polls.set(h.polls.get().saturating_add(1));
-        if h.transition(Status::begin_step) == Step::Cancel {
+        if h.transition(Lifecycle::begin_step) == StepStart::Cancel {
             // Cancelled while suspended (or before its first step): the future is dropped
             // instead of resumed, so its destructors are the `finally` blocks that run.
             this.finish(me, Err(TaskError::Cancelled));
@@ -114,12 +114,12 @@ impl<F: Future + 'static> TaskCell<F> {
         }
         let polled = {
             let mut stage = this.stage.borrow_mut();
-            let Stage::Running(fut) = &mut *stage else {
+            let Progress::Running(fut) = &mut *stage else {
                 // Only a running task is ever scheduled; nothing to do otherwise.
                 return true;
             };
             // SAFETY: the future lives inside this task's heap block, which is never moved.
-            // `Stage::Running(fut)` is only ever left by assigning a new stage over it
+            // `Progress::Running(fut)` is only ever left by assigning a new stage over it
             // (`finish`, `drop_contents`), which drops `fut` in place. So from its first poll
             // until its drop the future stays at this address, as `Pin` requires.
             let fut = unsafe { Pin::new_unchecked(fut) };
@@ -130,7 +130,7 @@ impl<F: Future + 'static> TaskCell<F> {
         };
         match polled {
             Ok(Poll::Pending) => {
-                h.update(Status::suspend);
+                h.update(Lifecycle::suspend);
                 false
             }
             Ok(Poll::Ready(v)) => {
@@ -173,9 +173,9 @@ impl<F: Future + 'static> TaskCell<F> {
         // pass the cancel on (`docs/asyncio-semantics.md#awaiting-a-task-passes-a-cancel-on`).
         let dropping = catch_unwind(AssertUnwindSafe(|| {
             let mut stage = self.stage.borrow_mut();
-            if matches!(*stage, Stage::Running(_)) {
+            if matches!(*stage, Progress::Running(_)) {
                 let _cancelling = matches!(out, Err(TaskError::Cancelled)).then(cancel::enter);
-                *stage = Stage::Consumed;
+                *stage = Progress::Consumed;
             }
         }));
         if let Err(p) = dropping {
@@ -190,7 +190,7 @@ impl<F: Future + 'static> TaskCell<F> {
         };
         h.update(|s| s.finish(ending));
         if h.status().handle_alive() {
-            *self.stage.borrow_mut() = Stage::Finished(out);
+            *self.stage.borrow_mut() = Progress::Finished(out);
         } else {
             report_unretrieved(h, &out);
             drop(out);
@@ -214,7 +214,7 @@ impl<F: Future + 'static> TaskCell<F> {
     ///
     /// `ptr` is a live `TaskCell<F>` and `out` points at an `Option<Result<F::Output,
     /// TaskError>>` (`Task<T>` is only ever made for `T = F::Output`).
-    unsafe fn take_result_into(ptr: NonNull<Header>, out: *mut ()) {
+    unsafe fn take_result_into(ptr: NonNull<TaskHeader>, out: *mut ()) {
         // SAFETY: per the contract.
         let this = unsafe { Self::cell(ptr) };
         let mut stage = this
@@ -222,12 +222,12 @@ impl<F: Future + 'static> TaskCell<F> {
             .try_borrow_mut()
             .expect("a task cannot await its own handle");
         let result = match &*stage {
-            Stage::Running(_) => None,
-            Stage::Finished(_) => match mem::replace(&mut *stage, Stage::Consumed) {
-                Stage::Finished(res) => Some(res),
+            Progress::Running(_) => None,
+            Progress::Finished(_) => match mem::replace(&mut *stage, Progress::Consumed) {
+                Progress::Finished(res) => Some(res),
                 _ => unreachable!("matched Finished just above"),
             },
-            Stage::Consumed => panic!("Task polled again after it returned its result"),
+            Progress::Consumed => panic!("Task polled again after it returned its result"),
         };
         // SAFETY: per the contract, `out` has this type; the old value (`None`) needs no drop.
         unsafe {
@@ -239,18 +239,18 @@ impl<F: Future + 'static> TaskCell<F> {
     /// # Safety
     ///
     /// `ptr` is a live `TaskCell<F>`.
-    unsafe fn handle_dropped(ptr: NonNull<Header>) {
+    unsafe fn handle_dropped(ptr: NonNull<TaskHeader>) {
         // SAFETY: per the contract.
         let this = unsafe { Self::cell(ptr) };
-        this.header.update(Status::drop_handle);
+        this.header.update(Lifecycle::drop_handle);
         // The result (if any) can no longer be read: drop it now, on the loop's thread.
         let leftover = match this.stage.try_borrow_mut() {
-            Ok(mut stage) if matches!(*stage, Stage::Finished(_)) => {
-                mem::replace(&mut *stage, Stage::Consumed)
+            Ok(mut stage) if matches!(*stage, Progress::Finished(_)) => {
+                mem::replace(&mut *stage, Progress::Consumed)
             }
-            _ => Stage::Consumed,
+            _ => Progress::Consumed,
         };
-        if let Stage::Finished(out) = leftover {
+        if let Progress::Finished(out) = leftover {
             report_unretrieved(&this.header, &out);
         }
     }
@@ -258,18 +258,18 @@ impl<F: Future + 'static> TaskCell<F> {
     /// # Safety
     ///
     /// `ptr` is a `TaskCell<F>` whose last local reference just went (`raw::release_local`).
-    unsafe fn drop_contents(ptr: NonNull<Header>) {
+    unsafe fn drop_contents(ptr: NonNull<TaskHeader>) {
         // SAFETY: per the contract the contents are still there, and nobody else reads them.
         let this = unsafe { Self::cell(ptr) };
         // Assigning drops the future (in place, where it was pinned) or the result, and
         // leaves `Consumed`, which owns nothing: freeing the block later needs no drop.
-        *this.stage.borrow_mut() = Stage::Consumed;
+        *this.stage.borrow_mut() = Progress::Consumed;
     }
 }
 
 /// Sends "Task exception was never retrieved" to the loop's exception handler when a task
 /// panicked and its handle is gone without the result having been read.
-fn report_unretrieved<T>(h: &Header, out: &Result<T, TaskError>) {
+fn report_unretrieved<T>(h: &TaskHeader, out: &Result<T, TaskError>) {
     if let (Err(TaskError::Panicked(msg)), false) = (out, h.status().quiet()) {
         let ctx = ExceptionContext {
             message: "Task exception was never retrieved".to_string(),
@@ -291,9 +291,9 @@ mod tests {
     /// `docs/performance.md`).
     #[test]
     fn the_task_header_stays_small() {
-        let header = std::mem::size_of::<super::Header>();
+        let header = std::mem::size_of::<super::TaskHeader>();
         let cell = std::mem::size_of::<super::TaskCell<std::future::Ready<()>>>();
-        assert!(header <= 112, "Header is {header} bytes");
+        assert!(header <= 112, "TaskHeader is {header} bytes");
         assert!(cell <= 144, "TaskCell<Ready<()>> is {cell} bytes");
     }
 }

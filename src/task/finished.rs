@@ -3,7 +3,7 @@
 //! asyncio's `gather`, `wait` and `as_completed` attach one done callback per task that
 //! records which task finished. That callback is the same for every task but for its
 //! index, so a task keeps it as data (a shared [`Finished`] and an index, see
-//! `Header::add_watch`) rather than as a boxed closure per child.
+//! `TaskHeader::add_watch`) rather than as a boxed closure per child.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;

@@ -16,7 +16,7 @@ use super::TaskRef;
 use super::finished::Finished;
 use super::raw::{TaskPtr, Vtable};
 use super::schedule::Schedule;
-use super::state::{CancelRequest, Ending, Scheduling, Status};
+use super::state::{CancelRequest, Ending, Lifecycle, Scheduling};
 use super::waker::{WakeHeader, local_task};
 use crate::error::ExceptionContext;
 
@@ -94,7 +94,7 @@ fn guarded(me: &TaskRef, sched: &dyn Schedule, f: impl FnOnce()) {
 
 /// The untyped part of a task. It starts the task's block (`cell::TaskCell` is `#[repr(C)]`),
 /// so a waker's pointer is a pointer to the header; wakers reach their `wake` field by name.
-pub(crate) struct Header {
+pub(crate) struct TaskHeader {
     /// What wakers reach, from any thread: their count and the loop's remote door.
     pub(crate) wake: WakeHeader,
     /// The typed operations of this task's cell (step, read the result, drop, free).
@@ -110,8 +110,8 @@ pub(crate) struct Header {
     /// The scheduler (the owning loop). Dropped with the task's contents, never by whoever
     /// frees the memory.
     pub(crate) sched: ManuallyDrop<Weak<dyn Schedule>>,
-    /// Phase, ending and flags, changed only through `Status`'s transitions (see `state`).
-    state: Cell<Status>,
+    /// Phase, ending and flags, changed only through `Lifecycle`'s transitions (see `state`).
+    state: Cell<Lifecycle>,
     /// How many cancels were requested (asyncio `Task.cancelling()`); saturates at
     /// `u16::MAX`, which keeps the header within its size budget.
     cancelling: Cell<u16>,
@@ -147,7 +147,7 @@ struct Extras {
     join_waker: Option<Waker>,
 }
 
-impl Header {
+impl TaskHeader {
     /// Inlined into each cell's `allocate`, so the header is written straight into the new
     /// block rather than built on the stack and copied there.
     #[inline(always)]
@@ -158,15 +158,15 @@ impl Header {
         id: u64,
         sched: Weak<dyn Schedule>,
         location: &'static Location<'static>,
-    ) -> Header {
-        Header {
+    ) -> TaskHeader {
+        TaskHeader {
             wake,
             vtable,
             refs: Cell::new(1),
             key: u32::try_from(key).expect("more than 2^32 live tasks"),
             id,
             sched: ManuallyDrop::new(sched),
-            state: Cell::new(Status::NEW),
+            state: Cell::new(Lifecycle::NEW),
             cancelling: Cell::new(0),
             polls: Cell::new(0),
             join_task: Cell::new(None),
@@ -230,19 +230,19 @@ impl Header {
 
     /// The task's state (see `state`).
     #[inline(always)]
-    pub(crate) fn status(&self) -> Status {
+    pub(crate) fn status(&self) -> Lifecycle {
         self.state.get()
     }
 
     /// Applies a transition that reports nothing.
     #[inline(always)]
-    pub(crate) fn update(&self, f: impl FnOnce(Status) -> Status) {
+    pub(crate) fn update(&self, f: impl FnOnce(Lifecycle) -> Lifecycle) {
         self.state.set(f(self.state.get()));
     }
 
     /// Applies a transition and returns what it reported.
     #[inline(always)]
-    pub(crate) fn transition<R>(&self, f: impl FnOnce(Status) -> (Status, R)) -> R {
+    pub(crate) fn transition<R>(&self, f: impl FnOnce(Lifecycle) -> (Lifecycle, R)) -> R {
         let (next, r) = f(self.state.get());
         self.state.set(next);
         r
@@ -295,7 +295,7 @@ impl Header {
     /// Requests cancellation (see [`Task::cancel`](crate::Task)): nothing happens now; the
     /// next step drops the future. Returns false if the task is already done.
     pub(crate) fn cancel(&self) -> bool {
-        match self.transition(Status::request_cancel) {
+        match self.transition(Lifecycle::request_cancel) {
             CancelRequest::AlreadyDone => false,
             CancelRequest::Requested => {
                 self.cancelling.set(self.cancelling.get().saturating_add(1));
@@ -316,7 +316,7 @@ impl Header {
     /// nothing must be queued): `docs/asyncio-semantics.md#a-task-is-scheduled-at-most-once`.
     #[inline(always)]
     pub(crate) fn try_schedule(&self) -> Scheduling {
-        self.transition(Status::schedule)
+        self.transition(Lifecycle::schedule)
     }
 
     /// Runs the done callbacks (the loop calls this for a `Ready::Done` item).

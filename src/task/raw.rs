@@ -1,6 +1,6 @@
 //! One allocation per task, and the two counts that free it.
 //!
-//! A task is one heap block: its [`Header`] then its future (later its result), laid out by
+//! A task is one heap block: its [`TaskHeader`] then its future (later its result), laid out by
 //! `cell::TaskCell<F>`. Two kinds of reference point at it:
 //!
 //! - **local** ([`TaskPtr`]: `TaskRef`, `Task<T>`, the slab slot, a queued done-callbacks
@@ -20,8 +20,8 @@ use std::alloc::Layout;
 use std::ptr::NonNull;
 
 use super::blocks::{self, Blocks};
-use super::header::Header;
-use super::state::Status;
+use super::header::TaskHeader;
+use super::state::Lifecycle;
 
 /// The typed operations of a task cell, so that untyped pointers can reach them.
 pub(crate) struct Vtable {
@@ -30,18 +30,18 @@ pub(crate) struct Vtable {
     /// Finishes the task as cancelled without polling it again (used by `close`).
     pub(crate) abort: unsafe fn(&TaskPtr),
     /// Moves the result out into `*out` (an `Option<Result<T, TaskError>>`).
-    pub(crate) take_result: unsafe fn(NonNull<Header>, *mut ()),
+    pub(crate) take_result: unsafe fn(NonNull<TaskHeader>, *mut ()),
     /// The `Task<T>` handle is gone: drop the result now, reporting an unread panic.
-    pub(crate) handle_dropped: unsafe fn(NonNull<Header>),
+    pub(crate) handle_dropped: unsafe fn(NonNull<TaskHeader>),
     /// Drops the future or the result in place (the last local reference went).
-    pub(crate) drop_contents: unsafe fn(NonNull<Header>),
+    pub(crate) drop_contents: unsafe fn(NonNull<TaskHeader>),
     /// The block's layout, to free it without knowing its type.
     pub(crate) layout: Layout,
 }
 
 /// A local reference to a task: counted without atomics, never sent to another thread
 /// (`NonNull` is neither `Send` nor `Sync`).
-pub(crate) struct TaskPtr(NonNull<Header>);
+pub(crate) struct TaskPtr(NonNull<TaskHeader>);
 
 impl TaskPtr {
     /// Takes over the reference held by a freshly allocated block.
@@ -51,7 +51,7 @@ impl TaskPtr {
     /// `ptr` must be a task cell, in a block of its vtable's layout from the global allocator
     /// (fresh or kept by `blocks`), whose header has `refs == 1`, a waker count of 1, and the
     /// cell's own vtable.
-    pub(crate) unsafe fn from_new(ptr: NonNull<Header>) -> TaskPtr {
+    pub(crate) unsafe fn from_new(ptr: NonNull<TaskHeader>) -> TaskPtr {
         TaskPtr(ptr)
     }
 
@@ -61,18 +61,18 @@ impl TaskPtr {
     ///
     /// `ptr` must be a task block whose local count is above zero, read on the thread of
     /// the loop that owns it (the only thread that touches that count).
-    pub(crate) unsafe fn new_ref(ptr: NonNull<Header>) -> TaskPtr {
+    pub(crate) unsafe fn new_ref(ptr: NonNull<TaskHeader>) -> TaskPtr {
         // SAFETY: per the contract, `ptr` is alive and counted by a reference that is not
         // ours; `clone` adds ours, and the borrowed view gives nothing back.
         let view = std::mem::ManuallyDrop::new(TaskPtr(ptr));
         TaskPtr::clone(&view)
     }
 
-    pub(crate) fn as_raw(&self) -> NonNull<Header> {
+    pub(crate) fn as_raw(&self) -> NonNull<TaskHeader> {
         self.0
     }
 
-    pub(crate) fn header(&self) -> &Header {
+    pub(crate) fn header(&self) -> &TaskHeader {
         // SAFETY: a local reference keeps the block and its contents alive.
         unsafe { self.0.as_ref() }
     }
@@ -119,18 +119,18 @@ impl Drop for TaskPtr {
 /// # Safety
 ///
 /// `ptr` is a task whose local count just reached zero, on its loop's thread.
-unsafe fn release_local(ptr: NonNull<Header>) {
+unsafe fn release_local(ptr: NonNull<TaskHeader>) {
     // SAFETY: the block is alive (the local side's unit), and with no local reference left
     // nothing else on this thread reads the header while we drop its contents.
     let header = unsafe { ptr.as_ref() };
     // Queued wakes for this task are ignored from now on.
-    header.update(Status::release);
+    header.update(Lifecycle::release);
     // SAFETY: the vtable matches the cell; the contents are dropped once, here.
     unsafe { (header.vtable.drop_contents)(ptr) };
     header.drop_owned();
     // An open loop keeps the block for its next spawn (see `blocks`).
     let keeper = header.sched.upgrade();
-    // SAFETY: as above; `sched` is not read again (see `Header::drop_owned`).
+    // SAFETY: as above; `sched` is not read again (see `TaskHeader::drop_owned`).
     unsafe { std::mem::ManuallyDrop::drop(&mut *std::ptr::addr_of_mut!((*ptr.as_ptr()).sched)) };
     if header.wake.only_local() || header.wake.release() {
         // SAFETY: no unit of the waker count is left: nobody can reach the block.
@@ -144,7 +144,7 @@ unsafe fn release_local(ptr: NonNull<Header>) {
 /// # Safety
 ///
 /// The caller owns one unit of `ptr`'s waker count and does not use `ptr` afterwards.
-pub(crate) unsafe fn release_wake_ref(ptr: NonNull<Header>) {
+pub(crate) unsafe fn release_wake_ref(ptr: NonNull<TaskHeader>) {
     // SAFETY: the caller's unit keeps the block alive.
     let wake = unsafe { &(*ptr.as_ptr()).wake };
     if wake.release() {
@@ -162,7 +162,7 @@ pub(crate) unsafe fn release_wake_ref(ptr: NonNull<Header>) {
 /// # Safety
 ///
 /// Both counts are zero, so no reference of either kind can reach `ptr`.
-unsafe fn free(ptr: NonNull<Header>, kept: Option<&Blocks>) {
+unsafe fn free(ptr: NonNull<TaskHeader>, kept: Option<&Blocks>) {
     // SAFETY: the block is still allocated; we are its only user.
     let header = unsafe { ptr.as_ref() };
     let layout = header.vtable.layout;

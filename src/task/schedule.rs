@@ -11,13 +11,14 @@
 //! syscall): the scheduler running on this thread registers itself with [`enter`], and a
 //! waker whose task belongs to it queues the task directly ([`schedule_local`]).
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::panic::Location;
+use std::ptr::NonNull;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
 use super::blocks::Blocks;
-use super::header::Header;
+use super::header::TaskHeader;
 use super::raw::TaskPtr;
 use super::waker::WakeRef;
 use crate::error::ExceptionContext;
@@ -26,7 +27,7 @@ use crate::error::ExceptionContext;
 pub(crate) trait Schedule {
     /// Queues the task's next step, unless it is queued already or done (a wake or a cancel
     /// on the loop's thread).
-    fn schedule(&self, task: &Header);
+    fn schedule(&self, task: &TaskHeader);
 
     /// Queues one item that runs the finished task's done callbacks in a later turn.
     fn schedule_done(&self, task: TaskPtr);
@@ -86,24 +87,26 @@ impl Door {
 }
 
 thread_local! {
-    /// The scheduler running on this thread, with its door's identity.
-    static RUNNING: RefCell<Option<(usize, Rc<dyn Schedule>)>> = const { RefCell::new(None) };
+    /// The scheduler running on this thread, with its door's identity. Set and cleared
+    /// only by [`enter`] and its guard, which holds the `Rc` the pointer was taken from.
+    static RUNNING: Cell<Option<(usize, NonNull<dyn Schedule>)>> = const { Cell::new(None) };
 }
 
 /// Marks `sched` (whose door is `id`) as the scheduler running on this thread until the
 /// guard is dropped.
 pub(crate) fn enter(id: usize, sched: Rc<dyn Schedule>) -> Running {
-    RUNNING.with(|slot| *slot.borrow_mut() = Some((id, sched)));
-    Running(())
+    let ptr = NonNull::from(&*sched);
+    RUNNING.with(|slot| slot.set(Some((id, ptr))));
+    Running(sched)
 }
 
-/// Proof that a scheduler is registered as running on this thread.
-pub(crate) struct Running(());
+/// Proof that a scheduler is registered as running on this thread; it keeps the scheduler
+/// alive while it is.
+pub(crate) struct Running(#[allow(dead_code)] Rc<dyn Schedule>);
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let prev = RUNNING.with(|slot| slot.borrow_mut().take());
-        drop(prev); // outside the borrow: it may be the last reference to the scheduler
+        RUNNING.with(|slot| slot.set(None));
     }
 }
 
@@ -112,12 +115,15 @@ impl Drop for Running {
 /// remote path (and `header` is not called: off the loop's thread the header must not be
 /// read).
 #[inline(always)]
-pub(crate) fn schedule_local<'a>(owner: usize, header: impl FnOnce() -> &'a Header) -> bool {
-    RUNNING.with(|slot| match &*slot.borrow() {
-        Some((id, sched)) if *id == owner => {
-            sched.schedule(header());
+pub(crate) fn schedule_local<'a>(owner: usize, header: impl FnOnce() -> &'a TaskHeader) -> bool {
+    match RUNNING.with(Cell::get) {
+        Some((id, sched)) if id == owner => {
+            // SAFETY: the slot is set only while the `Running` guard lives, and the guard
+            // holds the `Rc` this pointer was taken from, so the scheduler is alive; it is
+            // only ever read through shared references.
+            unsafe { sched.as_ref() }.schedule(header());
             true
         }
         _ => false,
-    })
+    }
 }

@@ -2,9 +2,8 @@
 //!
 //! Where a task is in its life, how it ended, and the few facts the loop and the handle
 //! need about it (is it queued, was a cancel requested, is its handle alive or awaited, is
-//! its panic collected elsewhere) used to be seven loose flags. They are one [`Status`]
-//! here, so that every change of state has a name, and cancellation has one place to
-//! change.
+//! its panic collected elsewhere) are one [`Lifecycle`] byte, so that every change of state
+//! has a name, and cancellation has one place to change.
 //!
 //! ```text
 //!                 ┌──────────────── wake (scheduled bit) ─────────────────┐
@@ -22,8 +21,8 @@
 //! the life-cycle phase the byte holds five bits:
 //!
 //! - `scheduled`: the task's key is in the ready queue. Set by
-//!   [`schedule`](Status::schedule) (at most once until the loop takes the task off the
-//!   queue with [`unschedule`](Status::unschedule)), never set on a done task: asyncio's
+//!   [`schedule`](Lifecycle::schedule) (at most once until the loop takes the task off the
+//!   queue with [`unschedule`](Lifecycle::unschedule)), never set on a done task: asyncio's
 //!   "a task is scheduled at most once"
 //!   (`docs/asyncio-semantics.md#a-task-is-scheduled-at-most-once`).
 //! - `cancel_requested`: the next step ends the task as cancelled instead of polling it.
@@ -50,7 +49,7 @@ pub(crate) enum Ending {
     Panicked,
 }
 
-/// What [`Status::schedule`] did.
+/// What [`Lifecycle::schedule`] did.
 #[must_use]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Scheduling {
@@ -60,17 +59,17 @@ pub(crate) enum Scheduling {
     Skip,
 }
 
-/// What [`Status::begin_step`] decided.
+/// What [`Lifecycle::begin_step`] decided.
 #[must_use]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Step {
+pub(crate) enum StepStart {
     /// Poll the future (the task is now `Running`).
     Poll,
     /// A cancel was requested: end the task as cancelled without polling it.
     Cancel,
 }
 
-/// What [`Status::request_cancel`] did.
+/// What [`Lifecycle::request_cancel`] did.
 #[must_use]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum CancelRequest {
@@ -97,30 +96,30 @@ const QUIET: u8 = 1 << 7;
 
 /// A task's state: its phase and five bits (see the [module docs](self)).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Status(u8);
+pub(crate) struct Lifecycle(u8);
 
-impl Status {
+impl Lifecycle {
     /// A new task: waiting for its first step, with its handle alive. The loop queues it
     /// right after (`schedule`).
-    pub(crate) const NEW: Status = Status(SCHEDULED_PHASE | HANDLE_ALIVE);
+    pub(crate) const NEW: Lifecycle = Lifecycle(SCHEDULED_PHASE | HANDLE_ALIVE);
 
     fn phase(self) -> u8 {
         self.0 & PHASE
     }
 
-    fn with_phase(self, phase: u8) -> Status {
-        Status((self.0 & !PHASE) | phase)
+    fn with_phase(self, phase: u8) -> Lifecycle {
+        Lifecycle((self.0 & !PHASE) | phase)
     }
 
     fn has(self, bit: u8) -> bool {
         self.0 & bit != 0
     }
 
-    fn with(self, bit: u8, on: bool) -> Status {
+    fn with(self, bit: u8, on: bool) -> Lifecycle {
         if on {
-            Status(self.0 | bit)
+            Lifecycle(self.0 | bit)
         } else {
-            Status(self.0 & !bit)
+            Lifecycle(self.0 & !bit)
         }
     }
 
@@ -177,36 +176,36 @@ impl Status {
 
     /// A wake: queue the task unless it is queued already or done.
     #[inline(always)]
-    pub(crate) fn schedule(self) -> (Status, Scheduling) {
+    pub(crate) fn schedule(self) -> (Lifecycle, Scheduling) {
         if self.0 & SCHEDULED != 0 || self.done() {
             (self, Scheduling::Skip)
         } else {
-            (Status(self.0 | SCHEDULED), Scheduling::Queue)
+            (Lifecycle(self.0 | SCHEDULED), Scheduling::Queue)
         }
     }
 
     /// The loop took the task off the ready queue to step it.
     #[inline(always)]
-    pub(crate) fn unschedule(self) -> Status {
-        Status(self.0 & !SCHEDULED)
+    pub(crate) fn unschedule(self) -> Lifecycle {
+        Lifecycle(self.0 & !SCHEDULED)
     }
 
     /// A step begins: poll, or end as cancelled if a cancel is pending.
-    pub(crate) fn begin_step(self) -> (Status, Step) {
+    pub(crate) fn begin_step(self) -> (Lifecycle, StepStart) {
         if self.cancel_requested() {
-            (self, Step::Cancel)
+            (self, StepStart::Cancel)
         } else {
-            (self.with_phase(RUNNING), Step::Poll)
+            (self.with_phase(RUNNING), StepStart::Poll)
         }
     }
 
     /// The poll returned `Pending`.
-    pub(crate) fn suspend(self) -> Status {
+    pub(crate) fn suspend(self) -> Lifecycle {
         self.with_phase(WAITING)
     }
 
     /// The task ends as `ending` (its future was dropped).
-    pub(crate) fn finish(self, ending: Ending) -> Status {
+    pub(crate) fn finish(self, ending: Ending) -> Lifecycle {
         self.with_phase(match ending {
             Ending::Returned => RETURNED,
             Ending::Cancelled => CANCELLED,
@@ -215,7 +214,7 @@ impl Status {
     }
 
     /// `cancel()`: record the request unless the task is done.
-    pub(crate) fn request_cancel(self) -> (Status, CancelRequest) {
+    pub(crate) fn request_cancel(self) -> (Lifecycle, CancelRequest) {
         if self.done() {
             (self, CancelRequest::AlreadyDone)
         } else {
@@ -224,24 +223,24 @@ impl Status {
     }
 
     /// The handle is (or no longer is) being awaited.
-    pub(crate) fn set_awaited(self, awaited: bool) -> Status {
+    pub(crate) fn set_awaited(self, awaited: bool) -> Lifecycle {
         self.with(AWAITED, awaited)
     }
 
     /// The handle was dropped: nobody can read the result any more.
-    pub(crate) fn drop_handle(self) -> Status {
+    pub(crate) fn drop_handle(self) -> Lifecycle {
         self.with(HANDLE_ALIVE, false)
     }
 
     /// The task's panic is collected elsewhere.
-    pub(crate) fn make_quiet(self) -> Status {
+    pub(crate) fn make_quiet(self) -> Lifecycle {
         self.with(QUIET, true)
     }
 
     /// The last local reference went: whatever the phase, wakes are ignored from now on.
     /// A task's slab slot holds a reference until it finishes, so it is done already;
     /// should it not be, it counts as cancelled.
-    pub(crate) fn release(self) -> Status {
+    pub(crate) fn release(self) -> Lifecycle {
         if self.done() {
             self
         } else {
@@ -250,9 +249,9 @@ impl Status {
     }
 }
 
-impl std::fmt::Debug for Status {
+impl std::fmt::Debug for Lifecycle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Status")
+        f.debug_struct("Lifecycle")
             .field("phase", &self.task_state())
             .field("ending", &self.ending())
             .field("scheduled", &self.scheduled())
@@ -270,7 +269,7 @@ mod tests {
 
     #[test]
     fn a_task_is_queued_once_until_the_loop_takes_it() {
-        let (s, first) = Status::NEW.schedule();
+        let (s, first) = Lifecycle::NEW.schedule();
         assert_eq!(first, Scheduling::Queue);
         let (s, again) = s.schedule();
         assert_eq!(again, Scheduling::Skip);
@@ -281,7 +280,7 @@ mod tests {
     #[test]
     fn a_done_task_is_never_queued_nor_cancelled() {
         for ending in [Ending::Returned, Ending::Cancelled, Ending::Panicked] {
-            let s = Status::NEW.finish(ending);
+            let s = Lifecycle::NEW.finish(ending);
             assert!(s.done());
             assert_eq!(s.ending(), Some(ending));
             assert_eq!(s.task_state(), TaskState::Done);
@@ -292,18 +291,18 @@ mod tests {
 
     #[test]
     fn a_requested_cancel_replaces_the_next_poll() {
-        let (s, req) = Status::NEW.request_cancel();
+        let (s, req) = Lifecycle::NEW.request_cancel();
         assert_eq!(req, CancelRequest::Requested);
-        assert_eq!(s.begin_step().1, Step::Cancel);
-        let (running, step) = Status::NEW.begin_step();
-        assert_eq!(step, Step::Poll);
+        assert_eq!(s.begin_step().1, StepStart::Cancel);
+        let (running, step) = Lifecycle::NEW.begin_step();
+        assert_eq!(step, StepStart::Poll);
         assert_eq!(running.task_state(), TaskState::Running);
         assert_eq!(running.suspend().task_state(), TaskState::Waiting);
     }
 
     #[test]
     fn the_bits_do_not_touch_the_phase() {
-        let s = Status::NEW
+        let s = Lifecycle::NEW
             .make_quiet()
             .set_awaited(true)
             .drop_handle()
@@ -315,6 +314,6 @@ mod tests {
         assert!(s.quiet() && s.awaited() && s.scheduled());
         assert_eq!(s.ending(), Some(Ending::Panicked));
         assert_eq!(s.release(), s);
-        assert_eq!(Status::NEW.release().ending(), Some(Ending::Cancelled));
+        assert_eq!(Lifecycle::NEW.release().ending(), Some(Ending::Cancelled));
     }
 }

@@ -39,7 +39,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use super::header::Header;
+use super::header::TaskHeader;
 use super::raw::{TaskPtr, release_wake_ref};
 use super::schedule::{self, Door};
 
@@ -134,7 +134,7 @@ impl WakeHeader {
 
 /// A counted pointer to a task, for waking it from another thread: holds one unit of the
 /// waker count, so the task's memory stays while it is queued.
-pub(crate) struct WakeRef(NonNull<Header>);
+pub(crate) struct WakeRef(NonNull<TaskHeader>);
 
 // SAFETY: a `WakeRef` touches only the task's `WakeHeader` (atomics and the thread-safe
 // the `Door`) on whatever thread holds it; the loop reads the rest of the header only after
@@ -144,7 +144,7 @@ unsafe impl Send for WakeRef {}
 
 impl WakeRef {
     /// The task's header, for the loop to schedule it. Loop thread only.
-    pub(crate) fn header(&self) -> &Header {
+    pub(crate) fn header(&self) -> &TaskHeader {
         // SAFETY: the unit this `WakeRef` holds keeps the memory alive; the header's plain
         // data (flags, key) is never dropped, even after the task's contents are.
         unsafe { self.0.as_ref() }
@@ -188,7 +188,7 @@ pub(crate) fn local_task(waker: &Waker, owner: usize) -> Option<TaskPtr> {
     }
     // SAFETY: the task belongs to the loop `owner`, on whose thread we run (see above), so
     // its header's local fields may be read here.
-    let header = unsafe { &*data.cast::<Header>() };
+    let header = unsafe { &*data.cast::<TaskHeader>() };
     if header.refs.get() == 0 {
         return None; // only the memory is left: the contents were dropped
     }
@@ -206,7 +206,7 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_raw, wake_raw, wake_by
 /// `data` must be a task pointer whose memory some unit of the count keeps alive.
 unsafe fn wake_header<'a>(data: *const ()) -> &'a WakeHeader {
     // SAFETY: per the contract the memory is alive, and the header starts the block.
-    unsafe { &(*data.cast::<Header>()).wake }
+    unsafe { &(*data.cast::<TaskHeader>()).wake }
 }
 
 /// Local path if this thread runs the task's loop, else queue a `WakeRef` made by `make_ref`.
@@ -216,7 +216,7 @@ fn wake_by_header(data: *const (), make_ref: impl FnOnce() -> WakeRef) {
     let owner = wake.owner();
     // SAFETY: only reached on the loop's own thread, while it runs (`schedule_local` checks
     // the owner), where the rest of the header may be read.
-    let local = schedule::schedule_local(owner, || unsafe { &*data.cast::<Header>() });
+    let local = schedule::schedule_local(owner, || unsafe { &*data.cast::<TaskHeader>() });
     if !local {
         wake.door().wake(make_ref());
     }
@@ -241,7 +241,7 @@ unsafe fn clone_raw(data: *const ()) -> RawWaker {
 unsafe fn wake_raw(data: *const ()) {
     // SAFETY: the consumed waker's unit becomes the `WakeRef`'s. On the local path the
     // closure is dropped unused, and the unit with it, after the task was scheduled.
-    let owned = WakeRef(unsafe { NonNull::new_unchecked(data.cast_mut().cast::<Header>()) });
+    let owned = WakeRef(unsafe { NonNull::new_unchecked(data.cast_mut().cast::<TaskHeader>()) });
     wake_by_header(data, move || owned);
 }
 
@@ -254,7 +254,7 @@ unsafe fn wake_by_ref_raw(data: *const ()) {
         // its own.
         unsafe { wake_header(data) }.acquire();
         // SAFETY: `data` is a non-null task pointer (per the contract).
-        WakeRef(unsafe { NonNull::new_unchecked(data.cast_mut().cast::<Header>()) })
+        WakeRef(unsafe { NonNull::new_unchecked(data.cast_mut().cast::<TaskHeader>()) })
     });
 }
 
@@ -263,5 +263,5 @@ unsafe fn wake_by_ref_raw(data: *const ()) {
 /// As [`wake_raw`].
 unsafe fn drop_raw(data: *const ()) {
     // SAFETY: the dropped waker owned one unit; `release_wake_ref` gives it back.
-    unsafe { release_wake_ref(NonNull::new_unchecked(data.cast_mut().cast::<Header>())) };
+    unsafe { release_wake_ref(NonNull::new_unchecked(data.cast_mut().cast::<TaskHeader>())) };
 }
