@@ -64,26 +64,23 @@ impl ChildWatcher {
     /// The loop's watcher, made (and `SIGCHLD` watched) on first use.
     fn of(handle: &LoopHandle) -> io::Result<Rc<ChildWatcher>> {
         let core: &Rc<Core> = &handle.core;
-        if let Some(w) = &*core.children.borrow() {
-            return Ok(w.clone());
-        }
-        let weak = Rc::downgrade(core);
-        let watch = handle
-            .watch_signal(SIGCHLD, move || {
-                if let Some(core) = weak.upgrade() {
-                    let watcher = core.children.borrow().clone();
+        core.components().get_or_try_insert_with(|| {
+            let weak = Rc::downgrade(core);
+            let watch = handle
+                .watch_signal(SIGCHLD, move || {
+                    let watcher = weak
+                        .upgrade()
+                        .and_then(|core| core.components().get::<ChildWatcher>());
                     if let Some(w) = watcher {
                         w.reap();
                     }
-                }
+                })
+                .map_err(io::Error::other)?;
+            Ok(ChildWatcher {
+                children: RefCell::new(Vec::new()),
+                _watch: watch,
             })
-            .map_err(io::Error::other)?;
-        let watcher = Rc::new(ChildWatcher {
-            children: RefCell::new(Vec::new()),
-            _watch: watch,
-        });
-        *core.children.borrow_mut() = Some(watcher.clone());
-        Ok(watcher)
+        })
     }
 
     /// Asks each child whether it exited; records and wakes for those that did.

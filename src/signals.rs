@@ -79,10 +79,15 @@ impl Drop for SignalWatch {
         signal_hook::low_level::unregister(self.id);
         release_default(self.sig);
         if let Some(core) = self.core.upgrade() {
-            core.unwatch_fd(self.read.as_raw_fd(), true);
+            LoopHandle { core }.remove_reader(self.read.as_raw_fd());
         }
     }
 }
+
+/// The handlers `add_signal_handler` set on one loop, one per signal (a loop component,
+/// made on the first one).
+#[derive(Default)]
+struct SignalHandlers(std::cell::RefCell<Vec<SignalWatch>>);
 
 /// Per signal: "nobody in this process watches it, so act as if unhandled", and how many
 /// loops watch it.
@@ -134,7 +139,11 @@ impl LoopHandle {
             return Err(LoopError::Closed.into());
         }
         let watch = self.watch_signal(sig, cb)?;
-        let mut signals = self.core.signals.borrow_mut();
+        let handlers = self
+            .core
+            .components()
+            .get_or_insert_with(SignalHandlers::default);
+        let mut signals = handlers.0.borrow_mut();
         let old = match signals.iter().position(|w| w.sig == sig) {
             Some(i) => Some(std::mem::replace(&mut signals[i], watch)),
             None => {
@@ -187,8 +196,11 @@ impl LoopHandle {
     /// `loop.remove_signal_handler`). With no loop watching it any more, the signal's default
     /// action is back.
     pub fn remove_signal_handler(&self, sig: i32) -> bool {
+        let Some(handlers) = self.core.components().get::<SignalHandlers>() else {
+            return false;
+        };
         let watch = {
-            let mut signals = self.core.signals.borrow_mut();
+            let mut signals = handlers.0.borrow_mut();
             let pos = signals.iter().position(|w| w.sig == sig);
             pos.map(|i| signals.swap_remove(i))
         };

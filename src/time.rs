@@ -11,7 +11,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Weak;
 use std::task::{Context, Poll};
@@ -20,10 +19,6 @@ use std::time::{Duration, Instant};
 use crate::event_loop::context;
 use crate::event_loop::core::Core;
 use crate::timers::SleepId;
-
-/// Where reports and recordings place a sleep's timer: sleeps keep no call site (it would
-/// cost eight bytes per sleep), and waking a task is the loop's own work.
-pub(crate) const SLEEP_LOCATION: &Location<'static> = Location::caller();
 
 /// Waits until `delay` has passed on the running loop's clock. The deadline is fixed at the
 /// first poll (which, for `sleep(d).await`, is at once).
@@ -163,7 +158,7 @@ impl Sleep {
             let id = core
                 .arm_sleep(when, cx.waker())
                 .expect("the running loop is open");
-            let core = core.self_weak.clone();
+            let core = core.weak();
             SleepState::Armed { when, id, core }
         })
         .expect("evloop::sleep polled outside a running event loop");
@@ -195,7 +190,7 @@ impl Future for Sleep {
                 let Some(core) = core.upgrade() else {
                     return Poll::Pending;
                 };
-                if core.timers.borrow_mut().sleep_pending(*id, cx.waker()) {
+                if core.sleep_pending(*id, cx.waker()) {
                     return Poll::Pending;
                 }
                 self.state = SleepState::Done(Some(*when));

@@ -44,6 +44,10 @@ use slab::Slab;
 use crate::event_loop::core::Ready;
 use crate::event_loop::handle::{Callback, HandleState};
 
+/// Where reports and recordings place a sleep's timer: sleeps keep no call site (it would
+/// cost eight bytes per sleep), and waking a task is the loop's own work.
+pub(crate) const SLEEP_LOCATION: &std::panic::Location<'static> = std::panic::Location::caller();
+
 /// Below this many entries the heap is never rebuilt (asyncio's `_MIN_SCHEDULED_TIMER_HANDLES`).
 pub(crate) const MIN_COMPACT: usize = 100;
 

@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use slab::Slab;
 
+use super::components::Components;
 use super::exception::{ExceptionContext, ExceptionHandler, default_exception_handler};
 use super::handle::{Callback, HandleState, TimerHandle, new_callback};
 use super::ready::ReadyQueue;
@@ -25,7 +26,6 @@ use crate::clock::Clock;
 use crate::debug::DebugMode;
 use crate::error::{LoopError, panic_message};
 use crate::introspect::{Counters, add};
-use crate::io::registration::ScheduledIo;
 use crate::reactor::Reactor;
 use crate::task::blocks::Blocks;
 use crate::task::cell::TaskCell;
@@ -66,70 +66,56 @@ pub(crate) type TaskSlot = Option<TaskPtr>;
 pub(crate) struct Core {
     /// Work to run, in order (asyncio `_ready`). Pushed by `call_soon`, wakes, due timers and
     /// the remote queue; popped only by the turn.
-    pub(crate) ready: RefCell<ReadyQueue>,
+    pub(super) ready: RefCell<ReadyQueue>,
     /// Pending timers, by deadline then scheduling order (asyncio `_scheduled`).
-    pub(crate) timers: RefCell<Timers>,
+    pub(super) timers: RefCell<Timers>,
     /// Every unfinished task, by key. A slot is `None` once its task finished while its key
     /// was still queued.
-    pub(crate) tasks: RefCell<Slab<TaskSlot>>,
-    /// The OS poller; borrowed only by the turn's poll phase and (briefly) to register.
-    pub(crate) reactor: RefCell<Reactor>,
-    /// Registered I/O sources, by token; see `io::registration`.
-    pub(crate) io: RefCell<Slab<Rc<ScheduledIo>>>,
-    /// Descriptors watched by `add_reader` / `add_writer`, with their callbacks.
-    #[cfg(unix)]
-    pub(crate) fds: RefCell<Vec<crate::io::raw::FdWatch>>,
-    /// Signals watched by `add_signal_handler`.
-    #[cfg(all(unix, feature = "signal"))]
-    pub(crate) signals: RefCell<Vec<crate::signals::SignalWatch>>,
-    /// The children this loop started, made on the first one.
-    #[cfg(all(unix, feature = "process"))]
-    pub(crate) children: RefCell<Option<Rc<crate::process::ChildWatcher>>>,
-    /// Scratch list of `(token, readiness bits)` the poll fills each turn (kept to reuse
-    /// its allocation).
-    pub(crate) io_events: RefCell<Vec<(usize, u8)>>,
-    /// The buffer small stream reads read into before copying out what was asked for
-    /// (see `io::read_ahead`); allocated on the first such read.
-    #[cfg(feature = "net")]
-    pub(crate) read_scratch: RefCell<Vec<u8>>,
+    pub(super) tasks: RefCell<Slab<TaskSlot>>,
+    /// The OS poller, the registered sources and their dispatch (see `reactor`); shared
+    /// with the I/O registrations, which register and deregister through it.
+    reactor: Rc<Reactor>,
+    /// Subsystems made on first use: `add_reader` watches, signal handlers, the child
+    /// watcher (see `components`).
+    components: Components,
     /// The part other threads reach (`call_soon_threadsafe`, remote wakes).
-    pub(crate) shared: Arc<Inbox>,
+    pub(super) shared: Arc<Inbox>,
     /// The door the tasks' wakers use from other threads (it forwards to `shared`); its
     /// address is the loop's id.
-    pub(crate) door: Arc<Door>,
+    pub(super) door: Arc<Door>,
     /// Where "now" comes from.
-    pub(crate) clock: Clock,
+    pub(super) clock: Clock,
     /// Idle, running or closed; changed by `enter`/its guard and by `close`.
-    pub(crate) state: Cell<LoopState>,
+    pub(super) state: Cell<LoopState>,
     /// `stop()` was called; checked after each turn, reset when `run_forever` returns.
-    pub(crate) stopping: Cell<bool>,
+    pub(super) stopping: Cell<bool>,
     /// Items run since the reactor was last polled; the turn skips the poll while work is
     /// ready and this is below `POLL_BUDGET`.
-    pub(crate) ran_since_poll: Cell<usize>,
+    pub(super) ran_since_poll: Cell<usize>,
     /// The slab key of the task whose step is running, if any (asyncio
     /// `_current_tasks[loop]`). The task stays in its slot while it runs.
-    pub(crate) current: Cell<Option<usize>>,
+    pub(super) current: Cell<Option<usize>>,
     /// The handler set with `set_exception_handler`; `None` means the default.
-    pub(crate) handler: RefCell<Option<ExceptionHandler>>,
+    pub(super) handler: RefCell<Option<ExceptionHandler>>,
     /// The default executor for `run_in_executor(None, ...)`, made on first use and shut
     /// down (without waiting) at close, as asyncio does.
-    pub(crate) default_pool: RefCell<Option<crate::executor::ThreadPool>>,
+    pub(super) default_pool: RefCell<Option<crate::executor::ThreadPool>>,
     /// The id the next task gets; counts from 1.
-    pub(crate) next_task_id: Cell<u64>,
+    pub(super) next_task_id: Cell<u64>,
     /// The counters behind [`LoopStats`](crate::LoopStats).
-    pub(crate) stats: Counters,
+    pub(super) stats: Counters,
     /// Debug mode's settings (see [`debug`](crate::debug)).
-    pub(crate) debug: DebugMode,
+    pub(super) debug: DebugMode,
     /// Debug mode or a recording is on: the turn times each item (see `observe`).
-    pub(crate) observed: Cell<bool>,
+    pub(super) observed: Cell<bool>,
     /// The timeline being recorded, if any.
     #[cfg(feature = "trace")]
-    pub(crate) recorder: RefCell<Option<crate::timeline::Recorder>>,
+    pub(super) recorder: RefCell<Option<crate::timeline::Recorder>>,
     /// A weak reference to this very core, handed to timers and tasks.
-    pub(crate) self_weak: Weak<Core>,
+    pub(super) self_weak: Weak<Core>,
     /// Blocks of finished tasks, kept for the next spawns until the loop idles (see
     /// `task::blocks`).
-    pub(crate) blocks: Blocks,
+    pub(super) blocks: Blocks,
 }
 
 impl Core {
@@ -143,17 +129,8 @@ impl Core {
             ready: RefCell::new(ReadyQueue::default()),
             timers: RefCell::new(Timers::new(clock.now())),
             tasks: RefCell::new(Slab::new()),
-            reactor: RefCell::new(reactor),
-            io: RefCell::new(Slab::new()),
-            io_events: RefCell::new(Vec::new()),
-            #[cfg(feature = "net")]
-            read_scratch: RefCell::new(Vec::new()),
-            #[cfg(unix)]
-            fds: RefCell::new(Vec::new()),
-            #[cfg(all(unix, feature = "signal"))]
-            signals: RefCell::new(Vec::new()),
-            #[cfg(all(unix, feature = "process"))]
-            children: RefCell::new(None),
+            reactor: Rc::new(reactor),
+            components: Components::default(),
             shared,
             door,
             clock,
@@ -268,6 +245,17 @@ impl Core {
         Ok(self.timers.borrow_mut().arm_sleep(when, waker.clone()))
     }
 
+    /// A sleep polled again: true if it is still waiting (its deadline will then wake
+    /// `waker`).
+    pub(crate) fn sleep_pending(&self, id: SleepId, waker: &Waker) -> bool {
+        self.timers.borrow_mut().sleep_pending(id, waker)
+    }
+
+    /// A weak reference to this loop, for what must not keep it alive (a sleep's timer).
+    pub(crate) fn weak(&self) -> Weak<Core> {
+        self.self_weak.clone()
+    }
+
     /// A sleep dropped: frees its timer (counted as cancelled if it had not come due).
     pub(crate) fn cancel_sleep(&self, id: SleepId) {
         let cancelled = self.timers.borrow_mut().cancel_sleep(id);
@@ -285,7 +273,7 @@ impl Core {
         if let Some(waker) = waker {
             add(&self.stats.callbacks, 1);
             if let Err(p) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-                self.report_callback_panic(crate::time::SLEEP_LOCATION, &*p);
+                self.report_callback_panic(crate::timers::SLEEP_LOCATION, &*p);
             }
         }
     }
@@ -345,17 +333,18 @@ impl Core {
     /// Applies the I/O events of this turn's poll: each source records its readiness and
     /// wakes the task waiting for it (the readiness phase; asyncio `_process_events`).
     pub(crate) fn dispatch_io(&self) {
-        let mut events = std::mem::take(&mut *self.io_events.borrow_mut());
-        add(&self.stats.io_events, events.len() as u64);
-        for (token, bits) in events.drain(..) {
-            let io = self.io.borrow().get(token).cloned();
-            if let Some(io) = io {
-                io.apply(bits);
-            }
-            #[cfg(unix)]
-            self.fd_event(token, bits);
-        }
-        *self.io_events.borrow_mut() = events;
+        let n = self.reactor.dispatch();
+        add(&self.stats.io_events, n as u64);
+    }
+
+    /// The reactor, for registering I/O sources.
+    pub(crate) fn reactor(&self) -> &Rc<Reactor> {
+        &self.reactor
+    }
+
+    /// The loop's optional subsystems, for the modules that define them.
+    pub(crate) fn components(&self) -> &Components {
+        &self.components
     }
 
     /// Moves everything other threads sent into the ready queue (the readiness phase).
@@ -416,16 +405,9 @@ impl Core {
         let remote = self.shared.close();
         let ready = std::mem::take(&mut *self.ready.borrow_mut());
         let timers = self.timers.borrow_mut().take_all();
-        let io = std::mem::take(&mut *self.io.borrow_mut());
-        #[cfg(unix)]
-        let fds = std::mem::take(&mut *self.fds.borrow_mut());
-        #[cfg(unix)]
-        drop(fds);
-        // asyncio's close removes the signal handlers too.
-        #[cfg(all(unix, feature = "signal"))]
-        drop(std::mem::take(&mut *self.signals.borrow_mut()));
-        #[cfg(all(unix, feature = "process"))]
-        drop(self.children.borrow_mut().take());
+        let io = self.reactor.take_sources();
+        // The subsystems go too: asyncio's close removes the signal handlers.
+        drop(self.components.take_all());
         let tasks = std::mem::take(&mut *self.tasks.borrow_mut());
         for task in tasks.into_iter().filter_map(|(_, slot)| slot) {
             task.abort();

@@ -168,7 +168,7 @@ pub fn block_on<F: std::future::Future>(fut: F) -> Result<F::Output, LoopError> 
 #[cfg(unix)]
 impl AsRawFd for LoopHandle {
     fn as_raw_fd(&self) -> RawFd {
-        self.core.reactor.borrow().as_raw_fd()
+        self.core.reactor().as_raw_fd()
     }
 }
 

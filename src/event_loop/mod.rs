@@ -16,6 +16,7 @@
 //! | `exception` | `call_exception_handler`, `default_exception_handler` |
 //! | `observe` | the debug-mode branches of `_run_once` (`slow_callback_duration`) |
 
+pub(crate) mod components;
 pub(crate) mod context;
 pub(crate) mod core;
 pub mod embed;

@@ -80,7 +80,7 @@ impl Core {
                 .timers
                 .borrow()
                 .is_waiting(*id)
-                .then_some(StepKind::Callback(crate::time::SLEEP_LOCATION)),
+                .then_some(StepKind::Callback(crate::timers::SLEEP_LOCATION)),
         }
     }
 

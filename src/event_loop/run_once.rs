@@ -105,12 +105,7 @@ impl Core {
             add(&self.stats.reactor_polls, 1);
             // Only a poll that may block is timed: a zero-timeout poll blocks for nothing.
             let blocking = (timeout != Some(Duration::ZERO)).then(Instant::now);
-            let mut io_events = self.io_events.borrow_mut();
-            woken = self
-                .reactor
-                .borrow_mut()
-                .poll(timeout, &mut io_events)?
-                .woken;
+            woken = self.reactor().poll(timeout)?.woken;
             if let Some(t0) = blocking {
                 self.stats
                     .blocked
@@ -192,7 +187,7 @@ impl Core {
         if self.ran_since_poll.get() < POLL_BUDGET {
             return false;
         }
-        if self.io.borrow().is_empty() {
+        if self.reactor().is_empty() {
             self.ran_since_poll.set(0);
             return false;
         }

@@ -7,34 +7,39 @@
 //! again, and a callback that does not drain the descriptor is called again, as in asyncio.
 //! Callbacks run as ordinary loop callbacks (in the turn's batch, panics caught).
 
+use std::cell::RefCell;
 use std::os::fd::RawFd;
 use std::panic::Location;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
+use mio::Interest;
 use mio::unix::SourceFd;
-use mio::{Interest, Token};
 
 use crate::error::LoopError;
 use crate::event_loop::LoopHandle;
 use crate::event_loop::core::Core;
-use crate::io::registration::ScheduledIo;
-use crate::reactor::{READABLE, WRITABLE};
+use crate::reactor::{Dispatch, READABLE, WRITABLE};
 
 /// A callback run when a descriptor is ready.
-pub(crate) type FdCallback = Rc<dyn Fn()>;
+type FdCallback = Rc<dyn Fn()>;
 
-/// The callbacks watching one descriptor.
-pub(crate) struct FdWatch {
-    pub(crate) fd: RawFd,
-    /// The descriptor's token (its key in the loop's source slab).
-    pub(crate) key: usize,
-    pub(crate) reader: Option<FdCallback>,
-    pub(crate) writer: Option<FdCallback>,
+/// The callbacks watching one descriptor; the reactor tells it when the descriptor is ready.
+struct FdWatch {
+    fd: RawFd,
+    /// The descriptor's key in the reactor's source table.
+    key: std::cell::Cell<usize>,
+    reader: RefCell<Option<FdCallback>>,
+    writer: RefCell<Option<FdCallback>>,
+    /// The loop that runs the callbacks.
+    core: Weak<Core>,
 }
 
 impl FdWatch {
     fn interest(&self) -> Option<Interest> {
-        match (self.reader.is_some(), self.writer.is_some()) {
+        match (
+            self.reader.borrow().is_some(),
+            self.writer.borrow().is_some(),
+        ) {
             (true, true) => Some(Interest::READABLE | Interest::WRITABLE),
             (true, false) => Some(Interest::READABLE),
             (false, true) => Some(Interest::WRITABLE),
@@ -43,111 +48,99 @@ impl FdWatch {
     }
 }
 
-impl Core {
-    /// Schedules the callbacks of a watched descriptor for an event, and re-arms it so that
-    /// a still-ready descriptor is reported again (level-triggered, as asyncio's selector).
-    pub(crate) fn fd_event(&self, key: usize, bits: u8) {
-        let watch = self
-            .fds
-            .borrow()
-            .iter()
-            .find(|w| w.key == key)
-            .map(|w| (w.fd, w.reader.clone(), w.writer.clone(), w.interest()));
-        let Some((fd, reader, writer, interest)) = watch else {
+impl Dispatch for FdWatch {
+    /// Schedules the reader and writer callbacks the readiness calls for, then re-arms the
+    /// descriptor (level-triggered, as asyncio's selector).
+    fn dispatch(&self, bits: u8) {
+        let Some(core) = self.core.upgrade() else {
             return;
         };
         if bits & READABLE != 0
-            && let Some(cb) = reader
+            && let Some(cb) = self.reader.borrow().clone()
         {
-            self.call_soon_internal(move || cb(), Location::caller());
+            core.call_soon_internal(move || cb(), Location::caller());
         }
         if bits & WRITABLE != 0
-            && let Some(cb) = writer
+            && let Some(cb) = self.writer.borrow().clone()
         {
-            self.call_soon_internal(move || cb(), Location::caller());
+            core.call_soon_internal(move || cb(), Location::caller());
         }
-        if let Some(interest) = interest {
-            let _ = self.reactor.borrow().registry().reregister(
-                &mut SourceFd(&fd),
-                Token(key),
-                interest,
-            );
+        if let Some(interest) = self.interest() {
+            let _ = core
+                .reactor()
+                .reregister(&mut SourceFd(&self.fd), self.key.get(), interest);
         }
     }
+}
 
+/// The descriptors one loop watches (a loop component, made on the first `add_reader` or
+/// `add_writer`).
+#[derive(Default)]
+struct FdWatches(RefCell<Vec<Rc<FdWatch>>>);
+
+impl FdWatches {
     /// Adds or replaces a reader (`read`) or writer callback on `fd`.
-    fn watch_fd(&self, fd: RawFd, read: bool, cb: FdCallback) -> Result<(), LoopError> {
-        self.check_open()?;
-        let mut fds = self.fds.borrow_mut();
-        let existing = fds.iter().position(|w| w.fd == fd);
-        let i = match existing {
-            Some(i) => i,
-            None => {
-                let key = self.io.borrow_mut().insert(Rc::new(ScheduledIo::default()));
-                fds.push(FdWatch {
-                    fd,
-                    key,
-                    reader: None,
-                    writer: None,
-                });
-                fds.len() - 1
-            }
-        };
-        let w = &mut fds[i];
-        if read {
-            w.reader = Some(cb);
+    fn watch(
+        &self,
+        core: &Rc<Core>,
+        fd: RawFd,
+        read: bool,
+        cb: FdCallback,
+    ) -> Result<(), LoopError> {
+        core.check_open()?;
+        let existing = self.0.borrow().iter().find(|w| w.fd == fd).cloned();
+        let watch = existing.clone().unwrap_or_else(|| {
+            Rc::new(FdWatch {
+                fd,
+                key: std::cell::Cell::new(usize::MAX),
+                reader: RefCell::new(None),
+                writer: RefCell::new(None),
+                core: Rc::downgrade(core),
+            })
+        });
+        let old = if read {
+            watch.reader.replace(Some(cb))
         } else {
-            w.writer = Some(cb);
-        }
-        let interest = w.interest().expect("a callback was just set");
-        let registry_result = {
-            let reactor = self.reactor.borrow();
-            let mut source = SourceFd(&fd);
-            if existing.is_some() {
-                reactor
-                    .registry()
-                    .reregister(&mut source, Token(w.key), interest)
-            } else {
-                reactor
-                    .registry()
-                    .register(&mut source, Token(w.key), interest)
-            }
+            watch.writer.replace(Some(cb))
         };
-        if let Err(e) = registry_result {
-            let w = fds.remove(i);
-            self.io.borrow_mut().try_remove(w.key);
-            return Err(LoopError::Io(e));
+        drop(old);
+        let interest = watch.interest().expect("a callback was just set");
+        let reactor = core.reactor();
+        let mut source = SourceFd(&fd);
+        if existing.is_some() {
+            reactor
+                .reregister(&mut source, watch.key.get(), interest)
+                .map_err(LoopError::Io)?;
+        } else {
+            let key = reactor
+                .register(&mut source, interest, watch.clone())
+                .map_err(LoopError::Io)?;
+            watch.key.set(key);
+            self.0.borrow_mut().push(watch);
         }
         Ok(())
     }
 
     /// Removes the reader or writer callback of `fd`; true if there was one.
-    pub(crate) fn unwatch_fd(&self, fd: RawFd, read: bool) -> bool {
-        let mut fds = self.fds.borrow_mut();
-        let Some(i) = fds.iter().position(|w| w.fd == fd) else {
+    fn unwatch(&self, core: &Core, fd: RawFd, read: bool) -> bool {
+        let Some(watch) = self.0.borrow().iter().find(|w| w.fd == fd).cloned() else {
             return false;
         };
-        let w = &mut fds[i];
         let had = if read {
-            w.reader.take()
+            watch.reader.take()
         } else {
-            w.writer.take()
+            watch.writer.take()
         };
-        let reactor = self.reactor.borrow();
-        match w.interest() {
+        let reactor = core.reactor();
+        match watch.interest() {
             Some(interest) => {
-                let _ = reactor
-                    .registry()
-                    .reregister(&mut SourceFd(&fd), Token(w.key), interest);
+                let _ = reactor.reregister(&mut SourceFd(&fd), watch.key.get(), interest);
             }
             None => {
-                let _ = reactor.registry().deregister(&mut SourceFd(&fd));
-                let w = fds.remove(i);
-                self.io.borrow_mut().try_remove(w.key);
+                reactor.deregister(&mut SourceFd(&fd), watch.key.get());
+                self.0.borrow_mut().retain(|w| w.fd != fd);
             }
         }
-        drop(reactor);
-        drop(fds);
         had.is_some()
     }
 }
@@ -161,13 +154,20 @@ impl LoopHandle {
     ///
     /// [`LoopError::Closed`], or [`LoopError::Io`] if the OS refuses to watch `fd`.
     pub fn add_reader(&self, fd: RawFd, cb: impl Fn() + 'static) -> Result<(), LoopError> {
-        self.core.watch_fd(fd, true, Rc::new(cb))
+        let watches = self
+            .core
+            .components()
+            .get_or_insert_with(FdWatches::default);
+        watches.watch(&self.core, fd, true, Rc::new(cb))
     }
 
     /// Stops watching `fd` for reading; true if a reader callback was set (asyncio
     /// `loop.remove_reader`).
     pub fn remove_reader(&self, fd: RawFd) -> bool {
-        self.core.unwatch_fd(fd, true)
+        self.core
+            .components()
+            .get::<FdWatches>()
+            .is_some_and(|w| w.unwatch(&self.core, fd, true))
     }
 
     /// Calls `cb` on every turn while `fd` is writable (asyncio `loop.add_writer`).
@@ -176,11 +176,18 @@ impl LoopHandle {
     ///
     /// As [`add_reader`](LoopHandle::add_reader).
     pub fn add_writer(&self, fd: RawFd, cb: impl Fn() + 'static) -> Result<(), LoopError> {
-        self.core.watch_fd(fd, false, Rc::new(cb))
+        let watches = self
+            .core
+            .components()
+            .get_or_insert_with(FdWatches::default);
+        watches.watch(&self.core, fd, false, Rc::new(cb))
     }
 
     /// Stops watching `fd` for writing; true if a writer callback was set.
     pub fn remove_writer(&self, fd: RawFd) -> bool {
-        self.core.unwatch_fd(fd, false)
+        self.core
+            .components()
+            .get::<FdWatches>()
+            .is_some_and(|w| w.unwatch(&self.core, fd, false))
     }
 }

@@ -16,12 +16,11 @@ use std::io;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+use mio::Interest;
 use mio::event::Source;
-use mio::{Interest, Token};
 
 use crate::event_loop::context;
-use crate::event_loop::core::Core;
-use crate::reactor::{READABLE, WRITABLE};
+use crate::reactor::{Dispatch, READABLE, Reactor, WRITABLE};
 
 /// Which way an operation goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,9 +51,9 @@ pub(crate) struct ScheduledIo {
     writer: RefCell<Option<Waker>>,
 }
 
-impl ScheduledIo {
+impl Dispatch for ScheduledIo {
     /// An event arrived: record it and wake whoever waits for it (readiness phase).
-    pub(crate) fn apply(&self, bits: u8) {
+    fn dispatch(&self, bits: u8) {
         self.readiness.set(self.readiness.get() | bits);
         if bits & READABLE != 0
             && let Some(w) = self.reader.borrow_mut().take()
@@ -72,7 +71,9 @@ impl ScheduledIo {
 /// A source's registration with the running loop's reactor; deregistered by the owner's
 /// `Drop` through [`Registration::deregister`].
 pub(crate) struct Registration {
-    core: Rc<Core>,
+    /// The reactor of the loop the source was registered with.
+    reactor: Rc<Reactor>,
+    /// The source's key in the reactor's table.
     key: usize,
     io: Rc<ScheduledIo>,
 }
@@ -84,21 +85,12 @@ impl Registration {
     ///
     /// Outside a running loop, or if the OS refuses the registration.
     pub(crate) fn new(source: &mut impl Source) -> io::Result<Registration> {
-        let core = context::with_current(Rc::clone).ok_or_else(|| {
+        let reactor = context::with_current(|core| core.reactor().clone()).ok_or_else(|| {
             io::Error::other("evloop I/O needs a running event loop (use evloop::run)")
         })?;
         let io = Rc::new(ScheduledIo::default());
-        let key = core.io.borrow_mut().insert(io.clone());
-        let registered = core.reactor.borrow().registry().register(
-            source,
-            Token(key),
-            Interest::READABLE | Interest::WRITABLE,
-        );
-        if let Err(e) = registered {
-            core.io.borrow_mut().remove(key);
-            return Err(e);
-        }
-        Ok(Registration { core, key, io })
+        let key = reactor.register(source, Interest::READABLE | Interest::WRITABLE, io.clone())?;
+        Ok(Registration { reactor, key, io })
     }
 
     /// Ready to go `dir`, or registers the waker and returns `Pending`.
@@ -174,19 +166,13 @@ impl Registration {
     /// Runs `f` on the loop's read scratch buffer (see `io::read_ahead`).
     #[cfg(feature = "net")]
     pub(crate) fn with_scratch<R>(&self, f: impl FnOnce(&mut [u8]) -> R) -> R {
-        let mut scratch = self.core.read_scratch.borrow_mut();
-        if scratch.is_empty() {
-            scratch.resize(super::read_ahead::SCRATCH, 0);
-        }
-        f(&mut scratch)
+        self.reactor.with_scratch(super::read_ahead::SCRATCH, f)
     }
 
     /// Removes `source` from the reactor (call from the owner's `Drop`).
     pub(crate) fn deregister(&self, source: &mut impl Source) {
-        // The loop may already be closed (and its poller gone): nothing to undo then.
-        let _ = self.core.reactor.borrow().registry().deregister(source);
-        let removed = self.core.io.borrow_mut().try_remove(self.key);
-        drop(removed);
+        // The loop may already be closed (its sources taken): nothing to undo then.
+        self.reactor.deregister(source, self.key);
     }
 }
 
