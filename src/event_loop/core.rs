@@ -31,8 +31,9 @@ use crate::task::blocks::Blocks;
 use crate::task::cell::TaskCell;
 use crate::task::header::TaskHeader;
 use crate::task::raw::TaskPtr;
-use crate::task::schedule::{Door, NewTask, Schedule};
+use crate::task::schedule::{NewTask, Schedule};
 use crate::task::state::Scheduling;
+use crate::task::waker::Door;
 use crate::task::{Task, TaskRef};
 use crate::timers::{SleepId, Timers};
 

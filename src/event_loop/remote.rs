@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::LoopError;
-use crate::task::schedule::RemoteWake;
+use crate::task::waker::RemoteWake;
 use crate::task::waker::WakeRef;
 
 /// One piece of work sent from another thread.

@@ -16,30 +16,9 @@ use super::TaskRef;
 use super::finished::Finished;
 use super::raw::{TaskPtr, Vtable};
 use super::schedule::Schedule;
-use super::state::{CancelRequest, Ending, Lifecycle, Scheduling};
+use super::state::{CancelRequest, Ending, Lifecycle, Scheduling, TaskState};
 use super::waker::{WakeHeader, local_task};
 use crate::error::ExceptionContext;
-
-/// Where a task is in its life (the phase of its state, see `task::state`).
-///
-/// ```text
-///  spawn ──► Scheduled ──step──► Running ──Pending──► Waiting ──wake──► Scheduled
-///                │                  │
-///         cancel │                  └──Ready / panic / cancelled──► Done
-///                ▼
-///              Done (the body never runs)
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TaskState {
-    /// In the ready queue, waiting for its next step.
-    Scheduled,
-    /// Its future is being polled right now.
-    Running,
-    /// Suspended, waiting for a wake.
-    Waiting,
-    /// Finished: with a value, a panic, or cancelled.
-    Done,
-}
 
 /// A done callback waiting for its task to finish.
 pub(crate) type DoneCallback = Box<dyn FnOnce(&TaskRef)>;

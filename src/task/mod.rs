@@ -47,8 +47,6 @@ pub(crate) mod state;
 // The task's one allocation and its two reference counts.
 #[allow(unsafe_code)]
 pub(crate) mod raw;
-// The running scheduler of this thread is kept as a raw pointer for the local wake path.
-#[allow(unsafe_code)]
 pub(crate) mod schedule;
 // The waker's hand-written vtable (see its module docs).
 #[allow(unsafe_code)]
@@ -63,8 +61,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-pub use header::TaskState;
 use raw::TaskPtr;
+pub use state::TaskState;
 
 use crate::error::TaskError;
 use finished::Finished;

@@ -36,7 +36,26 @@
 //! the header stores the result in one place and callers must look at the outcome
 //! (`#[must_use]`).
 
-use super::header::TaskState;
+/// Where a task is in its life (the phase of its [`Lifecycle`]).
+///
+/// ```text
+///  spawn ──► Scheduled ──step──► Running ──Pending──► Waiting ──wake──► Scheduled
+///                │                  │
+///         cancel │                  └──Ready / panic / cancelled──► Done
+///                ▼
+///              Done (the body never runs)
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    /// In the ready queue, waiting for its next step.
+    Scheduled,
+    /// Its future is being polled right now.
+    Running,
+    /// Suspended, waiting for a wake.
+    Waiting,
+    /// Finished: with a value, a panic, or cancelled.
+    Done,
+}
 
 /// How a finished task ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -30,18 +30,24 @@
 //! makes the task own one `Arc` reference to it, given back when the memory is freed; a task
 //! whose waker is never cloned never touches that `Arc`'s count.
 //!
+//! A wake on the scheduler's own thread must not go through the door (a lock and a
+//! syscall): the scheduler running on this thread registers itself with [`enter`], and a
+//! waker whose task belongs to it queues the task directly ([`schedule_local`]).
+//!
 //! This module and `raw` are where the task's unsafe code lives; each block says which
 //! invariant it relies on.
 
+use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use super::header::TaskHeader;
 use super::raw::{TaskPtr, release_wake_ref};
-use super::schedule::{self, Door};
+use super::schedule::Schedule;
 
 /// The part of a task that wakers reach from any thread. Nothing else of the task may be
 /// touched off the loop's thread.
@@ -216,7 +222,7 @@ fn wake_by_header(data: *const (), make_ref: impl FnOnce() -> WakeRef) {
     let owner = wake.owner();
     // SAFETY: only reached on the loop's own thread, while it runs (`schedule_local` checks
     // the owner), where the rest of the header may be read.
-    let local = schedule::schedule_local(owner, || unsafe { &*data.cast::<TaskHeader>() });
+    let local = schedule_local(owner, || unsafe { &*data.cast::<TaskHeader>() });
     if !local {
         wake.door().wake(make_ref());
     }
@@ -264,4 +270,73 @@ unsafe fn wake_by_ref_raw(data: *const ()) {
 unsafe fn drop_raw(data: *const ()) {
     // SAFETY: the dropped waker owned one unit; `release_wake_ref` gives it back.
     unsafe { release_wake_ref(NonNull::new_unchecked(data.cast_mut().cast::<TaskHeader>())) };
+}
+
+/// Where a waker on another thread sends its task: the loop's thread-safe queue.
+pub(crate) trait RemoteWake: Send + Sync {
+    /// Queues `task` for the loop's thread and wakes that thread. A closed loop drops it.
+    fn wake(&self, task: WakeRef);
+}
+
+/// A loop's door for remote wakes, shared by its tasks (each task that has a cloned waker
+/// keeps one strong reference). Its address is the loop's identity for the local check.
+pub(crate) struct Door(Arc<dyn RemoteWake>);
+
+impl Door {
+    /// A door that sends remote wakes to `target`.
+    pub(crate) fn new(target: Arc<dyn RemoteWake>) -> Arc<Door> {
+        Arc::new(Door(target))
+    }
+
+    /// The identity of the loop behind `door`: tasks compare it to find their own loop.
+    pub(crate) fn id(door: &Arc<Door>) -> usize {
+        Arc::as_ptr(door) as usize
+    }
+
+    /// Sends `task` to the loop's thread.
+    pub(crate) fn wake(&self, task: WakeRef) {
+        self.0.wake(task);
+    }
+}
+
+thread_local! {
+    /// The scheduler running on this thread, with its door's identity. Set and cleared
+    /// only by [`enter`] and its guard, which holds the `Rc` the pointer was taken from.
+    static RUNNING: Cell<Option<(usize, NonNull<dyn Schedule>)>> = const { Cell::new(None) };
+}
+
+/// Marks `sched` (whose door is `id`) as the scheduler running on this thread until the
+/// guard is dropped.
+pub(crate) fn enter(id: usize, sched: Rc<dyn Schedule>) -> Running {
+    let ptr = NonNull::from(&*sched);
+    RUNNING.with(|slot| slot.set(Some((id, ptr))));
+    Running(sched)
+}
+
+/// Proof that a scheduler is registered as running on this thread; it keeps the scheduler
+/// alive while it is.
+pub(crate) struct Running(#[allow(dead_code)] Rc<dyn Schedule>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.with(|slot| slot.set(None));
+    }
+}
+
+/// The local half of waking: if this thread is running the scheduler whose door is
+/// `owner`, queue the task `header` gives and return true. Otherwise the caller takes the
+/// remote path (and `header` is not called: off the loop's thread the header must not be
+/// read).
+#[inline(always)]
+pub(crate) fn schedule_local<'a>(owner: usize, header: impl FnOnce() -> &'a TaskHeader) -> bool {
+    match RUNNING.with(Cell::get) {
+        Some((id, sched)) if id == owner => {
+            // SAFETY: the slot is set only while the `Running` guard lives, and the guard
+            // holds the `Rc` this pointer was taken from, so the scheduler is alive; it is
+            // only ever read through shared references.
+            unsafe { sched.as_ref() }.schedule(header());
+            true
+        }
+        _ => false,
+    }
 }
