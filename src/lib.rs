@@ -48,6 +48,7 @@
 //! Rust forces a few differences (cancellation is a drop, not an exception; results are
 //! `Result`s, not raised errors); each is listed in the [mapping table](guide::mapping).
 
+pub(crate) mod callback;
 pub mod clock;
 pub mod combinators;
 pub mod debug;
@@ -147,7 +148,7 @@ pub use event_loop::context::{all_tasks, current_task, get_running_loop, running
 pub use event_loop::embed::block_on;
 pub use event_loop::exception::{ExceptionContext, default_exception_handler};
 pub use event_loop::handle::{Handle, TimerHandle};
-pub use event_loop::remote::RemoteHandle;
+pub use event_loop::remote_handle::RemoteHandle;
 pub use event_loop::run::run;
 pub use event_loop::{EventLoop, LoopHandle};
 pub use executor::{ThreadPool, to_thread};

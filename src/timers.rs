@@ -13,7 +13,7 @@
 //!   reuses freed slots, and the `Sleep` keeps only the slot's key and sequence number.
 //!
 //! A due sleep is not woken inside the heap scan: its slot is marked *due* and a
-//! `Ready::Sleep` item goes to the ready queue, which wakes the task when its turn in the
+//! `Due::Sleep` item goes to the ready queue, which wakes the task when its turn in the
 //! batch comes (asyncio's timer callback `_set_result_unless_cancelled`, then the task's
 //! step a turn later). A sleep dropped in between removes its slot, and the item then wakes
 //! nobody: asyncio's `finally: h.cancel()`.
@@ -41,8 +41,7 @@ use std::time::{Duration, Instant};
 
 use slab::Slab;
 
-use crate::event_loop::core::Ready;
-use crate::event_loop::handle::{Callback, HandleState};
+use crate::callback::{Callback, HandleState};
 
 /// Where reports and recordings place a sleep's timer: sleeps keep no call site (it would
 /// cost eight bytes per sleep), and waking a task is the loop's own work.
@@ -128,6 +127,14 @@ pub(crate) struct Timers {
     cancelled: usize,
 }
 
+/// A timer that came due, as `pop_due` hands it to the loop.
+pub(crate) enum Due {
+    /// A `call_later` / `call_at` callback, now `Pending`.
+    Callback(Rc<dyn Callback>),
+    /// A sleep whose task is to be woken (unless the sleep is dropped before its turn).
+    Sleep(SleepId),
+}
+
 /// What `Timers::take_all` hands back to be dropped outside the loop's borrows.
 pub(crate) type Taken = (Vec<Rc<dyn Callback>>, Vec<Waker>);
 
@@ -162,7 +169,7 @@ impl Timers {
         self.push_entry(when, TimerTarget::Callback(cb));
     }
 
-    /// Arms a sleep: at `when`, `waker` is woken (through a `Ready::Sleep` item).
+    /// Arms a sleep: at `when`, `waker` is woken (through a `Due::Sleep` item).
     pub(crate) fn arm_sleep(&mut self, when: Instant, waker: Waker) -> SleepId {
         let slot = self.sleeps.vacant_entry();
         let key = u32::try_from(slot.key()).expect("fewer than 4 billion armed sleeps");
@@ -207,7 +214,7 @@ impl Timers {
         Some((slot.waker, in_heap))
     }
 
-    /// A `Ready::Sleep` item's turn came: frees the slot and gives the waker to wake, unless
+    /// A `Due::Sleep` item's turn came: frees the slot and gives the waker to wake, unless
     /// the sleep was dropped meanwhile.
     pub(crate) fn fire_sleep(&mut self, id: SleepId) -> Option<Waker> {
         self.slot(id)?;
@@ -239,7 +246,7 @@ impl Timers {
 
     /// Pops every live timer due at `now`, earliest first, handing each to `ready` as the
     /// item that runs it. Returns how many fired.
-    pub(crate) fn pop_due(&mut self, now: Instant, mut ready: impl FnMut(Ready)) -> u64 {
+    pub(crate) fn pop_due(&mut self, now: Instant, mut ready: impl FnMut(Due)) -> u64 {
         let now = self.nanos(now);
         let mut fired = 0;
         while let Some(top) = self.heap.peek_mut() {
@@ -256,11 +263,11 @@ impl Timers {
             ready(match entry.target {
                 TimerTarget::Callback(cb) => {
                     cb.base().set_state(HandleState::Pending);
-                    Ready::Callback(cb)
+                    Due::Callback(cb)
                 }
                 TimerTarget::Sleep(key) => {
                     self.sleeps[key as usize].seq |= DUE;
-                    Ready::Sleep(SleepId {
+                    Due::Sleep(SleepId {
                         key,
                         seq: entry.seq,
                     })
@@ -306,7 +313,7 @@ fn live(sleeps: &Slab<SleepSlot>, e: &TimerEntry) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event_loop::handle::{cancel_callback, new_callback};
+    use crate::callback::{cancel_callback, new_callback};
     use std::cell::RefCell;
     use std::panic::Location;
     use std::sync::Arc;
@@ -323,11 +330,10 @@ mod tests {
     }
 
     /// Runs a due item the way the loop does (callbacks run; sleeps wake).
-    fn run(t: &mut Timers, item: Ready) {
+    fn run(t: &mut Timers, item: Due) {
         match item {
-            Ready::Callback(cb) => cb.run(),
-            Ready::Sleep(id) => t.fire_sleep(id).into_iter().for_each(Waker::wake),
-            _ => unreachable!("timers only queue callbacks and sleeps"),
+            Due::Callback(cb) => cb.run(),
+            Due::Sleep(id) => t.fire_sleep(id).into_iter().for_each(Waker::wake),
         }
     }
 
@@ -411,7 +417,7 @@ mod tests {
             t.pop_due(t0 + Duration::from_millis(10), |i| due.push(i)),
             3
         );
-        assert!(matches!(due[1], Ready::Sleep(d) if d == id));
+        assert!(matches!(due[1], Due::Sleep(d) if d == id));
         // Due but not yet woken: still pending, and its waker can still change.
         assert!(t.sleep_pending(id, &waker));
         due.into_iter().for_each(|item| run(&mut t, item));

@@ -19,9 +19,10 @@ use slab::Slab;
 
 use super::components::Components;
 use super::exception::{ExceptionContext, ExceptionHandler, default_exception_handler};
-use super::handle::{Callback, HandleState, TimerHandle, new_callback};
-use super::ready::ReadyQueue;
+use super::handle::TimerHandle;
+use super::ready::{Ready, ReadyQueue};
 use super::remote::{Inbox, Remote};
+use crate::callback::{Callback, HandleState, new_callback};
 use crate::clock::Clock;
 use crate::debug::DebugMode;
 use crate::error::{LoopError, panic_message};
@@ -36,18 +37,6 @@ use crate::task::state::Scheduling;
 use crate::task::waker::Door;
 use crate::task::{Task, TaskRef};
 use crate::timers::{SleepId, Timers};
-
-/// One unit of ready work (asyncio: a `Handle` in `_ready`).
-pub(crate) enum Ready {
-    /// A scheduled callback (`call_soon`, a due timer, a done callback, a remote call).
-    Callback(Rc<dyn Callback>),
-    /// A task to step, by its key in the task slab.
-    Task(usize),
-    /// A finished task whose done callbacks are to run.
-    Done(TaskPtr),
-    /// A due sleep whose task is to be woken (unless the sleep was dropped meanwhile).
-    Sleep(SleepId),
-}
 
 /// Whether the loop is idle, running or closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

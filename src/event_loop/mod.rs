@@ -25,6 +25,7 @@ pub(crate) mod handle;
 pub(crate) mod observe;
 pub(crate) mod ready;
 pub(crate) mod remote;
+pub(crate) mod remote_handle;
 pub(crate) mod run;
 pub mod run_once;
 
@@ -39,7 +40,7 @@ use std::time::{Duration, Instant};
 use self::core::Core;
 use self::exception::ExceptionContext;
 use self::handle::{Handle, TimerHandle};
-use self::remote::RemoteHandle;
+use self::remote_handle::RemoteHandle;
 use crate::clock::Clock;
 use crate::error::{LoopError, RunError};
 use crate::future::Future as EvFuture;

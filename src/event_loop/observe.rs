@@ -8,7 +8,8 @@
 
 use std::time::Instant;
 
-use super::core::{Core, Ready};
+use super::core::Core;
+use super::ready::Ready;
 use crate::debug::{self, StepKind};
 use crate::task::TaskRef;
 
@@ -69,7 +70,7 @@ impl Core {
     /// What `item` is, or `None` if it will not run anything.
     fn step_kind(&self, item: &Ready) -> Option<StepKind> {
         match item {
-            Ready::Callback(cb) => (cb.base().state() != super::handle::HandleState::Cancelled)
+            Ready::Callback(cb) => (cb.base().state() != crate::callback::HandleState::Cancelled)
                 .then(|| StepKind::Callback(cb.base().location())),
             Ready::Task(key) => {
                 let slot = self.tasks.borrow().get(*key).cloned().flatten();

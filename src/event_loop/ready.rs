@@ -12,7 +12,32 @@
 //! is safe: an empty slot is `None`, which costs nothing, since `Option<Ready>` uses a spare
 //! value of the item's tag.
 
-use super::core::Ready;
+use std::rc::Rc;
+
+use crate::callback::Callback;
+use crate::task::raw::TaskPtr;
+use crate::timers::{Due, SleepId};
+
+/// One unit of ready work (asyncio: a `Handle` in `_ready`).
+pub(crate) enum Ready {
+    /// A scheduled callback (`call_soon`, a due timer, a done callback, a remote call).
+    Callback(Rc<dyn Callback>),
+    /// A task to step, by its key in the task slab.
+    Task(usize),
+    /// A finished task whose done callbacks are to run.
+    Done(TaskPtr),
+    /// A due sleep whose task is to be woken (unless the sleep was dropped meanwhile).
+    Sleep(SleepId),
+}
+
+impl From<Due> for Ready {
+    fn from(due: Due) -> Ready {
+        match due {
+            Due::Callback(cb) => Ready::Callback(cb),
+            Due::Sleep(id) => Ready::Sleep(id),
+        }
+    }
+}
 
 /// A FIFO of ready work, growing by doubling and never shrinking.
 #[derive(Default)]

@@ -46,8 +46,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::core::{Core, Ready};
-use super::handle::{Callback, HandleState};
+use super::core::Core;
+use super::ready::Ready;
+use crate::callback::{Callback, HandleState};
 use crate::clock::Clock;
 use crate::error::LoopError;
 use crate::introspect::add;
@@ -131,7 +132,7 @@ impl Core {
         if timers.len() > 0 {
             let now = self.now();
             let mut ready = self.ready.borrow_mut();
-            let fired = timers.pop_due(now, |item| ready.push_back(item));
+            let fired = timers.pop_due(now, |item| ready.push_back(item.into()));
             add(&self.stats.timers_fired, fired);
         }
         drop(timers);
