@@ -18,7 +18,7 @@
 
 use std::time::Duration;
 
-use evloop::stream::{AsyncIterator, async_gen};
+use evloop::async_iter::{AsyncIterator, async_gen};
 
 /// Async generator that yields numbers with delays.
 fn async_range(start: u32, stop: u32) -> impl AsyncIterator<Item = u32> + Unpin {

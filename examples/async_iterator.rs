@@ -27,7 +27,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use evloop::Sleep;
-use evloop::stream::AsyncIterator;
+use evloop::async_iter::AsyncIterator;
 
 /// Async iterator that yields numbers with delays.
 struct AsyncRange {

@@ -48,39 +48,33 @@
 //! Rust forces a few differences (cancellation is a drop, not an exception; results are
 //! `Result`s, not raised errors); each is listed in the [mapping table](guide::mapping).
 
-pub(crate) mod callback;
-pub mod clock;
-pub mod combinators;
-pub mod debug;
+// The folders of `src/` are the layers, lowest first (see docs/architecture.md). Each
+// folder's module docs say what it may import. The modules keep their flat public paths
+// (`evloop::sync`, `evloop::net`, ...) through the re-exports below.
+mod coordination;
+mod driver;
 pub mod error;
 pub mod event_loop;
-pub mod executor;
 #[cfg(feature = "ext")]
 pub mod ext;
-pub mod future;
-pub mod introspect;
 pub mod io;
-#[cfg(feature = "net")]
-pub mod net;
-#[cfg(all(unix, feature = "process"))]
-pub mod process;
-pub mod queue;
-pub mod reactor;
-#[cfg(feature = "net")]
-pub mod server;
-#[cfg(all(unix, feature = "signal"))]
-pub mod signals;
-pub mod stream;
-#[cfg(feature = "net")]
-pub mod streams;
-pub mod sync;
+mod observe;
+mod system;
 pub mod task;
-pub mod time;
-#[cfg(feature = "trace")]
-pub mod timeline;
-pub mod timers;
+
+pub use coordination::{async_iter, combinators, future, queue, sync, time};
+pub(crate) use driver::callback;
+pub use driver::{clock, reactor, timers};
 #[cfg(feature = "net")]
-pub mod transport;
+pub use io::{net, server, streams, transport};
+#[cfg(feature = "trace")]
+pub use observe::timeline;
+pub use observe::{debug, introspect};
+pub use system::executor;
+#[cfg(all(unix, feature = "process"))]
+pub use system::process;
+#[cfg(all(unix, feature = "signal"))]
+pub use system::signals;
 
 pub mod guide {
     //! The prose documentation from `docs/`, with its examples compiled and run as tests.
@@ -144,17 +138,19 @@ pub use error::{
     BrokenBarrierError, FutureError, GetError, InvalidStateError, LoopError, PutError, RunError,
     TaskError, TimeoutError, TooManyReleases, panic_message,
 };
-pub use event_loop::context::{all_tasks, current_task, get_running_loop, running_loop, spawn};
+pub use event_loop::context::{
+    all_tasks, current_task, dump, get_running_loop, running_loop, spawn,
+};
 pub use event_loop::embed::block_on;
 pub use event_loop::exception::{ExceptionContext, default_exception_handler};
 pub use event_loop::handle::{Handle, TimerHandle};
 pub use event_loop::remote_handle::RemoteHandle;
-pub use event_loop::run::run;
 pub use event_loop::{EventLoop, LoopHandle};
 pub use executor::{ThreadPool, to_thread};
 pub use future::Future;
-pub use introspect::{LoopStats, dump};
+pub use introspect::LoopStats;
 pub use queue::{LifoQueue, PriorityQueue, Queue};
+pub use system::runner::run;
 pub use task::cancel::is_cancelling;
 pub use task::{Task, TaskRef, TaskState};
 pub use time::{Sleep, YieldNow, sleep, sleep_until, yield_now};

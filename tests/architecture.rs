@@ -60,3 +60,178 @@ fn the_task_layer_imports_no_layer_above_it() {
         offending.join("\n")
     );
 }
+
+/// The layers of `src/`, lowest first: a file may import its own folder and those below it.
+const LAYERS: &[&str] = &[
+    "error",
+    "driver",
+    "task",
+    "observe",
+    "event_loop",
+    "coordination",
+    "io",
+    "system",
+    "ext",
+];
+
+/// The layer of a name at the crate root: a folder, a module re-exported from one, or an
+/// item re-exported from such a module (as the `use` statements of `src/lib.rs` say).
+fn root_names() -> Vec<(String, usize)> {
+    let lib = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
+    // Each `pub use a::b::{c, d};` (possibly over several lines) as (first segment, items).
+    let mut statements: Vec<(String, Vec<String>)> = Vec::new();
+    let mut statement = String::new();
+    for line in lib.lines().map(str::trim) {
+        let starts = line.starts_with("pub use") || line.starts_with("pub(crate) use");
+        if statement.is_empty() && !starts {
+            continue;
+        }
+        statement.push_str(line);
+        statement.push(' ');
+        if !line.ends_with(';') {
+            continue;
+        }
+        let path = statement
+            .split_once("use ")
+            .unwrap()
+            .1
+            .trim()
+            .trim_end_matches(';');
+        let (first, rest) = path.split_once("::").unwrap_or((path, ""));
+        let items = rest.rsplit("::").next().unwrap_or(rest);
+        let items = items
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|i| !i.is_empty() && *i != "self")
+            .map(str::to_string)
+            .collect();
+        statements.push((first.trim().to_string(), items));
+        statement.clear();
+    }
+    let mut names: Vec<(String, usize)> = LAYERS
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.to_string(), i))
+        .collect();
+    // Twice: a module re-exported from a folder, then the items re-exported from it.
+    for _ in 0..2 {
+        for (first, items) in &statements {
+            let Some(layer) = names.iter().find(|(n, _)| n == first).map(|(_, l)| *l) else {
+                continue;
+            };
+            for item in items {
+                if !names.iter().any(|(n, _)| n == item) {
+                    names.push((item.clone(), layer));
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Every `crate::name` in the code of `text` (comments and `#[cfg(test)]` modules left out).
+fn crate_paths(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("#[cfg(test)]") {
+            break;
+        }
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            out.push((i + 1, name));
+        }
+    }
+    out
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The `crate::` paths of `text` (a file of layer `own`) that name a higher layer.
+fn upward_paths(
+    own: usize,
+    text: &str,
+    layer_of: &dyn Fn(&str) -> Option<usize>,
+) -> Vec<(usize, String, usize)> {
+    crate_paths(text)
+        .into_iter()
+        .filter_map(|(line, name)| {
+            let target = layer_of(&name)?;
+            (target > own).then_some((line, name, target))
+        })
+        .collect()
+}
+
+#[test]
+fn imports_flow_down_the_layers() {
+    let names = root_names();
+    let layer_of = |name: &str| names.iter().find(|(n, _)| n == name).map(|(_, l)| *l);
+    let layer_of: &dyn Fn(&str) -> Option<usize> = &layer_of;
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    let mut upward = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(root().join("src")).unwrap();
+        let folder = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        let Some(own) = LAYERS.iter().position(|l| *l == folder) else {
+            continue; // src/lib.rs: the public API, above every layer
+        };
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (line, name, target) in upward_paths(own, &text, layer_of) {
+            upward.push(format!(
+                "src/{}:{line}: {} imports crate::{name} ({})",
+                rel.display(),
+                LAYERS[own],
+                LAYERS[target]
+            ));
+        }
+    }
+    assert!(
+        upward.is_empty(),
+        "imports that run up the layers:\n{}",
+        upward.join("\n")
+    );
+}
+
+#[test]
+fn the_layer_check_sees_what_lib_rs_re_exports() {
+    let names = root_names();
+    let layer = |n: &str| names.iter().find(|(m, _)| m == n).map(|(_, l)| LAYERS[*l]);
+    assert_eq!(layer("sync"), Some("coordination"));
+    assert_eq!(layer("spawn"), Some("event_loop"));
+    assert_eq!(layer("run"), Some("system"));
+    assert_eq!(layer("TaskError"), Some("error"));
+    assert_eq!(layer("timers"), Some("driver"));
+    assert_eq!(layer("sleep"), Some("coordination"));
+}
+
+#[test]
+fn the_layer_check_catches_an_upward_import() {
+    let names = root_names();
+    let layer_of = |name: &str| names.iter().find(|(n, _)| n == name).map(|(_, l)| *l);
+    let driver = LAYERS.iter().position(|l| *l == "driver").unwrap();
+    let file = "use crate::error::LoopError;\nfn f() { crate::sleep(d); }\n// crate::net in a comment\nuse crate::net::TcpStream;\n#[cfg(test)]\nmod tests { use crate::run; }\n";
+    let found: Vec<(usize, String)> = upward_paths(driver, file, &layer_of)
+        .into_iter()
+        .map(|(line, name, _)| (line, name))
+        .collect();
+    assert_eq!(found, [(2, "sleep".to_string()), (4, "net".to_string())]);
+}

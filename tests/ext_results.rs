@@ -7,10 +7,10 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use evloop::async_iter::AsyncIterator;
 use evloop::ext::{
     Cmd, CmdResult, Extension, ExtensionTester, HookFuture, Responder, StatusCode, TenEnv, TenError,
 };
-use evloop::stream::AsyncIterator;
 
 /// Answers by command name: "stream" (three results), "forget" (drops the reply),
 /// "twice" (answers twice), "silent" (keeps the reply forever), "slow" (after 10 s).

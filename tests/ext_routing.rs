@@ -194,7 +194,7 @@ fn data_goes_to_every_destination_by_name_and_unrouted_data_is_an_error() {
 
 #[test]
 fn send_cmd_ex_gets_each_destinations_result() {
-    use evloop::stream::AsyncIterator;
+    use evloop::async_iter::AsyncIterator;
     let (out, _t) = run_graph(
         GRAPH,
         Rc::new(|env: TenEnv| {

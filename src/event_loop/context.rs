@@ -137,3 +137,12 @@ pub fn current_task() -> Option<TaskRef> {
 pub fn all_tasks() -> Vec<TaskRef> {
     with_current(|core| core.all_tasks()).unwrap_or_default()
 }
+
+/// The running loop's unfinished tasks as a table, then its counters (an empty string
+/// outside a running loop). Print it from anywhere inside the loop to see what is going on.
+///
+/// Rosetta: asyncio has no single call; `for t in asyncio.all_tasks(): t.print_stack()` is
+/// the nearest. tokio: `tokio-console`, as an external tool.
+pub fn dump() -> String {
+    running_loop().map(|h| h.dump()).unwrap_or_default()
+}

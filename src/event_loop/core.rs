@@ -87,9 +87,6 @@ pub(crate) struct Core {
     pub(super) current: Cell<Option<usize>>,
     /// The handler set with `set_exception_handler`; `None` means the default.
     pub(super) handler: RefCell<Option<ExceptionHandler>>,
-    /// The default executor for `run_in_executor(None, ...)`, made on first use and shut
-    /// down (without waiting) at close, as asyncio does.
-    pub(super) default_pool: RefCell<Option<crate::executor::ThreadPool>>,
     /// The id the next task gets; counts from 1.
     pub(super) next_task_id: Cell<u64>,
     /// The counters behind [`LoopStats`](crate::LoopStats).
@@ -129,7 +126,6 @@ impl Core {
             ran_since_poll: Cell::new(0),
             current: Cell::new(None),
             handler: RefCell::new(None),
-            default_pool: RefCell::new(None),
             next_task_id: Cell::new(1),
             stats: Counters::default(),
             debug,
@@ -405,9 +401,6 @@ impl Core {
         drop((remote, ready, timers, io));
         let handler = self.handler.borrow_mut().take();
         drop(handler);
-        if let Some(pool) = self.default_pool.borrow_mut().take() {
-            pool.shutdown(false);
-        }
         // A closed loop spawns nothing more: what it kept goes back (and from now on it keeps
         // nothing, see `raw::release_local`).
         self.blocks.release();

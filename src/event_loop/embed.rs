@@ -158,7 +158,7 @@ pub fn block_on<F: std::future::Future>(fut: F) -> Result<F::Output, LoopError> 
     }
     let ev = EventLoop::new()?;
     let out = ev.block_on(fut)?;
-    super::run::shutdown(&ev)?;
+    ev.shutdown()?;
     Ok(out)
 }
 

@@ -26,7 +26,6 @@ pub(crate) mod observe;
 pub(crate) mod ready;
 pub(crate) mod remote;
 pub(crate) mod remote_handle;
-pub(crate) mod run;
 pub mod run_once;
 
 use std::cell::Cell;
@@ -43,7 +42,6 @@ use self::handle::{Handle, TimerHandle};
 use self::remote_handle::RemoteHandle;
 use crate::clock::Clock;
 use crate::error::{LoopError, RunError};
-use crate::future::Future as EvFuture;
 use crate::introspect::LoopStats;
 use crate::task::{Task, TaskRef};
 
@@ -156,12 +154,6 @@ impl LoopHandle {
         Ok(self.core.spawn(fut, Location::caller()))
     }
 
-    /// A new pending [`Future`](crate::Future) bound to this loop (asyncio
-    /// `loop.create_future()`).
-    pub fn create_future<T: 'static>(&self) -> EvFuture<T> {
-        EvFuture::bound(&self.core)
-    }
-
     /// Runs turns until [`stop`](LoopHandle::stop) is called. A `stop()` issued before the
     /// call makes it run exactly one turn.
     ///
@@ -265,26 +257,6 @@ impl LoopHandle {
     /// True once the loop was closed.
     pub fn is_closed(&self) -> bool {
         self.core.is_closed()
-    }
-
-    /// Runs the blocking `f` on `pool`, or on the loop's default pool (made on first use,
-    /// `min(32, cpus + 4)` threads), and gives a future for its result; see
-    /// [`executor`](crate::executor).
-    ///
-    /// Rosetta: asyncio `loop.run_in_executor(executor, f)`; tokio `task::spawn_blocking`.
-    pub fn run_in_executor<F, T>(
-        &self,
-        pool: Option<&crate::executor::ThreadPool>,
-        f: F,
-    ) -> crate::executor::Blocking<T>
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send + 'static,
-    {
-        match pool {
-            Some(p) => p.spawn(f),
-            None => crate::executor::default_pool(&self.core.default_pool).spawn(f),
-        }
     }
 
     /// A `Send + Clone` handle for other threads.
@@ -425,6 +397,19 @@ pub struct EventLoop {
 }
 
 impl EventLoop {
+    /// asyncio `_cancel_all_tasks`, then close: cancels every task still pending, lets them
+    /// finish cancelling, and closes the loop (what `run` and `block_on`'s host end with).
+    pub(crate) fn shutdown(&self) -> Result<(), LoopError> {
+        let left = self.all_tasks();
+        for task in &left {
+            task.cancel();
+        }
+        while left.iter().any(|t| !t.done()) {
+            self.run_once()?;
+        }
+        self.close()
+    }
+
     /// A new loop on the system clock.
     ///
     /// # Errors

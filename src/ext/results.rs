@@ -15,7 +15,7 @@ use super::host::Host;
 use super::msg::{Cmd, CmdResult};
 use super::path::{OutPath, Policy};
 pub use super::responder::Responder;
-use crate::stream::AsyncIterator;
+use crate::async_iter::AsyncIterator;
 
 /// The results of a command sent with [`TenEnv::send_cmd_ex`](super::TenEnv::send_cmd_ex),
 /// as an [`AsyncIterator`]: each one as it comes, ending after the completed one (or the

@@ -1,4 +1,8 @@
-//! I/O on the loop: registering sources with the reactor, and the async read/write traits.
+//! I/O on the loop: registering sources with the reactor, the async read/write traits, and
+//! what is built on them (sockets, asyncio's streams, transports and protocols, servers).
+//!
+//! **May import:** `coordination`, `event_loop` (its context and public handle), `task`,
+//! `driver`, `error`. Not `system` or `ext`.
 //!
 //! Everything goes through the loop's own `mio` reactor. A socket registers once (for both
 //! directions) when it is made; the turn's readiness phase records each event on the
@@ -16,5 +20,14 @@ pub(crate) mod raw;
 pub(crate) mod read_ahead;
 pub(crate) mod registration;
 mod traits;
+
+#[cfg(feature = "net")]
+pub mod net;
+#[cfg(feature = "net")]
+pub mod server;
+#[cfg(feature = "net")]
+pub mod streams;
+#[cfg(feature = "net")]
+pub mod transport;
 
 pub use traits::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};

@@ -36,7 +36,7 @@
 //! the header stores the result in one place and callers must look at the outcome
 //! (`#[must_use]`).
 
-/// Where a task is in its life (the phase of its [`Lifecycle`]).
+/// Where a task is in its life (the phase of its state; see the module `task::state`).
 ///
 /// ```text
 ///  spawn ──► Scheduled ──step──► Running ──Pending──► Waiting ──wake──► Scheduled

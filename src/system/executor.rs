@@ -32,6 +32,7 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 
 use crate::error::{TaskError, panic_message};
+use crate::event_loop::LoopHandle;
 
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
@@ -287,9 +288,38 @@ where
         .run_in_executor(None, f)
 }
 
-/// The loop's default pool, made on first use.
-pub(crate) fn default_pool(slot: &std::cell::RefCell<Option<ThreadPool>>) -> ThreadPool {
-    slot.borrow_mut()
-        .get_or_insert_with(|| ThreadPool::named(ThreadPool::default_size(), "evloop-default"))
-        .clone()
+/// The default executor of one loop, for `run_in_executor(None, ...)`: a loop component
+/// made on first use and shut down (without waiting) when the loop closes, as asyncio does.
+struct DefaultPool(ThreadPool);
+
+impl Drop for DefaultPool {
+    fn drop(&mut self) {
+        self.0.shutdown(false);
+    }
+}
+
+impl LoopHandle {
+    /// Runs the blocking `f` on `pool`, or on the loop's default pool (made on first use,
+    /// `min(32, cpus + 4)` threads), and gives a future for its result; see
+    /// [`executor`](crate::executor).
+    ///
+    /// Rosetta: asyncio `loop.run_in_executor(executor, f)`; tokio `task::spawn_blocking`.
+    pub fn run_in_executor<F, T>(&self, pool: Option<&ThreadPool>, f: F) -> Blocking<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        match pool {
+            Some(p) => p.spawn(f),
+            None => {
+                let default = self.core.components().get_or_insert_with(|| {
+                    DefaultPool(ThreadPool::named(
+                        ThreadPool::default_size(),
+                        "evloop-default",
+                    ))
+                });
+                default.0.spawn(f)
+            }
+        }
+    }
 }

@@ -7,7 +7,7 @@
 //!   remote wakes, timers scheduled/fired/cancelled, I/O events, reactor polls and the time
 //!   spent blocked in them, spawns served by a kept task block). The loop keeps them in
 //!   `Cell`s, so counting is one add on the loop's own thread: no atomics.
-//! - [`dump`] / [`LoopHandle::dump`](crate::LoopHandle::dump): a text table of the unfinished
+//! - [`dump`](crate::dump) / [`LoopHandle::dump`](crate::LoopHandle::dump): a text table of the unfinished
 //!   tasks, one row per task, with the [`TaskRef`] accessors as columns: id, name, state,
 //!   polls, time spent polling, and where it was spawned.
 //!
@@ -175,15 +175,6 @@ pub fn task_table(tasks: &[TaskRef]) -> String {
         );
     }
     out
-}
-
-/// The running loop's unfinished tasks as a table, then its counters (an empty string
-/// outside a running loop). Print it from anywhere inside the loop to see what is going on.
-///
-/// Rosetta: asyncio has no single call; `for t in asyncio.all_tasks(): t.print_stack()` is
-/// the nearest. tokio: `tokio-console`, as an external tool.
-pub fn dump() -> String {
-    crate::running_loop().map(|h| h.dump()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ use std::cell::Cell;
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::event_loop::exception::ExceptionContext;
+use crate::error::ExceptionContext;
 use crate::task::TaskRef;
 
 /// The environment variable that turns debug mode on for every new loop when set to

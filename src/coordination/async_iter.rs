@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use evloop::stream::{AsyncIterator, async_gen};
+//! use evloop::async_iter::{AsyncIterator, async_gen};
 //!
 //! evloop::run(async {
 //!     // async def async_range(start, stop): for i in range(...): await sleep(); yield i

@@ -9,7 +9,7 @@
 //! `call_soon_threadsafe` and wakes from other threads use to interrupt a blocking poll, like
 //! asyncio's `_write_to_self`. Every socket or descriptor registered through `io` gets its
 //! own token: its key in the reactor's source table, which holds what to tell when that
-//! source is ready (a [`Dispatch`]). The reactor owns that table, the poll and the dispatch;
+//! source is ready (a `Dispatch`). The reactor owns that table, the poll and the dispatch;
 //! the turn only says when to poll and when to dispatch.
 
 use std::cell::RefCell;

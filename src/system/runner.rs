@@ -1,10 +1,10 @@
-//! `evloop::run`: asyncio's `asyncio.run()`.
+//! `evloop::run`: asyncio's `asyncio.run()`: a loop, the main task, Ctrl-C, and the
+//! shutdown that cancels what is left.
 
 use std::future::Future;
 
-use super::EventLoop;
-use super::context;
 use crate::error::{LoopError, RunError};
+use crate::event_loop::{EventLoop, context};
 
 /// Runs `fut` to completion on a new loop, then cleans up: cancels every task still pending
 /// and lets them finish their cancellation, then closes the loop. Returns `fut`'s output.
@@ -49,7 +49,7 @@ pub fn run<F: Future + 'static>(fut: F) -> Result<F::Output, RunError> {
     #[cfg(all(unix, feature = "signal"))]
     let interrupted = ctrl_c_cancels(&ev, &main.task_ref());
     let out = ev.run_task(main);
-    shutdown(&ev)?;
+    ev.shutdown()?;
     #[cfg(all(unix, feature = "signal"))]
     if interrupted.get() {
         return Err(RunError::Interrupted);
@@ -75,17 +75,4 @@ fn ctrl_c_cancels(ev: &EventLoop, main: &crate::TaskRef) -> std::rc::Rc<std::cel
         handle.remove_signal_handler(SIGINT);
     });
     interrupted
-}
-
-/// asyncio `_cancel_all_tasks`, then close: cancels every task still pending, lets them
-/// finish cancelling, and closes the loop.
-pub(crate) fn shutdown(ev: &EventLoop) -> Result<(), LoopError> {
-    let left = ev.all_tasks();
-    for task in &left {
-        task.cancel();
-    }
-    while left.iter().any(|t| !t.done()) {
-        ev.run_once()?;
-    }
-    ev.close()
 }

@@ -274,3 +274,10 @@ impl<T: 'static> fmt::Debug for Future<T> {
         write!(f, "<Future {state}>")
     }
 }
+impl crate::LoopHandle {
+    /// A new pending [`Future`] bound to this loop (asyncio
+    /// `loop.create_future()`).
+    pub fn create_future<T: 'static>(&self) -> Future<T> {
+        Future::bound(&self.core)
+    }
+}
