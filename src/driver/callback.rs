@@ -39,15 +39,18 @@ pub(crate) struct HandleBase {
 }
 
 impl HandleBase {
+    #[inline]
     pub(crate) fn state(&self) -> HandleState {
         self.state.get()
     }
 
+    #[inline]
     pub(crate) fn set_state(&self, s: HandleState) {
         self.state.set(s);
     }
 
     /// Marks the handle `Ran`; false (and nothing changes) if it was cancelled.
+    #[inline]
     fn begin_run(&self) -> bool {
         if self.state() == HandleState::Cancelled {
             return false;
@@ -56,6 +59,7 @@ impl HandleBase {
         true
     }
 
+    #[inline]
     pub(crate) fn location(&self) -> &'static Location<'static> {
         self.location
     }

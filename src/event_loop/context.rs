@@ -13,7 +13,7 @@ use std::rc::Rc;
 use super::LoopHandle;
 use super::core::{Core, LoopState};
 use crate::error::LoopError;
-use crate::task::waker::{self, Running};
+use crate::task::waker::{self, RunningGuard};
 use crate::task::{Task, TaskRef};
 
 thread_local! {
@@ -26,7 +26,7 @@ thread_local! {
 pub(crate) struct Enter {
     core: Rc<Core>,
     /// The loop registered as its tasks' running scheduler (the local wake path).
-    _running: Running,
+    _running: RunningGuard,
 }
 
 /// Checks that `core` could become the running loop of this thread now.

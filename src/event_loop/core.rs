@@ -137,6 +137,13 @@ impl Core {
         }))
     }
 
+    /// The loop's counters, with the kept blocks' count of reuses.
+    pub(crate) fn stats(&self) -> crate::LoopStats {
+        let mut stats = self.stats.snapshot();
+        stats.task_blocks_reused = self.blocks.reused();
+        stats
+    }
+
     /// The loop's id: the address of its door, which wakers keep alive.
     pub(crate) fn id(&self) -> usize {
         Door::id(&self.door)
@@ -182,6 +189,7 @@ impl Core {
     }
 
     /// `call_soon` without the closed check, for the loop's own bookkeeping callbacks.
+    #[inline]
     pub(crate) fn call_soon_internal(
         &self,
         f: impl FnOnce() + 'static,
@@ -267,6 +275,7 @@ impl Core {
     /// Creates a task and schedules its first step (asyncio `Task.__init__` does
     /// `call_soon(self.__step)`). On a closed loop the task is born cancelled and `fut` is
     /// dropped unpolled.
+    #[inline]
     pub(crate) fn spawn<F: Future + 'static>(
         &self,
         fut: F,
@@ -284,10 +293,7 @@ impl Core {
             blocks: &self.blocks,
             location,
         };
-        let (task, reused) = TaskCell::allocate(fut, new);
-        if reused {
-            add(&self.stats.task_blocks_reused, 1);
-        }
+        let task = TaskCell::allocate(fut, new);
         let ptr = &task.as_ref().0;
         if self.is_closed() {
             drop(tasks);
@@ -403,7 +409,7 @@ impl Core {
         drop(handler);
         // A closed loop spawns nothing more: what it kept goes back (and from now on it keeps
         // nothing, see `raw::release_local`).
-        self.blocks.release();
+        self.blocks.close();
     }
 }
 
@@ -426,7 +432,7 @@ impl Schedule for Core {
         Core::report(self, ctx);
     }
 
-    fn kept_blocks(&self) -> Option<&Blocks> {
-        (!self.is_closed()).then_some(&self.blocks)
+    fn blocks(&self) -> &Blocks {
+        &self.blocks
     }
 }

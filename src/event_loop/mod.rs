@@ -284,7 +284,7 @@ impl LoopHandle {
 
     /// The loop's counters now (see [`introspect`](crate::introspect)).
     pub fn stats(&self) -> LoopStats {
-        self.core.stats.snapshot()
+        self.core.stats()
     }
 
     /// The loop's unfinished tasks as a table, then its counters (see

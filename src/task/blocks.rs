@@ -49,6 +49,10 @@ pub(crate) struct Blocks {
     heads: [Cell<Option<NonNull<Free>>>; CLASSES],
     /// How many blocks are kept, over every size.
     kept: Cell<usize>,
+    /// How many spawns a kept block served (`LoopStats::task_blocks_reused`).
+    reused: Cell<u64>,
+    /// Set when the loop closes: from then on nothing is kept.
+    closed: Cell<bool>,
 }
 
 impl Default for Blocks {
@@ -56,6 +60,8 @@ impl Default for Blocks {
         Blocks {
             heads: std::array::from_fn(|_| Cell::new(None)),
             kept: Cell::new(0),
+            reused: Cell::new(0),
+            closed: Cell::new(false),
         }
     }
 }
@@ -105,10 +111,12 @@ impl Blocks {
         // alone until it leaves it here.
         head.set(unsafe { block.as_ref().next });
         self.kept.set(self.kept.get() - 1);
+        self.reused.set(self.reused.get() + 1);
         Some(block.cast())
     }
 
-    /// Keeps `block` for a later [`take`](Self::take) (or frees it, if its size has no list).
+    /// Keeps `block` for a later [`take`](Self::take) (or frees it, if its size has no list
+    /// or the loop closed).
     ///
     /// # Safety
     ///
@@ -116,7 +124,7 @@ impl Blocks {
     /// a drop, and nothing will use it again.
     #[inline]
     pub(crate) unsafe fn keep(&self, block: NonNull<u8>, layout: Layout) {
-        let Some(c) = class(layout) else {
+        let Some(c) = class(layout).filter(|_| !self.closed.get()) else {
             // SAFETY: per the contract.
             unsafe { deallocate(block, layout) };
             return;
@@ -133,10 +141,21 @@ impl Blocks {
         self.kept.set(self.kept.get() + 1);
     }
 
+    /// How many spawns a kept block served.
+    pub(crate) fn reused(&self) -> u64 {
+        self.reused.get()
+    }
+
     /// How many blocks are kept.
     #[cfg(test)]
     fn kept(&self) -> usize {
         self.kept.get()
+    }
+
+    /// The loop closed: gives back what is kept, and keeps nothing from now on.
+    pub(crate) fn close(&self) {
+        self.closed.set(true);
+        self.release();
     }
 
     /// Gives every kept block back to the allocator.

@@ -54,14 +54,14 @@ impl<F: Future + 'static> TaskCell<F> {
     };
 
     /// Allocates a task (its one allocation: a block its scheduler kept, if it has one of
-    /// this size, see `blocks`) and returns its handle, and whether a kept block served.
-    pub(crate) fn allocate(fut: F, new: NewTask<'_>) -> (Task<F::Output>, bool) {
+    /// this size, see `blocks`) and returns its handle.
+    pub(crate) fn allocate(fut: F, new: NewTask<'_>) -> Task<F::Output> {
         let layout = Self::VTABLE.layout;
-        let kept = new.blocks.take(layout);
-        let reused = kept.is_some();
-        let block = kept
-            .unwrap_or_else(|| blocks::allocate(layout))
-            .cast::<TaskCell<F>>();
+        let block = match new.blocks.take(layout) {
+            Some(block) => block,
+            None => blocks::allocate(layout),
+        }
+        .cast::<TaskCell<F>>();
         let cell = TaskCell {
             header: TaskHeader::new(
                 WakeHeader::new(new.door),
@@ -81,8 +81,7 @@ impl<F: Future + 'static> TaskCell<F> {
         // SAFETY: a fresh cell, with one local reference, a waker count of one and this
         // cell's vtable (`TaskHeader::new`), in a block of `VTABLE.layout` from the global
         // allocator; the handle's `T` is this future's output.
-        let task = unsafe { Task::new(TaskPtr::from_new(block.cast::<TaskHeader>())) };
-        (task, reused)
+        unsafe { Task::new(TaskPtr::from_new(block.cast::<TaskHeader>())) }
     }
 
     /// The cell behind a task pointer.

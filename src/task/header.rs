@@ -17,7 +17,7 @@ use super::finished::Finished;
 use super::raw::{TaskPtr, Vtable};
 use super::schedule::Schedule;
 use super::state::{CancelRequest, Ending, Lifecycle, Scheduling, TaskState};
-use super::waker::{WakeHeader, local_task};
+use super::waker::{WakeHeader, local_task, schedule_local};
 use crate::error::ExceptionContext;
 
 /// A done callback waiting for its task to finish.
@@ -377,7 +377,9 @@ impl TaskHeader {
 
     /// Schedules the awaiting task `task` of this loop, if the loop is still there.
     fn wake_local_joiner(&self, task: TaskPtr) {
-        if let Some(sched) = self.sched.upgrade() {
+        if !schedule_local(self.wake.owner(), || task.header())
+            && let Some(sched) = self.sched.upgrade()
+        {
             sched.schedule(task.header());
         }
     }

@@ -22,6 +22,7 @@ use std::ptr::NonNull;
 use super::blocks::{self, Blocks};
 use super::header::TaskHeader;
 use super::state::Lifecycle;
+use super::waker;
 
 /// The typed operations of a task cell, so that untyped pointers can reach them.
 pub(crate) struct Vtable {
@@ -128,13 +129,27 @@ unsafe fn release_local(ptr: NonNull<TaskHeader>) {
     // SAFETY: the vtable matches the cell; the contents are dropped once, here.
     unsafe { (header.vtable.drop_contents)(ptr) };
     header.drop_owned();
-    // An open loop keeps the block for its next spawn (see `blocks`).
-    let keeper = header.sched.upgrade();
+    // An open loop keeps the block for its next spawn (see `blocks`). The loop running on
+    // this thread is found without upgrading the task's reference to it.
+    let owner = header.wake.owner();
+    let keeper = if waker::is_running(owner) {
+        None
+    } else {
+        header.sched.upgrade()
+    };
     // SAFETY: as above; `sched` is not read again (see `TaskHeader::drop_owned`).
     unsafe { std::mem::ManuallyDrop::drop(&mut *std::ptr::addr_of_mut!((*ptr.as_ptr()).sched)) };
     if header.wake.only_local() || header.wake.release() {
-        // SAFETY: no unit of the waker count is left: nobody can reach the block.
-        unsafe { free(ptr, keeper.as_deref().and_then(|sched| sched.kept_blocks())) };
+        let freed = keeper.is_none()
+            && waker::with_running_blocks(owner, |blocks| {
+                // SAFETY: no unit of the waker count is left: nobody can reach the block.
+                unsafe { free(ptr, Some(blocks)) }
+            })
+            .is_some();
+        if !freed {
+            // SAFETY: as just above.
+            unsafe { free(ptr, keeper.as_deref().map(|sched| sched.blocks())) };
+        }
     }
 }
 

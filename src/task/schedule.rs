@@ -33,9 +33,9 @@ pub(crate) trait Schedule {
     /// Passes a report to the loop's exception handler.
     fn report(&self, ctx: &ExceptionContext);
 
-    /// Where a finished task's block may be kept for the next spawn: `None` once the
-    /// scheduler is closed (see `blocks`).
-    fn kept_blocks(&self) -> Option<&Blocks>;
+    /// Where a finished task's block may be kept for the next spawn (see `blocks`; a closed
+    /// scheduler's blocks keep nothing).
+    fn blocks(&self) -> &Blocks;
 }
 
 /// What a scheduler gives a task it creates (`cell::TaskCell::allocate`).

@@ -122,18 +122,22 @@ impl Lifecycle {
     /// right after (`schedule`).
     pub(crate) const NEW: Lifecycle = Lifecycle(SCHEDULED_PHASE | HANDLE_ALIVE);
 
+    #[inline]
     fn phase(self) -> u8 {
         self.0 & PHASE
     }
 
+    #[inline]
     fn with_phase(self, phase: u8) -> Lifecycle {
         Lifecycle((self.0 & !PHASE) | phase)
     }
 
+    #[inline]
     fn has(self, bit: u8) -> bool {
         self.0 & bit != 0
     }
 
+    #[inline]
     fn with(self, bit: u8, on: bool) -> Lifecycle {
         if on {
             Lifecycle(self.0 | bit)
@@ -143,6 +147,7 @@ impl Lifecycle {
     }
 
     /// The phase as the public [`TaskState`].
+    #[inline]
     pub(crate) fn task_state(self) -> TaskState {
         match self.phase() {
             SCHEDULED_PHASE => TaskState::Scheduled,
@@ -159,6 +164,7 @@ impl Lifecycle {
     }
 
     /// How the task ended; `None` while it runs.
+    #[inline]
     pub(crate) fn ending(self) -> Option<Ending> {
         match self.phase() {
             RETURNED => Some(Ending::Returned),
@@ -169,26 +175,31 @@ impl Lifecycle {
     }
 
     /// True while the task's key is in the ready queue.
+    #[inline]
     pub(crate) fn scheduled(self) -> bool {
         self.has(SCHEDULED)
     }
 
     /// True if a cancel was requested and not yet acted on.
+    #[inline]
     pub(crate) fn cancel_requested(self) -> bool {
         self.has(CANCEL_REQUESTED)
     }
 
     /// True while the `Task<T>` handle exists.
+    #[inline]
     pub(crate) fn handle_alive(self) -> bool {
         self.has(HANDLE_ALIVE)
     }
 
     /// True while the handle is being awaited.
+    #[inline]
     pub(crate) fn awaited(self) -> bool {
         self.has(AWAITED)
     }
 
     /// True if the task's panic is collected elsewhere.
+    #[inline]
     pub(crate) fn quiet(self) -> bool {
         self.has(QUIET)
     }
@@ -210,6 +221,7 @@ impl Lifecycle {
     }
 
     /// A step begins: poll, or end as cancelled if a cancel is pending.
+    #[inline]
     pub(crate) fn begin_step(self) -> (Lifecycle, StepStart) {
         if self.cancel_requested() {
             (self, StepStart::Cancel)
@@ -219,11 +231,13 @@ impl Lifecycle {
     }
 
     /// The poll returned `Pending`.
+    #[inline]
     pub(crate) fn suspend(self) -> Lifecycle {
         self.with_phase(WAITING)
     }
 
     /// The task ends as `ending` (its future was dropped).
+    #[inline]
     pub(crate) fn finish(self, ending: Ending) -> Lifecycle {
         self.with_phase(match ending {
             Ending::Returned => RETURNED,
@@ -233,6 +247,7 @@ impl Lifecycle {
     }
 
     /// `cancel()`: record the request unless the task is done.
+    #[inline]
     pub(crate) fn request_cancel(self) -> (Lifecycle, CancelRequest) {
         if self.done() {
             (self, CancelRequest::AlreadyDone)
@@ -242,16 +257,19 @@ impl Lifecycle {
     }
 
     /// The handle is (or no longer is) being awaited.
+    #[inline]
     pub(crate) fn set_awaited(self, awaited: bool) -> Lifecycle {
         self.with(AWAITED, awaited)
     }
 
     /// The handle was dropped: nobody can read the result any more.
+    #[inline]
     pub(crate) fn drop_handle(self) -> Lifecycle {
         self.with(HANDLE_ALIVE, false)
     }
 
     /// The task's panic is collected elsewhere.
+    #[inline]
     pub(crate) fn make_quiet(self) -> Lifecycle {
         self.with(QUIET, true)
     }
@@ -259,6 +277,7 @@ impl Lifecycle {
     /// The last local reference went: whatever the phase, wakes are ignored from now on.
     /// A task's slab slot holds a reference until it finishes, so it is done already;
     /// should it not be, it counts as cancelled.
+    #[inline]
     pub(crate) fn release(self) -> Lifecycle {
         if self.done() {
             self
