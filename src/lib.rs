@@ -70,6 +70,7 @@ pub use io::{net, server, streams, transport};
 #[cfg(feature = "trace")]
 pub use observe::timeline;
 pub use observe::{debug, introspect};
+#[cfg(feature = "executor")]
 pub use system::executor;
 #[cfg(all(unix, feature = "process"))]
 pub use system::process;
@@ -146,6 +147,7 @@ pub use event_loop::exception::{ExceptionContext, default_exception_handler};
 pub use event_loop::handle::{Handle, TimerHandle};
 pub use event_loop::remote_handle::RemoteHandle;
 pub use event_loop::{EventLoop, LoopHandle};
+#[cfg(feature = "executor")]
 pub use executor::{ThreadPool, to_thread};
 pub use future::Future;
 pub use introspect::LoopStats;

@@ -106,6 +106,7 @@ fn a_host_poller_waits_on_the_loops_descriptor() {
     );
 }
 
+#[cfg(feature = "executor")]
 #[test]
 fn block_on_polls_a_borrowing_future_in_place() {
     let mut total = 0;

@@ -30,11 +30,13 @@ const EXAMPLES: &[&str] = &[
     "asynccontextmanager_closure",
     "queue_puts_run_later",
     "queue_workers_take_turns",
-    "run_in_executor",
 ];
 
 /// Python-twinned examples behind a feature (`process`, on Unix).
 const PROCESS_EXAMPLES: &[&str] = &["subprocess_sort"];
+
+/// Python-twinned examples behind the `executor` feature.
+const EXECUTOR_EXAMPLES: &[&str] = &["run_in_executor"];
 
 /// The Python-twinned examples this build has: the seeds', plus those behind a feature.
 fn examples() -> Vec<&'static str> {
@@ -42,6 +44,8 @@ fn examples() -> Vec<&'static str> {
     let mut all = EXAMPLES.to_vec();
     #[cfg(all(unix, feature = "process"))]
     all.extend(PROCESS_EXAMPLES);
+    #[cfg(feature = "executor")]
+    all.extend(EXECUTOR_EXAMPLES);
     all
 }
 
@@ -311,7 +315,14 @@ fn the_examples_table_matches_the_files() {
     let rows = examples_table();
     let row_of = |rust: &str| rows.iter().find(|r| r.rust == rust);
 
-    let compared = [EXAMPLES, PROCESS_EXAMPLES, TEN_EXAMPLES, IO_EXAMPLES].concat();
+    let compared = [
+        EXAMPLES,
+        PROCESS_EXAMPLES,
+        EXECUTOR_EXAMPLES,
+        TEN_EXAMPLES,
+        IO_EXAMPLES,
+    ]
+    .concat();
     for name in compared {
         let rust = format!("examples/{name}.rs");
         assert!(
@@ -411,7 +422,7 @@ fn ctrl_c_cancels_the_main_task_of_run() {
 
 /// The embedding examples: a host's own loop steps evloop (`host_loop`), and a `poll(2)`
 /// host waits on evloop's descriptor (`poll_host`).
-#[cfg(unix)]
+#[cfg(all(unix, feature = "executor"))]
 #[test]
 fn host_examples_drive_the_loop() {
     let cmds = ["host_loop", "poll_host"]

@@ -97,7 +97,7 @@ fn load_client_child() {
     println!("all {n} echoed");
 }
 
-#[cfg(all(target_os = "linux", feature = "net"))]
+#[cfg(all(target_os = "linux", feature = "net", feature = "executor"))]
 fn open_files_limit() -> usize {
     let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
     limits
@@ -108,7 +108,7 @@ fn open_files_limit() -> usize {
         .unwrap_or(1024)
 }
 
-#[cfg(all(target_os = "linux", feature = "net"))]
+#[cfg(all(target_os = "linux", feature = "net", feature = "executor"))]
 #[test]
 fn ten_thousand_connections_on_one_loop() {
     use evloop::io::{AsyncReadExt, AsyncWriteExt};

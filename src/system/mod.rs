@@ -5,6 +5,7 @@
 //! `task`, `driver`, `error`. Each is a loop component made on first use (see
 //! `event_loop::components`), behind its feature where it has one.
 
+#[cfg(feature = "executor")]
 pub mod executor;
 #[cfg(all(unix, feature = "process"))]
 pub mod process;
