@@ -235,3 +235,164 @@ fn the_layer_check_catches_an_upward_import() {
         .collect();
     assert_eq!(found, [(2, "sleep".to_string()), (4, "net".to_string())]);
 }
+
+/// A module and the sibling modules it imports.
+type Edges = (String, Vec<String>);
+
+/// The files of each folder of `src/` (as module names) and, for each, the sibling modules
+/// it names through `super::` (outside comments and `#[cfg(test)]` modules).
+fn sibling_imports() -> Vec<(std::path::PathBuf, Vec<Edges>)> {
+    let mut folders = Vec::new();
+    let mut stack = vec![root().join("src")];
+    while let Some(dir) = stack.pop() {
+        let mut modules = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path.clone());
+                modules.push((
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    path.join("mod.rs"),
+                ));
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !["mod.rs", "lib.rs"].contains(&&*path.file_name().unwrap().to_string_lossy())
+            {
+                modules.push((
+                    path.file_stem().unwrap().to_string_lossy().into_owned(),
+                    path,
+                ));
+            }
+        }
+        let names: Vec<String> = modules.iter().map(|(n, _)| n.clone()).collect();
+        let mut edges = Vec::new();
+        for (name, file) in &modules {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let mut targets = Vec::new();
+            for line in text.lines() {
+                if line.trim_start().starts_with("#[cfg(test)]") {
+                    break;
+                }
+                let code = line.split("//").next().unwrap_or("");
+                for part in code.split("super::").skip(1) {
+                    // `super::name`, or each name of `super::{a, b::C}`.
+                    let group = part
+                        .strip_prefix('{')
+                        .map_or(part, |g| g.split('}').next().unwrap());
+                    for item in group.split(',') {
+                        let first: String = item
+                            .trim()
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        if first != *name && names.contains(&first) && !targets.contains(&first) {
+                            targets.push(first);
+                        }
+                    }
+                }
+            }
+            edges.push((name.clone(), targets));
+        }
+        folders.push((dir, edges));
+    }
+    folders
+}
+
+/// The strongly connected groups of a small graph (Tarjan's algorithm).
+fn circles(edges: &[Edges]) -> Vec<Vec<String>> {
+    struct Walk<'a> {
+        edges: &'a [Edges],
+        index: Vec<Option<usize>>,
+        low: Vec<usize>,
+        on_stack: Vec<bool>,
+        stack: Vec<usize>,
+        next: usize,
+        out: Vec<Vec<String>>,
+    }
+    fn visit(w: &mut Walk<'_>, v: usize) {
+        w.index[v] = Some(w.next);
+        w.low[v] = w.next;
+        w.next += 1;
+        w.stack.push(v);
+        w.on_stack[v] = true;
+        for target in &w.edges[v].1 {
+            let Some(u) = w.edges.iter().position(|(n, _)| n == target) else {
+                continue;
+            };
+            match w.index[u] {
+                None => {
+                    visit(w, u);
+                    w.low[v] = w.low[v].min(w.low[u]);
+                }
+                Some(i) if w.on_stack[u] => w.low[v] = w.low[v].min(i),
+                Some(_) => {}
+            }
+        }
+        if Some(w.low[v]) == w.index[v] {
+            let mut group = Vec::new();
+            while let Some(u) = w.stack.pop() {
+                w.on_stack[u] = false;
+                group.push(w.edges[u].0.clone());
+                if u == v {
+                    break;
+                }
+            }
+            w.out.push(group);
+        }
+    }
+    let n = edges.len();
+    let mut w = Walk {
+        edges,
+        index: vec![None; n],
+        low: vec![0; n],
+        on_stack: vec![false; n],
+        stack: Vec::new(),
+        next: 0,
+        out: Vec::new(),
+    };
+    for v in 0..n {
+        if w.index[v].is_none() {
+            visit(&mut w, v);
+        }
+    }
+    w.out
+}
+
+#[test]
+fn no_circle_of_more_than_two_files_inside_a_folder() {
+    let mut found = Vec::new();
+    for (dir, edges) in sibling_imports() {
+        for group in circles(&edges) {
+            if group.len() > 2 {
+                found.push(format!(
+                    "{}: {}",
+                    dir.strip_prefix(root()).unwrap_or(&dir).display(),
+                    group.join(", ")
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "import circles of three or more files:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_circle_check_finds_a_circle() {
+    let edge = |n: &str, t: &[&str]| (n.to_string(), t.iter().map(|s| s.to_string()).collect());
+    let three = [
+        edge("a", &["b"]),
+        edge("b", &["c"]),
+        edge("c", &["a"]),
+        edge("d", &["a"]),
+    ];
+    let big: Vec<_> = circles(&three)
+        .into_iter()
+        .filter(|g| g.len() > 1)
+        .collect();
+    assert_eq!(big.len(), 1);
+    assert_eq!(big[0].len(), 3);
+    let pair = [edge("a", &["b"]), edge("b", &["a"])];
+    assert!(circles(&pair).iter().all(|g| g.len() <= 2));
+}

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use super::LoopHandle;
 use super::core::{Core, LoopState};
 use crate::error::LoopError;
-use crate::task::waker::{self, RunningGuard};
+use crate::task::running::{self, RunningGuard};
 use crate::task::{Task, TaskRef};
 
 thread_local! {
@@ -54,7 +54,7 @@ pub(crate) fn enter(core: &Rc<Core>) -> Result<Enter, LoopError> {
     can_enter(core)?;
     CURRENT.with(|slot| *slot.borrow_mut() = Some(core.clone()));
     core.state.set(LoopState::Running);
-    let running = waker::enter(core.id(), core.clone());
+    let running = running::enter(core.id(), core.clone());
     Ok(Enter {
         core: core.clone(),
         _running: running,

@@ -16,8 +16,8 @@ use std::task::{Context, Poll};
 
 use super::blocks;
 use super::header::TaskHeader;
+use super::layout::NewTask;
 use super::raw::{TaskPtr, Vtable};
-use super::schedule::NewTask;
 use super::state::{Ending, Lifecycle, StepStart};
 use super::waker::{WakeHeader, with_waker};
 use super::{Task, cancel};

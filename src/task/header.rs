@@ -14,28 +14,12 @@ use std::time::Duration;
 
 use super::TaskRef;
 use super::finished::Finished;
-use super::raw::{TaskPtr, Vtable};
-use super::schedule::Schedule;
+pub(crate) use super::layout::TaskHeader;
+use super::layout::{DoneCallback, DoneCallbacks, Extras, Schedule, TaskPtr, Vtable, WakeHeader};
+use super::running::schedule_local;
 use super::state::{CancelRequest, Ending, Lifecycle, Scheduling, TaskState};
-use super::waker::{WakeHeader, local_task, schedule_local};
+use super::waker::local_task;
 use crate::error::ExceptionContext;
-
-/// A done callback waiting for its task to finish.
-pub(crate) type DoneCallback = Box<dyn FnOnce(&TaskRef)>;
-
-/// A task's done callbacks, in registration order. One callback (the common case: a single
-/// watcher such as `gather` or `run_until_complete`) needs no list, and a combinator's
-/// watcher (`Watch`: `gather`, `wait`, `as_completed`) needs no allocation either.
-#[derive(Default)]
-pub(crate) enum DoneCallbacks {
-    #[default]
-    None,
-    One(DoneCallback),
-    /// Report index `.1` to the finished list of a set of watched tasks: what the closure of
-    /// `combinators::completion` would do, kept as data (the enum stays 24 bytes).
-    Watch(Rc<Finished>, usize),
-    Many(Vec<DoneCallback>),
-}
 
 impl DoneCallbacks {
     fn push(self, f: DoneCallback) -> DoneCallbacks {
@@ -69,61 +53,6 @@ fn guarded(me: &TaskRef, sched: &dyn Schedule, f: impl FnOnce()) {
     if let Err(p) = catch_unwind(AssertUnwindSafe(f)) {
         sched.report(&ExceptionContext::callback_panic(me.location(), &*p));
     }
-}
-
-/// The untyped part of a task. It starts the task's block (`cell::TaskCell` is `#[repr(C)]`),
-/// so a waker's pointer is a pointer to the header; wakers reach their `wake` field by name.
-pub(crate) struct TaskHeader {
-    /// What wakers reach, from any thread: their count and the loop's remote door.
-    pub(crate) wake: WakeHeader,
-    /// The typed operations of this task's cell (step, read the result, drop, free).
-    pub(crate) vtable: &'static Vtable,
-    /// Local references: `TaskRef`s, `Task<T>` handles, the slab slot, queued done
-    /// callbacks. When it reaches zero the task's contents are dropped (see `raw`).
-    pub(crate) refs: Cell<u32>,
-    /// The task's key in its loop's task slab. 32 bits keep the header at 112 bytes; four
-    /// billion live tasks would need over 600 GiB.
-    key: u32,
-    /// Unique within the loop, from 1 upwards (asyncio's `Task-N` counter, but per loop).
-    pub(crate) id: u64,
-    /// The scheduler (the owning loop). Dropped with the task's contents, never by whoever
-    /// frees the memory.
-    pub(crate) sched: ManuallyDrop<Weak<dyn Schedule>>,
-    /// Phase, ending and flags, changed only through `Lifecycle`'s transitions (see `state`).
-    state: Cell<Lifecycle>,
-    /// How many cancels were requested (asyncio `Task.cancelling()`); saturates at
-    /// `u16::MAX`, which keeps the header within its size budget.
-    cancelling: Cell<u16>,
-    /// How many steps the task took.
-    pub(crate) polls: Cell<u32>,
-    /// The awaiter of the `Task<T>` handle when it is a task of this loop polled with its
-    /// own waker: a local reference, scheduled directly when this task finishes. Keeping it
-    /// instead of a waker clone saves the atomics of the clone, the wake and the drop (and
-    /// the awaiter's reference to the loop's door). Like a waker clone, it keeps the
-    /// awaiter's block until this task finishes; a task that has not finished holds its
-    /// contents anyway (the slab does), and a finished one has dropped its future. At most
-    /// one of it and `Extras::join_waker` is set.
-    join_task: Cell<Option<TaskPtr>>,
-    /// Done callbacks, in registration order; drained (and scheduled) when the task finishes.
-    pub(crate) callbacks: Cell<DoneCallbacks>,
-    /// Where the task was spawned.
-    pub(crate) location: &'static Location<'static>,
-    /// What few tasks use, allocated on first use (see [`Extras`]).
-    extras: Cell<Option<Box<Extras>>>,
-}
-
-/// The part of a task's header that most tasks never use: a name given with `set_name`, the
-/// poll time counted while the loop is observed, and the waker of an awaiter that is not a
-/// task of this loop. Every task pays one pointer for them, and the few that use them one
-/// allocation. (A task's size is what its spawn costs most: see `docs/performance.md`.)
-#[derive(Default)]
-struct Extras {
-    /// `None` means the default `Task-{id}`.
-    name: Option<String>,
-    /// Nanoseconds spent in its steps, counted only while the loop is observed.
-    poll_nanos: u64,
-    /// The waker of whoever awaits the `Task<T>` handle, when that is not `join_task`.
-    join_waker: Option<Waker>,
 }
 
 impl TaskHeader {

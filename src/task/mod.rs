@@ -41,13 +41,18 @@ pub(crate) mod cancel;
 // Pinning a task's future inside its cell, and reaching the cell from an untyped pointer.
 #[allow(unsafe_code)]
 pub(crate) mod cell;
+// The layout of a task's block; `WakeRef` is sent to the loop's thread.
 pub(crate) mod finished;
 pub(crate) mod header;
+#[allow(unsafe_code)]
+pub(crate) mod layout;
 pub(crate) mod state;
 // The task's one allocation and its two reference counts.
 #[allow(unsafe_code)]
 pub(crate) mod raw;
-pub(crate) mod schedule;
+// The running scheduler is kept as a raw pointer for the local wake path.
+#[allow(unsafe_code)]
+pub(crate) mod running;
 // The waker's hand-written vtable (see its module docs).
 #[allow(unsafe_code)]
 pub(crate) mod waker;

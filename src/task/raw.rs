@@ -16,33 +16,13 @@
 //! waker was cloned, or all clones are gone) the local side sees it is alone and frees the
 //! block without an atomic read-modify-write.
 
-use std::alloc::Layout;
 use std::ptr::NonNull;
 
 use super::blocks::{self, Blocks};
-use super::header::TaskHeader;
+use super::layout::TaskHeader;
+pub(crate) use super::layout::{TaskPtr, Vtable};
+use super::running;
 use super::state::Lifecycle;
-use super::waker;
-
-/// The typed operations of a task cell, so that untyped pointers can reach them.
-pub(crate) struct Vtable {
-    /// Runs one step; true when the task finished.
-    pub(crate) step: unsafe fn(&TaskPtr) -> bool,
-    /// Finishes the task as cancelled without polling it again (used by `close`).
-    pub(crate) abort: unsafe fn(&TaskPtr),
-    /// Moves the result out into `*out` (an `Option<Result<T, TaskError>>`).
-    pub(crate) take_result: unsafe fn(NonNull<TaskHeader>, *mut ()),
-    /// The `Task<T>` handle is gone: drop the result now, reporting an unread panic.
-    pub(crate) handle_dropped: unsafe fn(NonNull<TaskHeader>),
-    /// Drops the future or the result in place (the last local reference went).
-    pub(crate) drop_contents: unsafe fn(NonNull<TaskHeader>),
-    /// The block's layout, to free it without knowing its type.
-    pub(crate) layout: Layout,
-}
-
-/// A local reference to a task: counted without atomics, never sent to another thread
-/// (`NonNull` is neither `Send` nor `Sync`).
-pub(crate) struct TaskPtr(NonNull<TaskHeader>);
 
 impl TaskPtr {
     /// Takes over the reference held by a freshly allocated block.
@@ -132,7 +112,7 @@ unsafe fn release_local(ptr: NonNull<TaskHeader>) {
     // An open loop keeps the block for its next spawn (see `blocks`). The loop running on
     // this thread is found without upgrading the task's reference to it.
     let owner = header.wake.owner();
-    let keeper = if waker::is_running(owner) {
+    let keeper = if running::is_running(owner) {
         None
     } else {
         header.sched.upgrade()
@@ -141,7 +121,7 @@ unsafe fn release_local(ptr: NonNull<TaskHeader>) {
     unsafe { std::mem::ManuallyDrop::drop(&mut *std::ptr::addr_of_mut!((*ptr.as_ptr()).sched)) };
     if header.wake.only_local() || header.wake.release() {
         let freed = keeper.is_none()
-            && waker::with_running_blocks(owner, |blocks| {
+            && running::with_running_blocks(owner, |blocks| {
                 // SAFETY: no unit of the waker count is left: nobody can reach the block.
                 unsafe { free(ptr, Some(blocks)) }
             })

@@ -37,33 +37,16 @@
 //! This module and `raw` are where the task's unsafe code lives; each block says which
 //! invariant it relies on.
 
-use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use super::blocks::Blocks;
-use super::header::TaskHeader;
-use super::raw::{TaskPtr, release_wake_ref};
-use super::schedule::Schedule;
-
-/// The part of a task that wakers reach from any thread. Nothing else of the task may be
-/// touched off the loop's thread.
-pub(crate) struct WakeHeader {
-    /// Wakers (clones, queued remote wakes) plus one for the task's local side while any
-    /// local reference lives. The memory is freed when it reaches zero. 32 bits, so that
-    /// it and `owns_door` share one word: two billion live wakers of one task would be a
-    /// leak, and `acquire` aborts before the count could wrap.
-    count: AtomicU32,
-    /// The owning loop's thread-safe queue. Borrowed (valid while the loop is) until
-    /// `owns_door` is set; from then on the task holds an `Arc` reference to it.
-    door: NonNull<Door>,
-    /// Set by the first clone of the waker; the reference is given back in `release`.
-    owns_door: AtomicBool,
-}
+pub(crate) use super::layout::{Door, RemoteWake, WakeHeader, WakeRef};
+use super::layout::{TaskHeader, TaskPtr};
+use super::raw::release_wake_ref;
+use super::running::schedule_local;
 
 impl WakeHeader {
     /// A fresh header: the local side's unit, and a borrowed door.
@@ -138,16 +121,6 @@ impl WakeHeader {
         unsafe { self.door.as_ref() }
     }
 }
-
-/// A counted pointer to a task, for waking it from another thread: holds one unit of the
-/// waker count, so the task's memory stays while it is queued.
-pub(crate) struct WakeRef(NonNull<TaskHeader>);
-
-// SAFETY: a `WakeRef` touches only the task's `WakeHeader` (atomics and the thread-safe
-// the `Door`) on whatever thread holds it; the loop reads the rest of the header only after
-// the queue hands the `WakeRef` to its own thread.
-#[allow(unsafe_code)]
-unsafe impl Send for WakeRef {}
 
 impl WakeRef {
     /// The task's header, for the loop to schedule it. Loop thread only.
@@ -273,16 +246,6 @@ unsafe fn drop_raw(data: *const ()) {
     unsafe { release_wake_ref(NonNull::new_unchecked(data.cast_mut().cast::<TaskHeader>())) };
 }
 
-/// Where a waker on another thread sends its task: the loop's thread-safe queue.
-pub(crate) trait RemoteWake: Send + Sync {
-    /// Queues `task` for the loop's thread and wakes that thread. A closed loop drops it.
-    fn wake(&self, task: WakeRef);
-}
-
-/// A loop's door for remote wakes, shared by its tasks (each task that has a cloned waker
-/// keeps one strong reference). Its address is the loop's identity for the local check.
-pub(crate) struct Door(Arc<dyn RemoteWake>);
-
 impl Door {
     /// A door that sends remote wakes to `target`.
     pub(crate) fn new(target: Arc<dyn RemoteWake>) -> Arc<Door> {
@@ -297,81 +260,5 @@ impl Door {
     /// Sends `task` to the loop's thread.
     pub(crate) fn wake(&self, task: WakeRef) {
         self.0.wake(task);
-    }
-}
-
-thread_local! {
-    /// The scheduler running on this thread, with its door's identity. Set and cleared
-    /// only by [`enter`] and its guard, which holds the `Rc` the pointer was taken from.
-    static RUNNING: Cell<Option<Running>> = const { Cell::new(None) };
-}
-
-/// The scheduler running on this thread: its door's identity, the scheduler, and its kept
-/// blocks (reached without a virtual call, as every finished task's block goes there).
-#[derive(Clone, Copy)]
-struct Running {
-    id: usize,
-    sched: NonNull<dyn Schedule>,
-    blocks: NonNull<Blocks>,
-}
-
-/// Marks `sched` (whose door is `id`) as the scheduler running on this thread until the
-/// guard is dropped.
-pub(crate) fn enter(id: usize, sched: Rc<dyn Schedule>) -> RunningGuard {
-    let running = Running {
-        id,
-        sched: NonNull::from(&*sched),
-        blocks: NonNull::from(sched.blocks()),
-    };
-    RUNNING.with(|slot| slot.set(Some(running)));
-    RunningGuard(sched)
-}
-
-/// Proof that a scheduler is registered as running on this thread; it keeps the scheduler
-/// alive while it is.
-pub(crate) struct RunningGuard(#[allow(dead_code)] Rc<dyn Schedule>);
-
-impl Drop for RunningGuard {
-    fn drop(&mut self) {
-        RUNNING.with(|slot| slot.set(None));
-    }
-}
-
-/// True if this thread is running the scheduler whose door is `owner`.
-#[inline(always)]
-pub(crate) fn is_running(owner: usize) -> bool {
-    matches!(RUNNING.with(Cell::get), Some(r) if r.id == owner)
-}
-
-/// Runs `f` with the kept blocks of the scheduler whose door is `owner`, if this thread is
-/// running it. The check is by the door's address: a task whose loop is gone and whose
-/// door was never owned (no waker was cloned) may match a newer loop at the same address;
-/// that is harmless here, since any loop of this thread may keep a free block.
-#[inline(always)]
-pub(crate) fn with_running_blocks<R>(owner: usize, f: impl FnOnce(&Blocks) -> R) -> Option<R> {
-    match RUNNING.with(Cell::get) {
-        // SAFETY: the slot is set only while the `RunningGuard` lives, and the guard holds
-        // the scheduler that owns these blocks, so they are alive; they are only read
-        // through shared references.
-        Some(r) if r.id == owner => Some(f(unsafe { r.blocks.as_ref() })),
-        _ => None,
-    }
-}
-
-/// The local half of waking: if this thread is running the scheduler whose door is
-/// `owner`, queue the task `header` gives and return true. Otherwise the caller takes the
-/// remote path (and `header` is not called: off the loop's thread the header must not be
-/// read).
-#[inline(always)]
-pub(crate) fn schedule_local<'a>(owner: usize, header: impl FnOnce() -> &'a TaskHeader) -> bool {
-    match RUNNING.with(Cell::get) {
-        Some(r) if r.id == owner => {
-            // SAFETY: the slot is set only while the `RunningGuard` lives, and the guard
-            // holds the `Rc` this pointer was taken from, so the scheduler is alive; it is
-            // only ever read through shared references.
-            unsafe { r.sched.as_ref() }.schedule(header());
-            true
-        }
-        _ => false,
     }
 }
