@@ -1,5 +1,7 @@
 //! Debug mode: each warning fires exactly when it should, and never when debug is off.
 
+#![cfg(feature = "observe")]
+
 use std::cell::RefCell;
 use std::future::pending;
 use std::panic::Location;

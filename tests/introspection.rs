@@ -1,6 +1,8 @@
 //! Introspection: every task's name, id, location, state and poll count; `all_tasks` and the
 //! `dump` table; the loop's counters.
 
+#![cfg(feature = "observe")]
+
 mod util;
 
 use std::cell::RefCell;

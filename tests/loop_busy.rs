@@ -4,6 +4,8 @@
 //! counted, a host stepping the loop still gets one turn per call, and other threads,
 //! timers, I/O, `stop()` and debug mode still get their turn.
 
+#![cfg(feature = "observe")]
+
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;

@@ -2,6 +2,8 @@
 //! waker (on any thread) frees the memory. Run under valgrind by `scripts/memcheck`, which
 //! turns a use after free or a leak here into a failure.
 
+#![cfg(feature = "observe")]
+
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 use std::thread::{self, ThreadId};

@@ -185,6 +185,7 @@ impl Timers {
         slot.belongs_to(id).then_some(slot)
     }
 
+    #[cfg(feature = "observe")]
     /// True while sleep `id` is armed or due (not yet woken, not dropped).
     pub(crate) fn is_waiting(&self, id: SleepId) -> bool {
         let slot = self.sleeps.get(id.key as usize);

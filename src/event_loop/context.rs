@@ -77,6 +77,17 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
     CURRENT.with(|slot| slot.borrow().as_ref().map(f))
 }
 
+/// The panic message of a free function that needs the running loop, called on a thread
+/// that is not running one.
+pub(crate) fn no_running_loop(what: &str) -> String {
+    let thread = std::thread::current();
+    format!(
+        "{what} called outside a running event loop (thread '{}' is not running one); \
+         from another thread, send work to the loop with RemoteHandle::call_soon_threadsafe",
+        thread.name().unwrap_or("<unnamed>")
+    )
+}
+
 /// A handle to the loop running on this thread, or `None` outside a running loop.
 ///
 /// Rosetta: asyncio `asyncio.get_running_loop()` (which raises instead of returning `None`);
@@ -120,7 +131,7 @@ pub fn spawn<F: Future + 'static>(fut: F) -> Task<F::Output> {
     let location = Location::caller();
     match CURRENT.with(|slot| slot.borrow().clone()) {
         Some(core) => core.spawn(fut, location),
-        None => panic!("{}", crate::debug::no_running_loop("evloop::spawn")),
+        None => panic!("{}", no_running_loop("evloop::spawn")),
     }
 }
 
@@ -143,6 +154,24 @@ pub fn all_tasks() -> Vec<TaskRef> {
 ///
 /// Rosetta: asyncio has no single call; `for t in asyncio.all_tasks(): t.print_stack()` is
 /// the nearest. tokio: `tokio-console`, as an external tool.
+#[cfg(feature = "observe")]
 pub fn dump() -> String {
     running_loop().map(|h| h.dump()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_no_loop_message_names_the_thread() {
+        let msg = std::thread::Builder::new()
+            .name("worker-7".into())
+            .spawn(|| no_running_loop("evloop::spawn"))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(msg.contains("thread 'worker-7'"), "{msg}");
+        assert!(msg.contains("RemoteHandle::call_soon_threadsafe"), "{msg}");
+    }
 }

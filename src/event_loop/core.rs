@@ -24,9 +24,11 @@ use super::ready::{Ready, ReadyQueue};
 use super::remote::{Inbox, Remote};
 use crate::callback::{Callback, HandleState, new_callback};
 use crate::clock::Clock;
+#[cfg(feature = "observe")]
 use crate::debug::DebugMode;
 use crate::error::{LoopError, panic_message};
-use crate::introspect::{Counters, add};
+#[cfg(feature = "observe")]
+use crate::introspect::Counters;
 use crate::reactor::Reactor;
 use crate::task::blocks::Blocks;
 use crate::task::cell::TaskCell;
@@ -90,10 +92,13 @@ pub(crate) struct Core {
     /// The id the next task gets; counts from 1.
     pub(super) next_task_id: Cell<u64>,
     /// The counters behind [`LoopStats`](crate::LoopStats).
+    #[cfg(feature = "observe")]
     pub(super) stats: Counters,
     /// Debug mode's settings (see [`debug`](crate::debug)).
+    #[cfg(feature = "observe")]
     pub(super) debug: DebugMode,
     /// Debug mode or a recording is on: the turn times each item (see `observe`).
+    #[cfg(feature = "observe")]
     pub(super) observed: Cell<bool>,
     /// The timeline being recorded, if any.
     #[cfg(feature = "trace")]
@@ -108,7 +113,9 @@ pub(crate) struct Core {
 impl Core {
     pub(crate) fn new(clock: Clock) -> Result<Rc<Core>, LoopError> {
         let (reactor, waker) = Reactor::new()?;
+        #[cfg(feature = "observe")]
         let debug = DebugMode::from_env();
+        #[cfg(feature = "observe")]
         let observed = Cell::new(debug.on.get());
         let shared = Arc::new(Inbox::new(waker));
         let door = Door::new(shared.clone());
@@ -127,8 +134,11 @@ impl Core {
             current: Cell::new(None),
             handler: RefCell::new(None),
             next_task_id: Cell::new(1),
+            #[cfg(feature = "observe")]
             stats: Counters::default(),
+            #[cfg(feature = "observe")]
             debug,
+            #[cfg(feature = "observe")]
             observed,
             #[cfg(feature = "trace")]
             recorder: RefCell::new(None),
@@ -138,6 +148,7 @@ impl Core {
     }
 
     /// The loop's counters, with the kept blocks' count of reuses.
+    #[cfg(feature = "observe")]
     pub(crate) fn stats(&self) -> crate::LoopStats {
         let mut stats = self.stats.snapshot();
         stats.task_blocks_reused = self.blocks.reused();
@@ -177,7 +188,7 @@ impl Core {
 
     /// A wake on the loop's own thread (a waker, or a cancel): counted, then scheduled.
     pub(crate) fn wake_local(&self, task: &TaskHeader) {
-        add(&self.stats.local_wakes, 1);
+        count!(self, local_wakes, 1);
         self.schedule(task);
     }
 
@@ -222,20 +233,20 @@ impl Core {
     pub(crate) fn push_timer(&self, when: Instant, cb: Rc<dyn Callback>) -> Result<(), LoopError> {
         self.check_open()?;
         self.timers.borrow_mut().push(when, cb);
-        add(&self.stats.timers_scheduled, 1);
+        count!(self, timers_scheduled, 1);
         Ok(())
     }
 
     /// A timer still in the heap was cancelled.
     pub(crate) fn timer_cancelled(&self) {
-        add(&self.stats.timers_cancelled, 1);
+        count!(self, timers_cancelled, 1);
         self.timers.borrow_mut().cancelled_one();
     }
 
     /// Arms a sleep's timer: at `when`, `waker` is woken.
     pub(crate) fn arm_sleep(&self, when: Instant, waker: &Waker) -> Result<SleepId, LoopError> {
         self.check_open()?;
-        add(&self.stats.timers_scheduled, 1);
+        count!(self, timers_scheduled, 1);
         Ok(self.timers.borrow_mut().arm_sleep(when, waker.clone()))
     }
 
@@ -255,7 +266,7 @@ impl Core {
         let cancelled = self.timers.borrow_mut().cancel_sleep(id);
         if let Some((waker, in_heap)) = cancelled {
             if in_heap {
-                add(&self.stats.timers_cancelled, 1);
+                count!(self, timers_cancelled, 1);
             }
             drop(waker); // outside the borrow: the last waker of a task may free it
         }
@@ -265,7 +276,7 @@ impl Core {
     pub(crate) fn fire_sleep(&self, id: SleepId) {
         let waker = self.timers.borrow_mut().fire_sleep(id);
         if let Some(waker) = waker {
-            add(&self.stats.callbacks, 1);
+            count!(self, callbacks, 1);
             if let Err(p) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
                 self.report_callback_panic(crate::timers::SLEEP_LOCATION, &*p);
             }
@@ -326,7 +337,7 @@ impl Core {
     /// wakes the task waiting for it (the readiness phase; asyncio `_process_events`).
     pub(crate) fn dispatch_io(&self) {
         let n = self.reactor.dispatch();
-        add(&self.stats.io_events, n as u64);
+        count!(self, io_events, n as u64);
     }
 
     /// The reactor, for registering I/O sources.
@@ -347,7 +358,7 @@ impl Core {
                     self.call_soon_internal(f, location);
                 }
                 Remote::Wake(task) => {
-                    add(&self.stats.remote_wakes, 1);
+                    count!(self, remote_wakes, 1);
                     self.schedule(task.header());
                 }
             }

@@ -16,6 +16,17 @@
 //! | `exception` | `call_exception_handler`, `default_exception_handler` |
 //! | `observe` | the debug-mode branches of `_run_once` (`slow_callback_duration`) |
 
+/// Adds `$n` to the loop's counter `$counter` (see `introspect`); with the `observe`
+/// feature off the loop counts nothing.
+macro_rules! count {
+    ($core:expr, $counter:ident, $n:expr) => {{
+        #[cfg(feature = "observe")]
+        crate::introspect::add(&$core.stats.$counter, $n);
+        #[cfg(not(feature = "observe"))]
+        let _ = ($core, $n);
+    }};
+}
+
 pub(crate) mod components;
 pub(crate) mod context;
 pub(crate) mod core;
@@ -42,6 +53,7 @@ use self::handle::{Handle, TimerHandle};
 use self::remote_handle::RemoteHandle;
 use crate::clock::Clock;
 use crate::error::{LoopError, RunError};
+#[cfg(feature = "observe")]
 use crate::introspect::LoopStats;
 use crate::task::{Task, TaskRef};
 
@@ -283,12 +295,14 @@ impl LoopHandle {
     }
 
     /// The loop's counters now (see [`introspect`](crate::introspect)).
+    #[cfg(feature = "observe")]
     pub fn stats(&self) -> LoopStats {
         self.core.stats()
     }
 
     /// The loop's unfinished tasks as a table, then its counters (see
     /// [`introspect`](crate::introspect)).
+    #[cfg(feature = "observe")]
     pub fn dump(&self) -> String {
         format!(
             "{}\n{}\n",
@@ -299,23 +313,27 @@ impl LoopHandle {
 
     /// Turns debug mode on or off (asyncio `loop.set_debug`; see [`debug`](crate::debug)).
     /// It is also on from the start when the environment variable `EVLOOP_DEBUG` is set.
+    #[cfg(feature = "observe")]
     pub fn set_debug(&self, on: bool) {
         self.core.debug.on.set(on);
         self.core.update_observed();
     }
 
     /// True in debug mode (asyncio `loop.get_debug()`).
+    #[cfg(feature = "observe")]
     pub fn get_debug(&self) -> bool {
         self.core.debug.on.get()
     }
 
     /// How long a callback or task step may run before debug mode reports it (asyncio
     /// `loop.slow_callback_duration`; 100 ms by default).
+    #[cfg(feature = "observe")]
     pub fn slow_callback_duration(&self) -> Duration {
         self.core.debug.slow.get()
     }
 
     /// Sets the slow-step threshold of debug mode.
+    #[cfg(feature = "observe")]
     pub fn set_slow_callback_duration(&self, limit: Duration) {
         self.core.debug.slow.set(limit);
     }

@@ -6,14 +6,30 @@
 //! `trace`) logs it. With the flag clear the turn runs exactly as if this module did not
 //! exist.
 
+use std::time::Duration;
+#[cfg(feature = "observe")]
 use std::time::Instant;
 
 use super::core::Core;
 use super::ready::Ready;
+#[cfg(feature = "observe")]
 use crate::debug::{self, StepKind};
+#[cfg(feature = "observe")]
 use crate::task::TaskRef;
 
+#[cfg(feature = "observe")]
 impl Core {
+    /// True while debug mode or a recording is on: the turn then times each item.
+    #[inline(always)]
+    pub(crate) fn is_observed(&self) -> bool {
+        self.observed.get()
+    }
+
+    /// Adds a blocking poll's time to the counters.
+    pub(crate) fn add_blocked(&self, d: Duration) {
+        self.stats.blocked.set(self.stats.blocked.get() + d);
+    }
+
     /// Recomputes `observed` after debug mode or recording changed.
     pub(crate) fn update_observed(&self) {
         #[cfg(feature = "trace")]
@@ -94,4 +110,34 @@ impl Core {
             self.report(&debug::destroyed_pending(&task));
         }
     }
+}
+
+/// Without the `observe` feature nothing is watched: the turn never takes the observed path,
+/// and these are what it calls in its place.
+#[cfg(not(feature = "observe"))]
+impl Core {
+    #[inline(always)]
+    pub(crate) fn is_observed(&self) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    pub(crate) fn add_blocked(&self, _: Duration) {}
+
+    #[inline(always)]
+    pub(crate) fn turn_begins(&self) {}
+
+    #[inline(always)]
+    pub(crate) fn batch_begins(&self) {}
+
+    #[inline(always)]
+    pub(crate) fn turn_ends(&self) {}
+
+    /// Never called (the turn is never observed); an item runs as in any turn.
+    pub(crate) fn run_observed(&self, item: Ready) {
+        self.run_item::<false>(item);
+    }
+
+    #[inline(always)]
+    pub(crate) fn report_pending_at_close(&self) {}
 }

@@ -51,7 +51,6 @@ use super::ready::Ready;
 use crate::callback::{Callback, HandleState};
 use crate::clock::Clock;
 use crate::error::LoopError;
-use crate::introspect::add;
 use crate::reactor::MAX_POLL_TIMEOUT;
 use crate::task::TaskRef;
 use crate::task::state::Lifecycle;
@@ -70,10 +69,10 @@ impl Core {
         max_wait: Option<Duration>,
         shortcut: bool,
     ) -> Result<(), LoopError> {
-        add(&self.stats.turns, 1);
+        count!(self, turns, 1);
         // Debug mode or a recording is on: time each item (see `observe`). Read once, so a
         // change made during the turn applies from the next one.
-        let observed = self.observed.get();
+        let observed = self.is_observed();
         if observed {
             self.turn_begins();
         }
@@ -103,14 +102,12 @@ impl Core {
         let mut woken = false;
         if polled {
             self.ran_since_poll.set(0);
-            add(&self.stats.reactor_polls, 1);
+            count!(self, reactor_polls, 1);
             // Only a poll that may block is timed: a zero-timeout poll blocks for nothing.
             let blocking = (timeout != Some(Duration::ZERO)).then(Instant::now);
             woken = self.reactor().poll(timeout)?.woken;
             if let Some(t0) = blocking {
-                self.stats
-                    .blocked
-                    .set(self.stats.blocked.get() + t0.elapsed());
+                self.add_blocked(t0.elapsed());
             }
         }
 
@@ -133,7 +130,7 @@ impl Core {
             let now = self.now();
             let mut ready = self.ready.borrow_mut();
             let fired = timers.pop_due(now, |item| ready.push_back(item.into()));
-            add(&self.stats.timers_fired, fired);
+            count!(self, timers_fired, fired);
         }
         drop(timers);
 
@@ -221,7 +218,7 @@ impl Core {
         if cb.base().state() == HandleState::Cancelled {
             return; // a cancelled handle never runs
         }
-        add(&self.stats.callbacks, 1);
+        count!(self, callbacks, 1);
         if let Err(p) = catch_unwind(AssertUnwindSafe(|| cb.run())) {
             self.report_callback_panic(cb.base().location(), &*p);
         }
@@ -238,15 +235,15 @@ impl Core {
             self.tasks.borrow_mut().try_remove(key);
             return;
         };
-        add(&self.stats.polls, 1);
+        count!(self, polls, 1);
         let header = task.header();
         header.update(Lifecycle::unschedule);
         self.current.set(Some(key));
         let mut finished = task.step(); // panics are caught inside the step
         while SHORTCUT && !finished && header.status().scheduled() && self.next_turn_only_steps(key)
         {
-            add(&self.stats.turns, 1);
-            add(&self.stats.polls, 1);
+            count!(self, turns, 1);
+            count!(self, polls, 1);
             header.update(Lifecycle::unschedule);
             finished = task.step();
         }
@@ -275,7 +272,7 @@ impl Core {
             ready.len() == 1 && matches!(ready.front(), Some(Ready::Task(k)) if *k == key);
         if !only_this
             || self.stopping.get()
-            || self.observed.get()
+            || self.is_observed()
             || self.ran_since_poll.get() >= POLL_BUDGET
             || self.timers.borrow().len() > 0
             || self.shared.has_pending()

@@ -158,17 +158,6 @@ pub(crate) fn destroyed_pending(task: &TaskRef) -> ExceptionContext {
     }
 }
 
-/// The panic message of a free function that needs the running loop, called on a thread
-/// that is not running one.
-pub(crate) fn no_running_loop(what: &str) -> String {
-    let thread = std::thread::current();
-    format!(
-        "{what} called outside a running event loop (thread '{}' is not running one); \
-         from another thread, send work to the loop with RemoteHandle::call_soon_threadsafe",
-        thread.name().unwrap_or("<unnamed>")
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,17 +171,5 @@ mod tests {
             format!("Executing <Handle at {at}> took 0.150 seconds")
         );
         assert!(ctx.task.is_none());
-    }
-
-    #[test]
-    fn the_no_loop_message_names_the_thread() {
-        let msg = std::thread::Builder::new()
-            .name("worker-7".into())
-            .spawn(|| no_running_loop("evloop::spawn"))
-            .unwrap()
-            .join()
-            .unwrap();
-        assert!(msg.contains("thread 'worker-7'"), "{msg}");
-        assert!(msg.contains("RemoteHandle::call_soon_threadsafe"), "{msg}");
     }
 }

@@ -141,6 +141,7 @@ impl Blocks {
         self.kept.set(self.kept.get() + 1);
     }
 
+    #[cfg(feature = "observe")]
     /// How many spawns a kept block served.
     pub(crate) fn reused(&self) -> u64 {
         self.reused.get()

@@ -191,6 +191,7 @@ impl TaskHeader {
         Duration::from_nanos(self.peek_extras(|e| e.map_or(0, |e| e.poll_nanos)))
     }
 
+    #[cfg(feature = "observe")]
     pub(crate) fn add_poll_time(&self, d: Duration) {
         let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
         self.extras_mut(|e| e.poll_nanos = e.poll_nanos.saturating_add(nanos));
