@@ -424,7 +424,7 @@ impl Core {
     }
 }
 
-/// What the loop's tasks ask of it (see `task::schedule`).
+/// What the loop's tasks ask of it (the `Schedule` trait of `task::layout`).
 impl Schedule for Core {
     #[inline(always)]
     fn schedule(&self, task: &TaskHeader) {

@@ -10,7 +10,7 @@
 //!   flags are plain `Cell`s of the header, touched only by the loop's thread.
 //! - **remote** (any other thread, or the loop's thread while the loop is not running): push
 //!   a [`WakeRef`] (a counted pointer to the task) onto the loop's thread-safe queue and wake
-//!   its poll (see `remote`). The loop applies the same check when it drains the queue, so a
+//!   its poll, through the task's [`Door`]. The loop applies the same check when it drains the queue, so a
 //!   remote wake never touches the flags from another thread.
 //!
 //! Waking a task several times before it runs polls it once: `scheduled` stays true from the
