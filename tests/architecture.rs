@@ -396,3 +396,80 @@ fn the_circle_check_finds_a_circle() {
     let pair = [edge("a", &["b"]), edge("b", &["a"])];
     assert!(circles(&pair).iter().all(|g| g.len() <= 2));
 }
+
+/// The modules no code outside the crate could name (`pub(crate) mod x;` anywhere in src/).
+fn crate_private_modules() -> Vec<String> {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    let mut names = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for line in text.lines() {
+            if let Some(rest) = line.trim().strip_prefix("pub(crate) mod ") {
+                names.push(rest.trim_end_matches(';').trim().to_string());
+            }
+        }
+    }
+    names
+}
+
+/// The `crate::` paths of `text` that go through a module of `private` (paths into `ext`
+/// itself are its own business).
+fn private_paths(text: &str, private: &[String]) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        for path in code.split("crate::").skip(1) {
+            let segments: Vec<&str> = path
+                .split("::")
+                .map(|s| {
+                    s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .next()
+                        .unwrap()
+                })
+                .take_while(|s| !s.is_empty())
+                .collect();
+            if segments.first() == Some(&"ext") {
+                continue;
+            }
+            if segments.iter().any(|s| private.iter().any(|m| m == s)) {
+                found.push((i + 1, segments.join("::")));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn ext_uses_only_the_public_api() {
+    let private = crate_private_modules();
+    let mut files = Vec::new();
+    rust_files(&root().join("src/ext"), &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (line, path) in private_paths(&text, &private) {
+            let file = file.strip_prefix(root()).unwrap().display().to_string();
+            found.push(format!("{file}:{line}: crate::{path}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "ext reaches crate-private code:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_private_path_check_sees_a_private_module() {
+    let private = crate_private_modules();
+    assert!(
+        private.iter().any(|m| m == "core"),
+        "the scan found no private module"
+    );
+    let text = "use crate::Queue;\nuse crate::event_loop::core::Core;\nuse crate::ext::msg::Cmd;\n";
+    assert_eq!(
+        private_paths(text, &private),
+        [(2, "event_loop::core::Core".to_string())]
+    );
+}
