@@ -152,7 +152,7 @@ impl Sleep {
     fn arm(&mut self, deadline: SleepDeadline, cx: &Context<'_>) {
         self.state = context::with_current(|core| {
             let when = match deadline {
-                SleepDeadline::After(d) => core.now() + d,
+                SleepDeadline::After(d) => crate::clock::deadline_after(core.now(), d),
                 SleepDeadline::At(when) => when,
             };
             let id = core

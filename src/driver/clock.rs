@@ -29,6 +29,16 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+/// How far "never" is: a deadline past `now + FAR_FUTURE` is taken as this one. About a
+/// century, far beyond any program's life, and far from where `Instant` overflows.
+pub(crate) const FAR_FUTURE: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// `now + delay`, saturating at [`FAR_FUTURE`]: a delay too large for the clock means
+/// "never", as in asyncio (`call_later(1e300, f)`) and tokio, not an overflow panic.
+pub(crate) fn deadline_after(now: Instant, delay: Duration) -> Instant {
+    now + delay.min(FAR_FUTURE)
+}
+
 /// Where a loop reads the time from.
 ///
 /// Rosetta: asyncio `loop.time()`; tokio `time::Instant::now()` (with `time::pause()` for the
@@ -99,8 +109,11 @@ impl ManualClock {
     }
 
     /// Moves the clock forward by `by`.
+    ///
+    /// The clock stops about a century past its start instead of overflowing.
     pub fn advance(&self, by: Duration) {
-        self.inner.offset.set(self.inner.offset.get() + by);
+        let offset = self.inner.offset.get().saturating_add(by).min(FAR_FUTURE);
+        self.inner.offset.set(offset);
     }
 
     /// Moves the clock forward to `when`; never backwards.

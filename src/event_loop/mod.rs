@@ -117,7 +117,7 @@ impl LoopHandle {
         delay: Duration,
         f: impl FnOnce() + 'static,
     ) -> Result<TimerHandle, LoopError> {
-        let when = self.time() + delay;
+        let when = crate::clock::deadline_after(self.time(), delay);
         self.core.call_at(when, f, Location::caller())
     }
 

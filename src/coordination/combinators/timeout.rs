@@ -153,7 +153,7 @@ impl TimeoutScope {
             ScopeDeadline::At(t) => Some(t),
             ScopeDeadline::Never => None,
             ScopeDeadline::After(d) => {
-                let t = now() + d;
+                let t = crate::clock::deadline_after(now(), d);
                 self.scope.deadline.set(ScopeDeadline::At(t));
                 Some(t)
             }

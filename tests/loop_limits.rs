@@ -1,0 +1,75 @@
+//! Limits of the loop's inputs: durations at their extremes saturate instead of
+//! overflowing. (A file of its own: `loop_timers.rs` measures the process's memory, which
+//! tests running beside it in the same process would disturb.)
+
+mod util;
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use util::stepped_loop;
+
+/// A delay too large for the clock means "never", as in asyncio and tokio, not an overflow
+/// panic. Mirrors:
+///
+/// ```python
+/// async def main():
+///     loop = asyncio.get_running_loop()
+///     h = loop.call_later(1e300, print, "never")
+///     print(await asyncio.wait_for(asyncio.sleep(0, "done"), timeout=1e300))
+///     try:
+///         await asyncio.wait_for(asyncio.sleep(1e300), timeout=0.01)
+///     except TimeoutError:
+///         print("timed out")
+///     async with asyncio.timeout(1e300):
+///         print("in scope")
+///     h.cancel()
+///     print(h.cancelled())
+/// ```
+///
+/// which prints `done`, `timed out`, `in scope`, `True`.
+#[test]
+fn a_huge_delay_means_never_not_an_overflow() {
+    let out = evloop::run(async {
+        let ev = evloop::get_running_loop().unwrap();
+        let mut lines = Vec::new();
+        let h = ev.call_later(Duration::MAX, || println!("never")).unwrap();
+        let done = evloop::wait_for(async { "done" }, Duration::MAX)
+            .await
+            .unwrap();
+        lines.push(done.to_string());
+        let slept = evloop::wait_for(evloop::sleep(Duration::MAX), Duration::from_millis(10)).await;
+        if slept.is_err() {
+            lines.push("timed out".to_string());
+        }
+        evloop::timeout(Duration::MAX)
+            .run(async {
+                lines.push("in scope".to_string());
+            })
+            .await
+            .unwrap();
+        h.cancel();
+        lines.push(h.cancelled().to_string());
+        lines
+    })
+    .unwrap();
+    assert_eq!(out, ["done", "timed out", "in scope", "true"]);
+}
+
+/// A manual clock advanced by `Duration::MAX` saturates instead of overflowing, and a timer
+/// set for "never" (a delay the clock cannot add) does not fire a thousand days later.
+#[test]
+fn a_manual_clock_saturates_and_never_fires_a_never_timer() {
+    let (ev, clock) = stepped_loop();
+    let fired = Rc::new(Cell::new(false));
+    let f = fired.clone();
+    ev.call_later(Duration::MAX, move || f.set(true)).unwrap();
+    clock.advance(Duration::from_secs(1000 * 24 * 60 * 60));
+    ev.run_once().unwrap();
+    assert!(!fired.get());
+    let before = clock.now();
+    clock.advance(Duration::MAX);
+    clock.advance(Duration::MAX);
+    assert!(clock.now() > before);
+}
