@@ -73,3 +73,16 @@ fn a_manual_clock_saturates_and_never_fires_a_never_timer() {
     clock.advance(Duration::MAX);
     assert!(clock.now() > before);
 }
+
+/// Releasing a semaphore past `usize::MAX` is refused with an error, not wrapped to zero
+/// (asyncio's counter is a Python int and never overflows; Rust's `usize` cannot do that, so
+/// the release that would pass it fails and the value stays).
+#[test]
+fn a_semaphore_at_usize_max_refuses_one_more_release() {
+    let sem = evloop::sync::Semaphore::new(usize::MAX - 1);
+    assert!(sem.release().is_ok());
+    assert_eq!(sem.value(), usize::MAX);
+    let err = sem.release().unwrap_err();
+    assert!(err.to_string().contains("usize::MAX"), "{err}");
+    assert_eq!(sem.value(), usize::MAX);
+}

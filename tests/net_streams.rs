@@ -62,6 +62,30 @@ fn readuntil_stops_at_the_limit_and_keeps_the_data() {
     .unwrap();
 }
 
+/// An empty separator is an error and reads nothing. Mirrors:
+///
+/// ```python
+/// try:
+///     await reader.readuntil(b"")
+/// except ValueError as e:
+///     print(e)                          # Separator should be at least one-byte string
+/// print(await reader.readuntil(b"|"))   # b'abc|'
+/// ```
+#[test]
+fn readuntil_an_empty_separator_is_an_error_and_reads_nothing() {
+    evloop::run(async {
+        let mut r = reader_for(b"abc|def").await;
+        let err = r.readuntil(b"").await.unwrap_err();
+        assert!(matches!(err, StreamError::EmptySeparator));
+        assert_eq!(
+            err.to_string(),
+            "Separator should be at least one-byte string"
+        );
+        assert_eq!(r.readuntil(b"|").await.unwrap(), b"abc|");
+    })
+    .unwrap();
+}
+
 #[test]
 fn drain_waits_while_the_peer_reads_slowly() {
     evloop::run(async {

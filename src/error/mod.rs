@@ -350,6 +350,9 @@ pub enum StreamError {
         /// How many bytes are buffered.
         consumed: usize,
     },
+    /// `readuntil` was given an empty separator (asyncio raises `ValueError`); nothing was
+    /// read.
+    EmptySeparator,
     /// The socket failed.
     Io(io::Error),
 }
@@ -375,6 +378,9 @@ impl fmt::Display for StreamError {
                     f,
                     "Separator is not found, and chunk exceed the limit ({consumed} bytes buffered)"
                 )
+            }
+            StreamError::EmptySeparator => {
+                f.write_str("Separator should be at least one-byte string")
             }
             StreamError::Io(e) => e.fmt(f),
         }

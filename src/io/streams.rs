@@ -164,8 +164,11 @@ impl StreamReader {
     ///
     /// [`StreamError::IncompleteRead`] at end of stream without it;
     /// [`StreamError::LimitOverrun`] if more than the limit is buffered without it (the data
-    /// stays buffered).
+    /// stays buffered); [`StreamError::EmptySeparator`] for an empty `separator`.
     pub async fn readuntil(&mut self, separator: &[u8]) -> Result<Vec<u8>, StreamError> {
+        if separator.is_empty() {
+            return Err(StreamError::EmptySeparator);
+        }
         let mut searched = 0;
         loop {
             if let Some(i) = find(&self.buf[searched..], separator) {

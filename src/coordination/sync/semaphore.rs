@@ -37,7 +37,12 @@ impl SemaphoreState {
         if self.bound.is_some_and(|b| self.value >= b) {
             return Err(TooManyReleases("BoundedSemaphore released too many times"));
         }
-        self.value += 1;
+        // asyncio's counter is unbounded; this one stops at `usize::MAX` and says so rather
+        // than wrapping to zero.
+        self.value = self
+            .value
+            .checked_add(1)
+            .ok_or(TooManyReleases("Semaphore value would exceed usize::MAX"))?;
         Ok(self.hand_over())
     }
 }
@@ -109,8 +114,8 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// For a [`BoundedSemaphore`], [`TooManyReleases`] if this would exceed the initial value.
-    /// A plain semaphore never fails.
+    /// For a [`BoundedSemaphore`], [`TooManyReleases`] if this would exceed the initial value;
+    /// for any semaphore, if the value would pass `usize::MAX` (the value is left as it is).
     pub fn release(&self) -> Result<(), TooManyReleases> {
         let next = self.state.borrow_mut().release()?;
         wake_all(next);
