@@ -86,3 +86,47 @@ fn a_semaphore_at_usize_max_refuses_one_more_release() {
     assert!(err.to_string().contains("usize::MAX"), "{err}");
     assert_eq!(sem.value(), usize::MAX);
 }
+
+/// A task woken a hundred thousand times from another thread while it waits is queued once:
+/// the wakes are coalesced, so the loop's inbox does not grow with them (tokio and asyncio's
+/// `call_soon_threadsafe(task wake-up)` behave the same way: a task is scheduled once).
+#[cfg(feature = "observe")]
+#[test]
+fn remote_wakes_of_a_waiting_task_are_coalesced() {
+    use std::sync::{Arc, Mutex};
+    use std::task::{Poll, Waker};
+
+    let ev = evloop::EventLoop::new().unwrap();
+    let slot: Arc<Mutex<Option<Waker>>> = Arc::new(Mutex::new(None));
+    let polls = Rc::new(Cell::new(0));
+    let (slot2, polls2) = (slot.clone(), polls.clone());
+    let task = ev
+        .create_task(std::future::poll_fn(move |cx| {
+            polls2.set(polls2.get() + 1);
+            *slot2.lock().unwrap() = Some(cx.waker().clone());
+            if polls2.get() >= 2 {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        }))
+        .unwrap();
+    ev.run_once().unwrap();
+    assert_eq!(polls.get(), 1);
+    let before = ev.stats().remote_wakes;
+    std::thread::spawn(move || {
+        let waker = slot.lock().unwrap().clone().unwrap();
+        for _ in 0..100_000 {
+            waker.wake_by_ref();
+        }
+    })
+    .join()
+    .unwrap();
+    ev.run_until_complete(task).unwrap().unwrap();
+    assert_eq!(polls.get(), 2);
+    assert_eq!(
+        ev.stats().remote_wakes - before,
+        1,
+        "one queued wake for 100k wakes"
+    );
+}

@@ -359,7 +359,7 @@ impl Core {
                 }
                 Remote::Wake(task) => {
                     count!(self, remote_wakes, 1);
-                    self.schedule(task.header());
+                    self.schedule(task.deliver());
                 }
             }
         }

@@ -138,6 +138,10 @@ pub(crate) struct WakeHeader {
     pub(super) door: NonNull<Door>,
     /// Set by the first clone of the waker; the reference is given back in `release`.
     pub(super) owns_door: AtomicBool,
+    /// A remote wake of this task is in the loop's queue and not yet delivered: further
+    /// remote wakes are coalesced into it, so a task woken a million times from another
+    /// thread while it waits costs one queue entry, not a million.
+    pub(super) remote_queued: AtomicBool,
 }
 
 /// A counted pointer to a task, for waking it from another thread: holds one unit of the

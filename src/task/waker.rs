@@ -58,6 +58,7 @@ impl WakeHeader {
             // counts `own_door` changes are within what the pointer may reach.
             door: NonNull::new(Arc::as_ptr(door).cast_mut()).expect("an Arc is never null"),
             owns_door: AtomicBool::new(false),
+            remote_queued: AtomicBool::new(false),
         }
     }
 
@@ -123,11 +124,19 @@ impl WakeHeader {
 }
 
 impl WakeRef {
-    /// The task's header, for the loop to schedule it. Loop thread only.
-    pub(crate) fn header(&self) -> &TaskHeader {
+    /// The wake reached the loop's thread: clears the task's queued mark (so the next
+    /// remote wake queues again) and gives the task's header, for the loop to schedule it.
+    /// Loop thread only.
+    ///
+    /// No wake is lost: one that arrives before the mark is cleared was coalesced into
+    /// this one, and the task is scheduled after it; the swap acquires what that wake's
+    /// thread wrote before waking.
+    pub(crate) fn deliver(&self) -> &TaskHeader {
         // SAFETY: the unit this `WakeRef` holds keeps the memory alive; the header's plain
         // data (flags, key) is never dropped, even after the task's contents are.
-        unsafe { self.0.as_ref() }
+        let header = unsafe { self.0.as_ref() };
+        header.wake.remote_queued.swap(false, Ordering::AcqRel);
+        header
     }
 }
 
@@ -197,7 +206,10 @@ fn wake_by_header(data: *const (), make_ref: impl FnOnce() -> WakeRef) {
     // SAFETY: only reached on the loop's own thread, while it runs (`schedule_local` checks
     // the owner), where the rest of the header may be read.
     let local = schedule_local(owner, || unsafe { &*data.cast::<TaskHeader>() });
-    if !local {
+    // One remote wake per task in the queue: a later one would schedule the task the same
+    // way. AcqRel: the wake that finds one queued publishes what its thread wrote before it
+    // to the loop, whose delivery swaps the mark back (see `WakeRef::deliver`).
+    if !local && !wake.remote_queued.swap(true, Ordering::AcqRel) {
         wake.door().wake(make_ref());
     }
 }
