@@ -133,6 +133,42 @@ fn drain_waits_while_the_peer_reads_slowly() {
     .unwrap();
 }
 
+/// A `start_server` handler that panics before returning its future costs that one
+/// client; the server is still serving the next (asyncio: a `client_connected_cb` that
+/// raises is reported and the server keeps accepting).
+#[test]
+fn a_handler_panicking_at_once_costs_one_client_not_the_server() {
+    let ev = evloop::EventLoop::new().unwrap();
+    let reports = std::rc::Rc::new(std::cell::Cell::new(0));
+    let r = reports.clone();
+    ev.set_exception_handler(move |_| r.set(r.get() + 1));
+    ev.run_until_complete(async {
+        let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+        let c = calls.clone();
+        let server = start_server(
+            move |_reader, writer| {
+                c.set(c.get() + 1);
+                assert!(c.get() > 1, "handler bug");
+                async move {
+                    writer.write(b"hi\n");
+                    writer.close();
+                }
+            },
+            "127.0.0.1",
+            0,
+        )
+        .unwrap();
+        let port = server.local_addr().unwrap().port();
+        let (mut first, _w1) = open_connection("127.0.0.1", port).await.unwrap();
+        assert_eq!(first.read(None).await.unwrap(), b"", "closed at once");
+        let (mut second, _w2) = open_connection("127.0.0.1", port).await.unwrap();
+        assert_eq!(second.readline().await.unwrap(), b"hi\n");
+        server.close();
+    })
+    .unwrap();
+    assert_eq!(reports.get(), 1);
+}
+
 #[test]
 fn a_server_serves_several_clients_until_closed() {
     evloop::run(async {

@@ -305,6 +305,56 @@ fn a_panicking_protocol_closes_its_connection_only() {
     assert!(reports[0].contains("protocol bug"), "{reports:?}");
 }
 
+/// A protocol factory that panics costs that one connection: the panic is reported once
+/// through the exception handler and the server goes on accepting. asyncio's
+/// `_accept_connection2` does the same for a factory that raises ("Error on transport
+/// creation for incoming connection"), and keeps serving.
+#[test]
+fn a_panicking_protocol_factory_costs_one_connection_not_the_server() {
+    let reports = Rc::new(RefCell::new(Vec::new()));
+    let ev = evloop::EventLoop::new().unwrap();
+    let r = reports.clone();
+    ev.set_exception_handler(move |ctx| {
+        r.borrow_mut()
+            .push((ctx.message.clone(), ctx.error.clone().unwrap_or_default()))
+    });
+    ev.run_until_complete(async {
+        let made = Rc::new(std::cell::Cell::new(0));
+        let m = made.clone();
+        let server = create_server(
+            move || {
+                m.set(m.get() + 1);
+                if m.get() == 1 {
+                    panic!("factory bug");
+                }
+                Fragile(None)
+            },
+            "127.0.0.1",
+            0,
+        )
+        .unwrap();
+        let port = server.local_addr().unwrap().port();
+        let mut first = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let mut rest = Vec::new();
+        let _ = first.read_to_end(&mut rest).await; // closed: its protocol was never made
+        let mut second = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        second.write_all(b"still here").await.unwrap();
+        let mut back = [0u8; 10];
+        second.read_exact(&mut back).await.unwrap();
+        assert_eq!(&back, b"still here");
+        assert!(server.is_serving());
+        server.close();
+    })
+    .unwrap();
+    let reports = reports.borrow();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(
+        reports[0].0,
+        "Error on transport creation for incoming connection"
+    );
+    assert!(reports[0].1.contains("factory bug"), "{reports:?}");
+}
+
 #[test]
 fn many_clients_on_one_server() {
     /// Echoes and counts connections lost.

@@ -14,14 +14,29 @@
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::Poll;
 use std::time::Duration;
 
+use crate::error::{ExceptionContext, panic_message};
 use crate::net::{TcpListener, TcpStream};
 use crate::task::Task;
 
 /// How long the accept loop rests after a failed accept.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+
+/// Reports a panic of the code that set up an accepted connection, in asyncio's words
+/// (`_accept_connection2`), through the running loop's exception handler.
+fn report_connection_panic(payload: &(dyn std::any::Any + Send)) {
+    if let Ok(h) = crate::get_running_loop() {
+        h.call_exception_handler(&ExceptionContext {
+            message: "Error on transport creation for incoming connection".to_string(),
+            error: Some(panic_message(payload)),
+            task: None,
+            location: None,
+        });
+    }
+}
 
 /// A listening server (asyncio `Server`).
 ///
@@ -44,7 +59,13 @@ impl Server {
         let accept_loop = crate::spawn(async move {
             loop {
                 match listener.accept().await {
-                    Ok((conn, _)) => on_conn(conn),
+                    Ok((conn, _)) => {
+                        // A panicking protocol factory or connection handler costs this
+                        // connection (dropped while unwinding), not the server.
+                        if let Err(p) = catch_unwind(AssertUnwindSafe(|| on_conn(conn))) {
+                            report_connection_panic(&*p);
+                        }
+                    }
                     Err(_) => crate::sleep(ACCEPT_BACKOFF).await,
                 }
             }
