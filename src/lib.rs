@@ -134,15 +134,15 @@ pub mod guide {
 
 pub use clock::{Clock, ManualClock};
 pub use combinators::{
-    ReturnWhen, TaskGroup, TaskGroupError, TimeoutScope, as_completed, gather, gather_results,
-    shield, timeout, timeout_at, wait, wait_for,
+    ReturnWhen, TaskGroup, TaskGroupError, TimeoutScope, as_completed, catch_cancel, gather,
+    gather_results, shield, timeout, timeout_at, wait, wait_for,
 };
 #[cfg(all(unix, feature = "signal"))]
 pub use error::SignalError;
 #[cfg(feature = "net")]
 pub use error::StreamError;
 pub use error::{
-    BrokenBarrierError, FutureError, GetError, InvalidStateError, LoopError, PutError, RunError,
+    BrokenBarrierError, Cancelled, FutureError, GetError, InvalidStateError, LoopError, PutError, RunError,
     TaskError, TimeoutError, TooManyReleases, panic_message,
 };
 #[cfg(feature = "observe")]

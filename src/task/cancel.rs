@@ -1,19 +1,57 @@
-//! Knowing, inside a destructor, that the drop is a cancellation.
+//! A cancel on its way through a task's code: thrown in at a step, caught by a scope.
 //!
-//! asyncio delivers cancellation as a `CancelledError` raised at the `await`; code tells it
-//! apart from other exits with `except CancelledError:`. A Rust future cannot be resumed with
-//! an error, so evloop cancels a task by dropping its future: destructors are the `finally`
-//! blocks. [`is_cancelling`] is the `except CancelledError:` half: it is true exactly while a
-//! task's future is being dropped because the task was cancelled.
+//! asyncio delivers a cancel by throwing `CancelledError` into the coroutine at the `await`
+//! where it is suspended; the exception travels outwards until an `except CancelledError:`
+//! catches it, or ends the task. evloop does the same with a per-thread slot: when a task's
+//! step delivers a pending cancel (`state::StepStart::Deliver`), it [`throw`]s the cancel
+//! into the slot and polls the future. The innermost place that takes cancels (a
+//! `catch_cancel` scope, an await that passes the cancel on) finds it there when its inner
+//! future returns `Pending` and [`catch`]es it; one that re-raises throws it again. When the
+//! poll returns, the step looks at the slot once: a cancel still in it was caught by nobody,
+//! and the task ends cancelled at that point (`docs/cancellation.md#delivery`).
 //!
-//! The flag is a per-thread depth counter (cancelling one task can drop the handle of
-//! another it awaited, which cancels that one in turn), set only around the drop.
+//! A task that never polled such a place is cancelled without a poll: its future is dropped
+//! at the next step, and [`is_cancelling`] is true while it drops, so destructors can tell a
+//! cancel from an ordinary exit.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use crate::error::Cancelled;
 
 thread_local! {
     /// How many cancellation drops are in progress on this thread.
     static DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// A cancel thrown into the poll running on this thread and not caught yet.
+    static IN_FLIGHT: Cell<bool> = const { Cell::new(false) };
+    /// Its message, if it has one (kept apart so that the flag stays a plain `bool`).
+    static MESSAGE: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+}
+
+/// Throws `cancelled` into the poll running on this thread: the innermost scope that takes
+/// cancels catches it.
+pub(crate) fn throw(cancelled: Cancelled) {
+    if let Some(m) = cancelled.message {
+        MESSAGE.with(|slot| *slot.borrow_mut() = Some(m));
+    }
+    IN_FLIGHT.with(|f| f.set(true));
+}
+
+/// True while a thrown cancel is looking for a catcher.
+#[inline(always)]
+pub(crate) fn in_flight() -> bool {
+    IN_FLIGHT.with(Cell::get)
+}
+
+/// Catches the cancel in flight, if there is one.
+#[inline]
+pub(crate) fn catch() -> Option<Cancelled> {
+    if !in_flight() {
+        return None;
+    }
+    IN_FLIGHT.with(|f| f.set(false));
+    let message = MESSAGE.with(|slot| slot.borrow_mut().take());
+    Some(Cancelled { message })
 }
 
 /// Marks a cancellation drop in progress until the guard is dropped.
@@ -30,10 +68,13 @@ impl Drop for Cancelling {
     }
 }
 
-/// True while the current thread is dropping a task's future because the task was cancelled.
+/// True while the current thread is dropping a future because its task was cancelled (and
+/// nothing in it caught the cancel), or because a scope that caught a cancel is dropping the
+/// work it guarded.
 ///
 /// Use it in a destructor to tell cancellation from an ordinary exit, the way asyncio code
-/// uses `except asyncio.CancelledError:`.
+/// uses `except asyncio.CancelledError:`. Code that needs to *await* while cleaning up uses
+/// [`catch_cancel`](crate::catch_cancel) instead.
 ///
 /// Rosetta: asyncio `except CancelledError:` in a coroutine; tokio has no equivalent (an
 /// aborted task's future is simply dropped).

@@ -105,11 +105,18 @@ impl<F: Future + 'static> TaskCell<F> {
         let this = unsafe { Self::cell(me.as_raw()) };
         let h = &this.header;
         h.polls.set(h.polls.get().saturating_add(1));
-        if h.transition(Lifecycle::begin_step) == StepStart::Cancel {
-            // Cancelled while suspended (or before its first step): the future is dropped
-            // instead of resumed, so its destructors are the `finally` blocks that run.
+        let start = h.transition(Lifecycle::begin_step);
+        if start == StepStart::Cancel {
+            // Cancelled while suspended (or before its first step) and nothing in the task
+            // can catch it: the future is dropped instead of resumed, so its destructors are
+            // the `finally` blocks that run.
             this.finish(me, Err(TaskError::Cancelled));
             return true;
+        }
+        if start == StepStart::Deliver {
+            // asyncio throws `CancelledError` in at the await: the innermost scope that
+            // takes cancels catches it during this poll (`task::cancel`).
+            cancel::throw(h.pending_cancel());
         }
         let polled = {
             let mut stage = this.stage.borrow_mut();
@@ -127,7 +134,14 @@ impl<F: Future + 'static> TaskCell<F> {
                 catch_unwind(AssertUnwindSafe(|| fut.poll(&mut cx)))
             })
         };
+        // A cancel thrown in this step (delivered, or re-raised by the task's code) that no
+        // scope caught ends the task here, as an uncaught `CancelledError` ends a coroutine.
+        let uncaught = cancel::catch().is_some();
         match polled {
+            Ok(Poll::Pending) if uncaught => {
+                this.finish(me, Err(TaskError::Cancelled));
+                true
+            }
             Ok(Poll::Pending) => {
                 h.update(Lifecycle::suspend);
                 false
@@ -135,7 +149,7 @@ impl<F: Future + 'static> TaskCell<F> {
             Ok(Poll::Ready(v)) => {
                 // A cancel requested during this very step wins over the value (asyncio
                 // `test_cancel_at_end`): the result is discarded.
-                let out = if h.status().cancel_requested() {
+                let out = if uncaught || h.status().cancel_requested() {
                     drop(v);
                     Err(TaskError::Cancelled)
                 } else {

@@ -9,6 +9,7 @@ use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ use super::layout::{DoneCallback, DoneCallbacks, Extras, Schedule, TaskPtr, Vtab
 use super::running::schedule_local;
 use super::state::{CancelRequest, Ending, Lifecycle, Scheduling, TaskState};
 use super::waker::local_task;
-use crate::error::ExceptionContext;
+use crate::error::{Cancelled, ExceptionContext};
 
 impl DoneCallbacks {
     fn push(self, f: DoneCallback) -> DoneCallbacks {
@@ -201,17 +202,66 @@ impl TaskHeader {
         self.cancelling.get()
     }
 
-    /// Requests cancellation (see [`Task::cancel`](crate::Task)): nothing happens now; the
-    /// next step drops the future. Returns false if the task is already done.
-    pub(crate) fn cancel(&self) -> bool {
-        match self.transition(Lifecycle::request_cancel) {
+    /// Requests cancellation (see [`TaskRef::cancel`](crate::TaskRef::cancel)): nothing
+    /// happens now; the next step delivers it. `message` is kept unless a cancel was already
+    /// pending. Returns false if the task is already done.
+    pub(crate) fn cancel(&self, message: Option<Arc<str>>) -> bool {
+        self.request(Lifecycle::request_cancel, message)
+    }
+
+    /// Requests a hard stop: the next step drops the future even if the task catches cancels.
+    pub(crate) fn abort(&self) -> bool {
+        self.request(Lifecycle::request_abort, None)
+    }
+
+    fn request(
+        &self,
+        transition: fn(Lifecycle) -> (Lifecycle, CancelRequest),
+        message: Option<Arc<str>>,
+    ) -> bool {
+        match self.transition(transition) {
             CancelRequest::AlreadyDone => false,
-            CancelRequest::Requested => {
+            CancelRequest::Requested { first } => {
                 self.cancelling.set(self.cancelling.get().saturating_add(1));
+                if first {
+                    self.set_cancel_message(message);
+                }
                 self.wake();
                 true
             }
         }
+    }
+
+    /// asyncio `Task.uncancel()`: one cancel request fewer; at zero a cancel not yet
+    /// delivered is withdrawn. Returns the count left.
+    pub(crate) fn uncancel(&self) -> u16 {
+        let left = self.cancelling.get().saturating_sub(1);
+        self.cancelling.set(left);
+        if left == 0 {
+            self.update(Lifecycle::withdraw_cancel);
+        }
+        left
+    }
+
+    fn set_cancel_message(&self, message: Option<Arc<str>>) {
+        if message.is_some() {
+            let old = self.extras_mut(|e| std::mem::replace(&mut e.cancel_message, message));
+            drop(old);
+        } else {
+            let old = self.peek_extras(|e| e.and_then(|e| e.cancel_message.take()));
+            drop(old);
+        }
+    }
+
+    /// The message of the task's last cancel, if it had one.
+    pub(crate) fn cancel_message(&self) -> Option<Arc<str>> {
+        self.peek_extras(|e| e.and_then(|e| e.cancel_message.clone()))
+    }
+
+    /// The task's cancel as a value: the one its next step delivers, or (once it ended
+    /// cancelled) the one it passes to an awaiter that forwarded it.
+    pub(crate) fn pending_cancel(&self) -> Cancelled {
+        Cancelled::new(self.cancel_message())
     }
 
     /// Schedules the task's next step, as its waker would (loop thread only).
@@ -273,6 +323,8 @@ impl TaskHeader {
     /// stored clone kept, if it would wake the same task).
     pub(crate) fn set_join_waker(&self, waker: &Waker) {
         if let Some(task) = local_task(waker, self.wake.owner()) {
+            // The awaiter passes its cancels on through this await (`Task<T>::poll`).
+            task.header().update(Lifecycle::set_catches);
             let foreign = self.take_join_waker();
             let old = self.join_task.replace(Some(task));
             drop((foreign, old)); // after the replace: dropping a reference may run destructors

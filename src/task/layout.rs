@@ -103,6 +103,9 @@ pub(super) struct Extras {
     pub(super) poll_nanos: u64,
     /// The waker of whoever awaits the `Task<T>` handle, when that is not `join_task`.
     pub(super) join_waker: Option<Waker>,
+    /// The message of the last cancel requested while none was pending (asyncio
+    /// `Task._cancel_message`); a cancel without one allocates nothing.
+    pub(super) cancel_message: Option<Arc<str>>,
 }
 
 /// The typed operations of a task cell, so that untyped pointers can reach them.

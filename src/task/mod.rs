@@ -64,6 +64,7 @@ use std::ops::Deref;
 use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use raw::TaskPtr;
@@ -137,13 +138,121 @@ impl TaskRef {
     /// Requests cancellation; returns false if the task is already done.
     ///
     /// Nothing happens synchronously: right after `cancel()` the task is neither done nor
-    /// cancelled. At its next step the loop drops its future instead of polling it. Calling
-    /// `cancel` again before then returns true again but delivers one cancellation (asyncio
-    /// 3.11 behaves the same way).
+    /// cancelled. At its next step the cancel is delivered: a
+    /// [`catch_cancel`](crate::catch_cancel) scope around the await where the task is
+    /// suspended gets `Err(Cancelled)` and the task's code goes on (it may clean up with
+    /// awaits, then [`reraise`](crate::Cancelled::reraise) or swallow it); with no scope
+    /// there, the task ends cancelled at that point and its future is dropped. Calling
+    /// `cancel` again before then returns true again but delivers one cancel, and
+    /// [`cancelling`](TaskRef::cancelling) counts both (as asyncio 3.11+ does). See
+    /// `docs/cancellation.md`.
     ///
-    /// Rosetta: asyncio `Task.cancel()`; tokio `JoinHandle::abort()`.
+    /// Rosetta: asyncio `Task.cancel()`; tokio has no delivered cancel (its
+    /// `JoinHandle::abort()` is [`abort`](TaskRef::abort)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let task = evloop::spawn(evloop::sleep(std::time::Duration::from_secs(60)));
+    ///     evloop::yield_now().await;
+    ///     assert!(task.cancel());
+    ///     assert!(!task.done(), "a request: nothing happened yet");
+    ///     assert!(task.await.unwrap_err().is_cancelled());
+    /// })
+    /// .unwrap();
+    /// ```
+    #[doc(alias = "abort")]
     pub fn cancel(&self) -> bool {
-        self.0.header().cancel()
+        self.0.header().cancel(None)
+    }
+
+    /// [`cancel`](TaskRef::cancel) with a message, which the
+    /// [`Cancelled`](crate::Cancelled) delivered to the task carries (asyncio
+    /// `Task.cancel(msg)`). While a cancel is already pending, its message stays.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let task = evloop::spawn(async {
+    ///         let caught = evloop::catch_cancel(evloop::sleep(std::time::Duration::from_secs(60)));
+    ///         caught.await.unwrap_err().message().map(str::to_owned)
+    ///     });
+    ///     evloop::yield_now().await;
+    ///     task.cancel_with_message("shutting down");
+    ///     assert_eq!(task.await.unwrap().as_deref(), Some("shutting down"));
+    /// })
+    /// .unwrap();
+    /// ```
+    #[doc(alias = "cancel")]
+    pub fn cancel_with_message(&self, message: impl Into<Arc<str>>) -> bool {
+        self.0.header().cancel(Some(message.into()))
+    }
+
+    /// The message of the task's last cancel, if it had one (what an awaiter of a task
+    /// cancelled with a message sees in asyncio's `CancelledError.args`).
+    pub fn cancel_message(&self) -> Option<Arc<str>> {
+        self.0.header().cancel_message()
+    }
+
+    /// One cancel request fewer (asyncio `Task.uncancel()`): a task that swallowed a cancel
+    /// calls it so that scopes above it (`timeout`, `TaskGroup`) no longer see the request.
+    /// When the count reaches zero, a cancel not yet delivered is withdrawn (asyncio 3.13).
+    /// Returns the count left.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let task = evloop::spawn(async {
+    ///         let r = evloop::catch_cancel(evloop::sleep(std::time::Duration::from_secs(60)));
+    ///         if r.await.is_err() {
+    ///             let me = evloop::current_task().unwrap();
+    ///             assert_eq!(me.cancelling(), 1);
+    ///             assert_eq!(me.uncancel(), 0);
+    ///         }
+    ///         "carried on"
+    ///     });
+    ///     evloop::yield_now().await;
+    ///     task.cancel();
+    ///     assert_eq!(task.await, Ok("carried on"));
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn uncancel(&self) -> u16 {
+        self.0.header().uncancel()
+    }
+
+    /// Stops the task at its next step whatever it catches: its future is dropped there
+    /// (destructors run, [`is_cancelling`](crate::is_cancelling) is true) and it ends
+    /// cancelled. Returns false if it is already done.
+    ///
+    /// Rosetta: tokio `JoinHandle::abort()`; asyncio has no hard stop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let task = evloop::spawn(async {
+    ///         // Would swallow a cancel, but an abort is not delivered.
+    ///         let _ = evloop::catch_cancel(evloop::sleep(std::time::Duration::from_secs(60))).await;
+    ///         "swallowed"
+    ///     });
+    ///     evloop::yield_now().await;
+    ///     assert!(task.abort());
+    ///     assert!(task.await.unwrap_err().is_cancelled());
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn abort(&self) -> bool {
+        self.0.header().abort()
+    }
+
+    /// Marks the task as one whose code can take a delivered cancel, so that its next
+    /// cancel is delivered by a poll rather than a drop (`state::Lifecycle::catches`).
+    pub(crate) fn set_catches(&self) {
+        self.0.header().update(state::Lifecycle::set_catches);
     }
 
     /// Schedules `f` to run on the loop, with this task, once it is done (at once if it
@@ -274,11 +383,28 @@ impl<T> Future for Task<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        let status = this.erased.0.header().status();
+        if status.forwarded() && status.cancelled_ending() {
+            // The awaiting task's own cancel went into this task, which ended cancelled:
+            // the awaiter observes its cancel here, after the inner cleanup (asyncio: the
+            // `await` raises `CancelledError`). The result stays readable.
+            let header = this.erased.0.header();
+            header.update(|s| s.set_forwarded(false).set_awaited(false));
+            cancel::throw(header.pending_cancel());
+            return Poll::Pending;
+        }
         if let Some(out) = this.take_result() {
             this.erased.0.header().update(|s| s.set_awaited(false));
             return Poll::Ready(out);
         }
         let header = this.erased.0.header();
+        if let Some(cancelled) = cancel::catch() {
+            // The awaiting task is being cancelled: pass the cancel on and wait for this
+            // task to finish (asyncio `Task.cancel` cancels `_fut_waiter`;
+            // `docs/cancellation.md#awaiting-passes-a-cancel-on`).
+            header.update(|s| s.set_forwarded(true));
+            header.cancel(cancelled.message);
+        }
         header.set_join_waker(cx.waker());
         header.update(|s| s.set_awaited(true));
         Poll::Pending

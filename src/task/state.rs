@@ -1,31 +1,39 @@
-//! A task's state: one byte, changed only through the transitions below.
+//! A task's state: two bytes, changed only through the transitions below.
 //!
 //! Where a task is in its life, how it ended, and the few facts the loop and the handle
-//! need about it (is it queued, was a cancel requested, is its handle alive or awaited, is
-//! its panic collected elsewhere) are one [`Lifecycle`] byte, so that every change of state
-//! has a name, and cancellation has one place to change.
+//! need about it (is it queued, is a cancel waiting to be delivered, is its handle alive or
+//! awaited, is its panic collected elsewhere) are one [`Lifecycle`] value, so that every
+//! change of state has a name, and cancellation has one place to change.
 //!
 //! ```text
 //!                 ┌──────────────── wake (scheduled bit) ─────────────────┐
 //!                 ▼                                                       │
 //!  spawn ──► Scheduled ──begin_step──► Running ──pending──► Waiting ──────┘
 //!                 │                       │
-//!   cancel_requested                      ├── ready ──────────► Returned
-//!   at begin_step │                       ├── ready, cancel requested ─┐
+//!  cancel pending, │                       ├── ready ──────────► Returned
+//!  nothing catches │                       ├── ready, cancel uncaught ──┐
 //!                 │                       ├── panic ──────────► Panicked
 //!                 ▼                       ▼                            ▼
 //!             Cancelled ◄──────────────────────────────────────── Cancelled
 //! ```
 //!
 //! `Returned`, `Cancelled` and `Panicked` are final (`done()`); nothing leaves them. Beside
-//! the life-cycle phase the byte holds five bits:
+//! the life-cycle phase the state holds these bits:
 //!
 //! - `scheduled`: the task's key is in the ready queue. Set by
 //!   [`schedule`](Lifecycle::schedule) (at most once until the loop takes the task off the
 //!   queue with [`unschedule`](Lifecycle::unschedule)), never set on a done task: asyncio's
 //!   "a task is scheduled at most once"
 //!   (`docs/asyncio-semantics.md#a-task-is-scheduled-at-most-once`).
-//! - `cancel_requested`: the next step ends the task as cancelled instead of polling it.
+//! - `cancel_requested`: a cancel waits to be delivered at the next step (asyncio's
+//!   `_must_cancel`). The step delivers it by polling the future with the cancel in flight
+//!   (`docs/cancellation.md#delivery`) when the task `catches`, and otherwise ends the task
+//!   as cancelled without polling it.
+//! - `catches`: the task's code has polled a place that can take a delivered cancel (a
+//!   `catch_cancel` scope, or an await that passes the cancel on); set once, never cleared.
+//! - `abort`: `abort()` was called: the next step drops the future whatever it catches.
+//! - `forwarded`: the task's cancel came from the task awaiting it, which observes its own
+//!   cancel when this one ends cancelled.
 //! - `handle_alive`: the `Task<T>` handle exists, so a result is kept for it.
 //! - `awaited`: the handle is being awaited; its drop while the awaiter is being
 //!   cancelled passes the cancel on.
@@ -84,38 +92,46 @@ pub(crate) enum Scheduling {
 pub(crate) enum StepStart {
     /// Poll the future (the task is now `Running`).
     Poll,
-    /// A cancel was requested: end the task as cancelled without polling it.
+    /// A cancel was requested and the task catches none (or was aborted): end the task as
+    /// cancelled without polling it.
     Cancel,
+    /// A cancel was requested and the task may catch it: poll the future with the cancel in
+    /// flight (the task is now `Running` and the request is consumed).
+    Deliver,
 }
 
 /// What [`Lifecycle::request_cancel`] did.
 #[must_use]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum CancelRequest {
-    /// Recorded: the caller wakes the task so that its next step sees it.
-    Requested,
+    /// Recorded: the caller wakes the task so that its next step sees it. `first` is false
+    /// when a cancel was already waiting (its message stays).
+    Requested { first: bool },
     /// The task is already done (asyncio's `cancel()` returns False).
     AlreadyDone,
 }
 
 /// The life-cycle phase, in the low three bits.
-const PHASE: u8 = 0b0000_0111;
-const SCHEDULED_PHASE: u8 = 0;
-const RUNNING: u8 = 1;
-const WAITING: u8 = 2;
-const RETURNED: u8 = 3;
-const CANCELLED: u8 = 4;
-const PANICKED: u8 = 5;
+const PHASE: u16 = 0b0000_0111;
+const SCHEDULED_PHASE: u16 = 0;
+const RUNNING: u16 = 1;
+const WAITING: u16 = 2;
+const RETURNED: u16 = 3;
+const CANCELLED: u16 = 4;
+const PANICKED: u16 = 5;
 
-const SCHEDULED: u8 = 1 << 3;
-const CANCEL_REQUESTED: u8 = 1 << 4;
-const HANDLE_ALIVE: u8 = 1 << 5;
-const AWAITED: u8 = 1 << 6;
-const QUIET: u8 = 1 << 7;
+const SCHEDULED: u16 = 1 << 3;
+const CANCEL_REQUESTED: u16 = 1 << 4;
+const HANDLE_ALIVE: u16 = 1 << 5;
+const AWAITED: u16 = 1 << 6;
+const QUIET: u16 = 1 << 7;
+const CATCHES: u16 = 1 << 8;
+const ABORT: u16 = 1 << 9;
+const FORWARDED: u16 = 1 << 10;
 
-/// A task's state: its phase and five bits (see the [module docs](self)).
+/// A task's state: its phase and its bits (see the [module docs](self)).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Lifecycle(u8);
+pub(crate) struct Lifecycle(u16);
 
 impl Lifecycle {
     /// A new task: waiting for its first step, with its handle alive. The loop queues it
@@ -123,22 +139,22 @@ impl Lifecycle {
     pub(crate) const NEW: Lifecycle = Lifecycle(SCHEDULED_PHASE | HANDLE_ALIVE);
 
     #[inline]
-    fn phase(self) -> u8 {
+    fn phase(self) -> u16 {
         self.0 & PHASE
     }
 
     #[inline]
-    fn with_phase(self, phase: u8) -> Lifecycle {
+    fn with_phase(self, phase: u16) -> Lifecycle {
         Lifecycle((self.0 & !PHASE) | phase)
     }
 
     #[inline]
-    fn has(self, bit: u8) -> bool {
+    fn has(self, bit: u16) -> bool {
         self.0 & bit != 0
     }
 
     #[inline]
-    fn with(self, bit: u8, on: bool) -> Lifecycle {
+    fn with(self, bit: u16, on: bool) -> Lifecycle {
         if on {
             Lifecycle(self.0 | bit)
         } else {
@@ -174,16 +190,34 @@ impl Lifecycle {
         }
     }
 
+    /// True if the task ended cancelled.
+    #[inline]
+    pub(crate) fn cancelled_ending(self) -> bool {
+        self.phase() == CANCELLED
+    }
+
     /// True while the task's key is in the ready queue.
     #[inline]
     pub(crate) fn scheduled(self) -> bool {
         self.has(SCHEDULED)
     }
 
-    /// True if a cancel was requested and not yet acted on.
+    /// True if a cancel was requested and not yet delivered.
     #[inline]
     pub(crate) fn cancel_requested(self) -> bool {
         self.has(CANCEL_REQUESTED)
+    }
+
+    /// True once the task's code polled a place that can take a delivered cancel.
+    #[inline]
+    pub(crate) fn catches(self) -> bool {
+        self.has(CATCHES)
+    }
+
+    /// True if this task's cancel was passed on by the task awaiting it.
+    #[inline]
+    pub(crate) fn forwarded(self) -> bool {
+        self.has(FORWARDED)
     }
 
     /// True while the `Task<T>` handle exists.
@@ -220,13 +254,17 @@ impl Lifecycle {
         Lifecycle(self.0 & !SCHEDULED)
     }
 
-    /// A step begins: poll, or end as cancelled if a cancel is pending.
+    /// A step begins: poll; or, if a cancel is pending, deliver it by polling when the task
+    /// catches cancels, and end the task as cancelled otherwise.
     #[inline]
     pub(crate) fn begin_step(self) -> (Lifecycle, StepStart) {
-        if self.cancel_requested() {
+        if !self.cancel_requested() {
+            (self.with_phase(RUNNING), StepStart::Poll)
+        } else if self.has(ABORT) || !self.catches() {
             (self, StepStart::Cancel)
         } else {
-            (self.with_phase(RUNNING), StepStart::Poll)
+            let delivering = self.with(CANCEL_REQUESTED, false).with_phase(RUNNING);
+            (delivering, StepStart::Deliver)
         }
     }
 
@@ -252,8 +290,40 @@ impl Lifecycle {
         if self.done() {
             (self, CancelRequest::AlreadyDone)
         } else {
-            (self.with(CANCEL_REQUESTED, true), CancelRequest::Requested)
+            let first = !self.cancel_requested();
+            (self.with(CANCEL_REQUESTED, true), CancelRequest::Requested { first })
         }
+    }
+
+    /// `abort()`: like `request_cancel`, and the next step drops the future even if the task
+    /// catches cancels.
+    #[inline]
+    pub(crate) fn request_abort(self) -> (Lifecycle, CancelRequest) {
+        let (next, req) = self.request_cancel();
+        (next.with(ABORT, req != CancelRequest::AlreadyDone), req)
+    }
+
+    /// `uncancel()` brought the count of requests to zero: a cancel not yet delivered is
+    /// withdrawn (asyncio 3.13).
+    #[inline]
+    pub(crate) fn withdraw_cancel(self) -> Lifecycle {
+        if self.has(ABORT) {
+            self
+        } else {
+            self.with(CANCEL_REQUESTED, false)
+        }
+    }
+
+    /// The task's code polled a place that can take a delivered cancel.
+    #[inline]
+    pub(crate) fn set_catches(self) -> Lifecycle {
+        self.with(CATCHES, true)
+    }
+
+    /// The task awaiting this one passed its cancel on (or, `false`, has observed it since).
+    #[inline]
+    pub(crate) fn set_forwarded(self, on: bool) -> Lifecycle {
+        self.with(FORWARDED, on)
     }
 
     /// The handle is (or no longer is) being awaited.
@@ -297,6 +367,9 @@ impl std::fmt::Debug for Lifecycle {
             .field("handle_alive", &self.handle_alive())
             .field("awaited", &self.awaited())
             .field("quiet", &self.quiet())
+            .field("catches", &self.catches())
+            .field("abort", &self.has(ABORT))
+            .field("forwarded", &self.forwarded())
             .finish()
     }
 }
@@ -330,12 +403,27 @@ mod tests {
     #[test]
     fn a_requested_cancel_replaces_the_next_poll() {
         let (s, req) = Lifecycle::NEW.request_cancel();
-        assert_eq!(req, CancelRequest::Requested);
+        assert_eq!(req, CancelRequest::Requested { first: true });
+        assert_eq!(s.request_cancel().1, CancelRequest::Requested { first: false });
         assert_eq!(s.begin_step().1, StepStart::Cancel);
         let (running, step) = Lifecycle::NEW.begin_step();
         assert_eq!(step, StepStart::Poll);
         assert_eq!(running.task_state(), TaskState::Running);
         assert_eq!(running.suspend().task_state(), TaskState::Waiting);
+    }
+
+    #[test]
+    fn a_task_that_catches_gets_its_cancel_delivered_once_unless_aborted() {
+        let catching = Lifecycle::NEW.set_catches();
+        let (s, _) = catching.request_cancel();
+        let (delivering, step) = s.begin_step();
+        assert_eq!(step, StepStart::Deliver);
+        assert!(!delivering.cancel_requested(), "delivered once");
+        assert_eq!(delivering.task_state(), TaskState::Running);
+        let (aborted, _) = catching.request_abort();
+        assert_eq!(aborted.begin_step().1, StepStart::Cancel);
+        assert_eq!(aborted.withdraw_cancel().begin_step().1, StepStart::Cancel);
+        assert_eq!(s.withdraw_cancel().begin_step().1, StepStart::Poll);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! with `ensure_future`), so they need the running loop, and they keep running when the
 //! combinator finishes early (gather's first failure), as in asyncio.
 
+mod catch;
 pub(crate) mod completion;
 mod gather;
 mod shield;
@@ -23,6 +24,7 @@ mod task_group;
 mod timeout;
 mod wait;
 
+pub use catch::{CatchCancel, Reraise, catch_cancel};
 pub use gather::{
     Gather, GatherResults, GatherTuple, TaskTuple, gather, gather_results, gather_tuple,
 };

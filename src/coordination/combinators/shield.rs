@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::error::TaskError;
-use crate::task::Task;
+use crate::task::{Task, cancel};
 
 /// Runs `fut` as a task and awaits it, but if the awaiting task is cancelled (the `Shield`
 /// dropped) the inner task is **not** cancelled: it runs on to completion. The task is
@@ -61,6 +61,11 @@ impl<F: Future + 'static> Future for Shield<F> {
         let this = &mut *self;
         if let Some(fut) = this.fut.take() {
             this.task = Some(crate::spawn(fut));
+        }
+        if cancel::in_flight() {
+            // The awaiting task is being cancelled: the cancel goes past the shield (the
+            // awaiter observes it at once) and the inner task runs on.
+            return Poll::Pending;
         }
         Pin::new(this.task.as_mut().expect("spawned above")).poll(cx)
     }
