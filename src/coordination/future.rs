@@ -228,6 +228,9 @@ impl<T: Clone + 'static> std::future::Future for Future<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        if cancel::in_flight() {
+            return Poll::Pending; // the cancel is delivered at this await (`task::cancel`)
+        }
         if let Some(out) = &*this.inner.outcome.borrow() {
             return Poll::Ready(out.clone());
         }

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use crate::event_loop::context;
 use crate::event_loop::core::Core;
+use crate::task::cancel;
 use crate::timers::SleepId;
 
 /// Waits until `delay` has passed on the running loop's clock. The deadline is fixed at the
@@ -83,6 +84,9 @@ impl Future for YieldNow {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if cancel::in_flight() {
+            return Poll::Pending; // the cancel is delivered here (`task::cancel`)
+        }
         if self.yielded {
             return Poll::Ready(());
         }
@@ -169,6 +173,12 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if cancel::in_flight() {
+            // A cancel is being delivered to the task at this await: it is thrown here, so
+            // the sleep does not complete even if its deadline passed (asyncio loses the
+            // result of an await whose task was cancelled before it resumed).
+            return Poll::Pending;
+        }
         match &self.state {
             &SleepState::Idle(SleepDeadline::After(d)) if d.is_zero() => {
                 self.state = SleepState::Yielded;

@@ -1,0 +1,198 @@
+//! Cancellation as asyncio delivers it (docs/cancellation.md): each test is the twin of a
+//! Python program in `tests/cancellation/`, and checks that evloop prints the lines that
+//! program prints (`tests/cancellation/<name>.txt`, checked against CPython below).
+
+mod util;
+
+use std::time::Duration;
+
+use evloop::{Cancelled, TaskError, catch_cancel, current_task, sleep, spawn, yield_now};
+use util::{Trace, manual_loop};
+
+mod py;
+use py::{args, expect, py_bool};
+
+/// Runs `main` on a loop whose clock jumps ahead when idle, and returns what it printed.
+fn run<F: std::future::Future<Output = ()> + 'static>(main: impl FnOnce(Trace) -> F) -> Vec<String> {
+    let (ev, _clock) = manual_loop();
+    let t = Trace::new();
+    ev.run_until_complete(main(t.clone())).unwrap();
+    t.events()
+}
+
+fn cancelling() -> u16 {
+    current_task().unwrap().cancelling()
+}
+
+/// `worker()` of delivery.py: catches, cleans up with an await, re-raises.
+async fn worker(t: Trace) {
+    if let Err(e) = catch_cancel(sleep(Duration::from_secs(10))).await {
+        t.log(format!("worker caught {} {}", args(&e), cancelling()));
+        sleep(Duration::from_millis(10)).await;
+        t.log("worker cleaned up");
+        e.reraise().await
+    }
+}
+
+/// `swallow()` of delivery.py: catches, uncancels, returns a value.
+async fn swallow(t: Trace) -> &'static str {
+    match catch_cancel(sleep(Duration::from_secs(10))).await {
+        Ok(()) => "slept",
+        Err(_) => {
+            t.log(format!("swallow caught, cancelling {}", cancelling()));
+            t.log(format!("uncancel -> {}", current_task().unwrap().uncancel()));
+            "swallowed"
+        }
+    }
+}
+
+#[test]
+fn delivery() {
+    let out = run(|t| async move {
+        let mut w = spawn(worker(t.clone()));
+        yield_now().await;
+        let (a, b) = (w.cancel_with_message("bye"), w.cancel());
+        t.log(format!("cancel -> {} {} {}", py_bool(a), py_bool(b), w.cancelling()));
+        let r = (&mut w).await;
+        assert_eq!(r, Err(TaskError::Cancelled));
+        let msg = Cancelled::new(w.cancel_message());
+        t.log(format!("awaiter sees {} {}", args(&msg), py_bool(w.cancelled())));
+        let mut s = spawn(swallow(t.clone()));
+        yield_now().await;
+        s.cancel();
+        let v = (&mut s).await.unwrap();
+        t.log(format!(
+            "swallow result {v} {} {}",
+            py_bool(s.cancelled()),
+            s.cancelling()
+        ));
+        t.log(format!("cancel done -> {}", py_bool(s.cancel())));
+    });
+    expect("delivery", &out);
+}
+
+async fn inner_work(t: Trace) {
+    if let Err(e) = catch_cancel(sleep(Duration::from_secs(10))).await {
+        t.log(format!("inner caught {}", args(&e)));
+        sleep(Duration::from_millis(10)).await;
+        t.log("inner cleaned up");
+        e.reraise().await
+    }
+}
+
+async fn swallowing_inner(t: Trace) -> &'static str {
+    match catch_cancel(sleep(Duration::from_secs(10))).await {
+        Ok(()) => "slept",
+        Err(_) => {
+            t.log("inner swallows");
+            "inner value"
+        }
+    }
+}
+
+/// `outer(inner)` of awaiting.py.
+async fn outer<T: 'static>(t: Trace, inner: evloop::Task<T>) -> T {
+    let inner_ref = inner.task_ref();
+    match catch_cancel(inner).await {
+        Ok(v) => v.unwrap(),
+        Err(e) => {
+            let done = py_bool(inner_ref.done());
+            t.log(format!("outer caught {} inner done: {done}", args(&e)));
+            e.reraise().await
+        }
+    }
+}
+
+#[test]
+fn awaiting() {
+    let out = run(|t| async move {
+        let inner = spawn(inner_work(t.clone()));
+        let inner_ref = inner.task_ref();
+        let o = spawn(outer(t.clone(), inner));
+        yield_now().await;
+        o.cancel_with_message("stop");
+        let o_ref = o.task_ref();
+        assert_eq!(o.await, Err(TaskError::Cancelled));
+        t.log(format!(
+            "main sees outer cancelled {} inner cancelled {}",
+            py_bool(o_ref.cancelled()),
+            py_bool(inner_ref.cancelled())
+        ));
+        let inner = spawn(swallowing_inner(t.clone()));
+        let mut o = spawn(outer(t.clone(), inner));
+        yield_now().await;
+        o.cancel();
+        let v = (&mut o).await.unwrap();
+        t.log(format!("outer got {v} cancelling {}", o.cancelling()));
+    });
+    expect("awaiting", &out);
+}
+
+#[test]
+fn edges() {
+    let out = run(|t| async move {
+        let t2 = t.clone();
+        let mut b = spawn(async move { t2.log("never printed") });
+        b.cancel();
+        if (&mut b).await.is_err() {
+            t.log(format!("cancelled before its first step {}", py_bool(b.cancelled())));
+        }
+
+        let t2 = t.clone();
+        let mut sc = spawn(async move {
+            current_task().unwrap().cancel();
+            t2.log("self-cancel requested, still running");
+            if let Err(e) = catch_cancel(yield_now()).await {
+                t2.log("self-cancel delivered");
+                e.reraise::<()>().await;
+            }
+        });
+        if (&mut sc).await.is_err() {
+            t.log(format!("self-cancelled {}", py_bool(sc.cancelled())));
+        }
+
+        let t2 = t.clone();
+        let mut tw = spawn(async move {
+            if let Err(e) = catch_cancel(sleep(Duration::from_secs(10))).await {
+                t2.log("first delivered");
+                if let Err(e2) = catch_cancel(sleep(Duration::from_secs(10))).await {
+                    t2.log(format!("second delivered during cleanup {}", cancelling()));
+                    e2.reraise::<()>().await;
+                }
+                e.reraise::<()>().await;
+            }
+        });
+        yield_now().await;
+        tw.cancel();
+        yield_now().await;
+        tw.cancel();
+        if (&mut tw).await.is_err() {
+            t.log(format!("cancelled twice {}", py_bool(tw.cancelled())));
+        }
+
+        // A task with no scope stops at its await; its destructors are its `finally`.
+        struct Finally(Trace);
+        impl Drop for Finally {
+            fn drop(&mut self) {
+                self.0.log("finally runs");
+            }
+        }
+        let t2 = t.clone();
+        let mut n = spawn(async move {
+            let _finally = Finally(t2.clone());
+            t2.log("working");
+            sleep(Duration::from_secs(10)).await;
+        });
+        yield_now().await;
+        n.cancel();
+        if (&mut n).await.is_err() {
+            t.log(format!("stopped {}", py_bool(n.cancelled())));
+        }
+    });
+    expect("edges", &out);
+}
+
+#[test]
+fn python_originals_print_the_expected_lines() {
+    py::check_python_originals(&["delivery", "awaiting", "edges"]);
+}
