@@ -142,8 +142,8 @@ pub use error::SignalError;
 #[cfg(feature = "net")]
 pub use error::StreamError;
 pub use error::{
-    BrokenBarrierError, Cancelled, FutureError, GetError, InvalidStateError, LoopError, PutError, RunError,
-    TaskError, TimeoutError, TooManyReleases, panic_message,
+    BrokenBarrierError, Cancelled, FutureError, GetError, InvalidStateError, LoopError, PutError,
+    RunError, TaskError, TimeoutError, TooManyReleases, panic_message,
 };
 #[cfg(feature = "observe")]
 pub use event_loop::context::dump;

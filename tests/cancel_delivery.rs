@@ -13,7 +13,9 @@ mod py;
 use py::{args, expect, py_bool};
 
 /// Runs `main` on a loop whose clock jumps ahead when idle, and returns what it printed.
-fn run<F: std::future::Future<Output = ()> + 'static>(main: impl FnOnce(Trace) -> F) -> Vec<String> {
+fn run<F: std::future::Future<Output = ()> + 'static>(
+    main: impl FnOnce(Trace) -> F,
+) -> Vec<String> {
     let (ev, _clock) = manual_loop();
     let t = Trace::new();
     ev.run_until_complete(main(t.clone())).unwrap();
@@ -40,7 +42,10 @@ async fn swallow(t: Trace) -> &'static str {
         Ok(()) => "slept",
         Err(_) => {
             t.log(format!("swallow caught, cancelling {}", cancelling()));
-            t.log(format!("uncancel -> {}", current_task().unwrap().uncancel()));
+            t.log(format!(
+                "uncancel -> {}",
+                current_task().unwrap().uncancel()
+            ));
             "swallowed"
         }
     }
@@ -52,11 +57,20 @@ fn delivery() {
         let mut w = spawn(worker(t.clone()));
         yield_now().await;
         let (a, b) = (w.cancel_with_message("bye"), w.cancel());
-        t.log(format!("cancel -> {} {} {}", py_bool(a), py_bool(b), w.cancelling()));
+        t.log(format!(
+            "cancel -> {} {} {}",
+            py_bool(a),
+            py_bool(b),
+            w.cancelling()
+        ));
         let r = (&mut w).await;
         assert_eq!(r, Err(TaskError::Cancelled));
         let msg = Cancelled::new(w.cancel_message());
-        t.log(format!("awaiter sees {} {}", args(&msg), py_bool(w.cancelled())));
+        t.log(format!(
+            "awaiter sees {} {}",
+            args(&msg),
+            py_bool(w.cancelled())
+        ));
         let mut s = spawn(swallow(t.clone()));
         yield_now().await;
         s.cancel();
@@ -135,7 +149,10 @@ fn edges() {
         let mut b = spawn(async move { t2.log("never printed") });
         b.cancel();
         if (&mut b).await.is_err() {
-            t.log(format!("cancelled before its first step {}", py_bool(b.cancelled())));
+            t.log(format!(
+                "cancelled before its first step {}",
+                py_bool(b.cancelled())
+            ));
         }
 
         let t2 = t.clone();

@@ -291,7 +291,10 @@ impl Lifecycle {
             (self, CancelRequest::AlreadyDone)
         } else {
             let first = !self.cancel_requested();
-            (self.with(CANCEL_REQUESTED, true), CancelRequest::Requested { first })
+            (
+                self.with(CANCEL_REQUESTED, true),
+                CancelRequest::Requested { first },
+            )
         }
     }
 
@@ -404,7 +407,10 @@ mod tests {
     fn a_requested_cancel_replaces_the_next_poll() {
         let (s, req) = Lifecycle::NEW.request_cancel();
         assert_eq!(req, CancelRequest::Requested { first: true });
-        assert_eq!(s.request_cancel().1, CancelRequest::Requested { first: false });
+        assert_eq!(
+            s.request_cancel().1,
+            CancelRequest::Requested { first: false }
+        );
         assert_eq!(s.begin_step().1, StepStart::Cancel);
         let (running, step) = Lifecycle::NEW.begin_step();
         assert_eq!(step, StepStart::Poll);

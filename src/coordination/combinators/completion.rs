@@ -14,8 +14,9 @@
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::task::TaskRef;
+use crate::error::Cancelled;
 use crate::task::finished::Finished;
+use crate::task::{TaskRef, cancel};
 
 /// Completion events of a fixed list of tasks.
 pub(crate) struct Completions {
@@ -39,6 +40,45 @@ impl Completions {
 }
 
 /// Cancels every task of `tasks` that is not done (dropping a gather or a task group).
+/// What a combinator that waits on child tasks does with a cancel delivered to the task
+/// awaiting it (asyncio `_GatheringFuture.cancel`): cancel every child, wait for all of
+/// them, then pass the cancel on.
+#[derive(Default)]
+pub(crate) struct PassOn {
+    cancelled: Option<Cancelled>,
+}
+
+impl PassOn {
+    /// At the start of a poll: catches a cancel in flight and cancels the children with its
+    /// message. True while a caught cancel waits for the children.
+    pub(crate) fn check<'a>(&mut self, tasks: impl IntoIterator<Item = &'a TaskRef>) -> bool {
+        if self.cancelled.is_none()
+            && let Some(c) = cancel::catch()
+        {
+            for t in tasks.into_iter().filter(|t| !t.done()) {
+                match &c.message {
+                    Some(m) => t.cancel_with_message(m.clone()),
+                    None => t.cancel(),
+                };
+            }
+            self.cancelled = Some(c);
+        }
+        self.cancelled.is_some()
+    }
+
+    /// Once every child is done: re-raises a caught cancel in the awaiting task. True if it
+    /// did (the combinator then returns `Pending`; the cancel goes on outwards).
+    pub(crate) fn finish(&mut self) -> bool {
+        match self.cancelled.take() {
+            Some(c) => {
+                cancel::throw(c);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 pub(crate) fn cancel_unfinished<'a>(tasks: impl IntoIterator<Item = &'a TaskRef>) {
     for t in tasks {
         if !t.done() {

@@ -4,7 +4,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::completion::{Completions, cancel_unfinished};
+use super::catch::mark_current_task_catches;
+use super::completion::{Completions, PassOn, cancel_unfinished};
 use crate::error::TaskError;
 use crate::task::{Task, TaskRef};
 
@@ -77,6 +78,8 @@ struct Gathering<F: Future> {
     remaining: usize,
     /// Set once the gather returned: dropping it no longer cancels anything.
     finished: bool,
+    /// A cancel delivered to the awaiting task, passed on to the children.
+    pass_on: PassOn,
 }
 
 impl<F: Future + 'static> Gathering<F> {
@@ -88,6 +91,7 @@ impl<F: Future + 'static> Gathering<F> {
             completions: None,
             remaining: 0,
             finished: false,
+            pass_on: PassOn::default(),
         }
     }
 
@@ -95,11 +99,15 @@ impl<F: Future + 'static> Gathering<F> {
     /// as soon as it is seen.
     fn poll_core(&mut self, cx: &Context<'_>, stop_on_error: bool) -> Poll<Result<(), TaskError>> {
         if let Some(futs) = self.unspawned.take() {
+            mark_current_task_catches();
             self.tasks = futs.into_iter().map(crate::spawn).collect();
             self.results = self.tasks.iter().map(|_| None).collect();
             self.remaining = self.tasks.len();
             self.completions = Some(Completions::watch(self.tasks.iter().map(|t| &**t)));
         }
+        // Cancelled while gathering: every child is cancelled and awaited, then the cancel
+        // goes on (`docs/cancellation.md#gather`).
+        let passing_on = self.pass_on.check(self.tasks.iter().map(|t| &**t));
         while self.remaining > 0 {
             let completions = self.completions.as_ref().expect("spawned above");
             let i = std::task::ready!(completions.poll_next(cx));
@@ -107,13 +115,19 @@ impl<F: Future + 'static> Gathering<F> {
             let out = self.tasks[i]
                 .take_result()
                 .expect("a finished task has its result");
-            if stop_on_error && let Err(e) = out {
+            if stop_on_error
+                && !passing_on
+                && let Err(e) = out
+            {
                 self.finished = true;
                 return Poll::Ready(Err(e));
             }
             self.results[i] = Some(out);
         }
         self.finished = true;
+        if self.pass_on.finish() {
+            return Poll::Pending;
+        }
         Poll::Ready(Ok(()))
     }
 
@@ -224,6 +238,8 @@ pub fn gather_tuple<Tup: TaskTuple>(tasks: Tup) -> GatherTuple<Tup> {
         refs,
         tasks,
         finished: false,
+        pass_on: PassOn::default(),
+        marked: false,
     }
 }
 
@@ -235,6 +251,8 @@ pub struct GatherTuple<Tup> {
     completions: Completions,
     remaining: usize,
     finished: bool,
+    pass_on: PassOn,
+    marked: bool,
 }
 
 impl<Tup> Unpin for GatherTuple<Tup> {}
@@ -244,15 +262,22 @@ impl<Tup: TaskTuple> Future for GatherTuple<Tup> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        if !std::mem::replace(&mut this.marked, true) {
+            mark_current_task_catches();
+        }
+        let passing_on = this.pass_on.check(this.refs.iter());
         while this.remaining > 0 {
             let i = std::task::ready!(this.completions.poll_next(cx));
             this.remaining -= 1;
-            if this.refs[i].0.header().failed() {
+            if !passing_on && this.refs[i].0.header().failed() {
                 this.finished = true;
                 return Poll::Ready(Err(this.tasks.take_error(i)));
             }
         }
         this.finished = true;
+        if this.pass_on.finish() {
+            return Poll::Pending;
+        }
         Poll::Ready(this.tasks.take_all())
     }
 }

@@ -11,7 +11,8 @@ use std::task::{Context, Poll, Waker};
 use pin_project_lite::pin_project;
 
 use super::completion::cancel_unfinished;
-use crate::error::{TaskError, panic_message};
+use crate::error::{Cancelled, TaskError, panic_message};
+use crate::event_loop::context;
 use crate::task::{Task, TaskRef, cancel};
 
 #[derive(Default)]
@@ -22,8 +23,13 @@ struct GroupState {
     unfinished: usize,
     /// Failures, in the order they happened (asyncio: completion order, body last).
     errors: Vec<TaskError>,
-    /// Set by the first failure: the other children and the body are being cancelled.
+    /// Set by the first failure or cancel: the children are being cancelled.
     aborting: bool,
+    /// The group cancelled the task running it (a child failed while the body ran), so
+    /// the group calls `uncancel()` for it on the way out.
+    parent_cancel_requested: bool,
+    /// The task running the group, from the first poll.
+    parent: Option<TaskRef>,
     /// Set when `run` returned; later spawns are born cancelled.
     finished: bool,
     /// The `run` future, to wake when a child finishes or fails.
@@ -31,12 +37,24 @@ struct GroupState {
 }
 
 impl GroupState {
-    /// The first failure cancels every unfinished child (and, through `aborting`, the body).
-    fn fail(&mut self, error: TaskError) {
+    /// asyncio `TaskGroup._abort`: cancel every unfinished child.
+    fn abort(&mut self) {
+        self.aborting = true;
+        cancel_unfinished(self.children.iter());
+    }
+
+    /// asyncio `TaskGroup._on_task_done` for a failed child: record the failure; the first
+    /// one cancels the other children and the task running the body, whose cancel comes
+    /// back to the group at its await.
+    fn child_failed(&mut self, error: TaskError) {
         self.errors.push(error);
-        if !self.aborting {
-            self.aborting = true;
-            cancel_unfinished(self.children.iter());
+        if self.aborting || self.parent_cancel_requested {
+            return;
+        }
+        self.abort();
+        if let Some(parent) = self.parent.as_ref().filter(|p| !p.done()) {
+            self.parent_cancel_requested = true;
+            parent.cancel();
         }
     }
 }
@@ -47,7 +65,17 @@ impl GroupState {
 ///
 /// A child that is cancelled (by anyone but the group) is not a failure, as in asyncio. A
 /// child that *returns* an `Err` is not a failure either — it is a value; panics are the
-/// failures. If the task running the group is cancelled, every child is cancelled.
+/// failures.
+///
+/// Cancellation follows asyncio's `TaskGroup` (`docs/cancellation.md#taskgroup`):
+/// - the task running the group is cancelled from outside: the cancel is delivered in the
+///   body (whose `catch_cancel` scopes may clean up); when it comes out of the body, or
+///   reaches the group while it waits for its children, every child is cancelled, the group
+///   waits for all of them (their async cleanup included), and only then does the cancel
+///   go on to the caller;
+/// - a child fails: the other children are cancelled, and so is the task running the body
+///   (the body sees that cancel at its await); the group waits for every child, calls
+///   `uncancel()` for the cancel it caused, and returns the failures.
 ///
 /// Rosetta: asyncio `async with asyncio.TaskGroup() as tg:`; tokio `task::JoinSet` (which
 /// does not cancel siblings on failure).
@@ -104,6 +132,8 @@ impl TaskGroup {
             body: Some(body(group.clone())),
             group,
             output: None,
+            body_error: None,
+            propagate: None,
         }
         .await
     }
@@ -141,7 +171,7 @@ impl TaskGroup {
             let mut st = state.borrow_mut();
             st.unfinished -= 1;
             if let Some(msg) = panicked.take() {
-                st.fail(TaskError::Panicked(msg));
+                st.child_failed(TaskError::Panicked(msg));
             }
             let waker = st.waker.take();
             drop(st);
@@ -185,11 +215,16 @@ pin_project! {
         body: Option<Fut>,
         group: TaskGroup,
         output: Option<R>,
+        // The body panicked (asyncio: the exception leaving `async with`); reported last.
+        body_error: Option<TaskError>,
+        // A cancel that reached the group from outside, passed on once the children are done.
+        propagate: Option<Cancelled>,
     }
 
     impl<Fut, R> PinnedDrop for GroupRun<Fut, R> {
         fn drop(this: Pin<&mut Self>) {
-            // Cancelled from outside before every child finished: cancel them all.
+            // Dropped before every child finished (the task running it was aborted, or the
+            // future was dropped): cancel them all.
             let st = this.group.state.borrow();
             if !st.finished {
                 cancel_unfinished(st.children.iter());
@@ -203,25 +238,50 @@ impl<Fut: Future<Output = R>, R> Future for GroupRun<Fut, R> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let aborting = this.group.state.borrow().aborting;
+        if this.group.state.borrow().parent.is_none() {
+            // `__aenter__`: the group cancels this task when a child fails, and takes the
+            // cancels delivered to it.
+            let parent = context::with_current(|core| core.current_task()).flatten();
+            if let Some(p) = &parent {
+                p.set_catches();
+            }
+            this.group.state.borrow_mut().parent = parent;
+        }
         if let Some(body) = this.body.as_mut().as_pin_mut() {
-            if aborting {
-                // A child failed: cancel the body (asyncio cancels the parent task).
-                let _cancelling = cancel::enter();
-                this.body.set(None);
-            } else {
-                match catch_unwind(AssertUnwindSafe(|| body.poll(cx))) {
-                    Ok(Poll::Ready(r)) => {
-                        *this.output = Some(r);
-                        this.body.set(None);
-                    }
-                    Ok(Poll::Pending) => {}
-                    Err(payload) => {
-                        this.body.set(None);
-                        let msg = panic_message(&*payload);
-                        this.group.state.borrow_mut().fail(TaskError::Panicked(msg));
-                    }
+            let left = match catch_unwind(AssertUnwindSafe(|| body.poll(cx))) {
+                Ok(Poll::Ready(r)) => {
+                    *this.output = Some(r);
+                    true
                 }
+                Ok(Poll::Pending) => match cancel::catch() {
+                    // A cancel came out of the body (`__aexit__` with CancelledError).
+                    Some(cancelled) => {
+                        *this.propagate = Some(cancelled);
+                        true
+                    }
+                    None => false,
+                },
+                Err(payload) => {
+                    *this.body_error = Some(TaskError::Panicked(panic_message(&*payload)));
+                    true
+                }
+            };
+            if left {
+                let _cancelling = this.propagate.is_some().then(cancel::enter);
+                this.body.set(None);
+                let mut st = this.group.state.borrow_mut();
+                let failed = this.propagate.is_some() || this.body_error.is_some();
+                if failed && !st.aborting {
+                    st.abort();
+                }
+            }
+        } else if let Some(cancelled) = cancel::catch() {
+            // Cancelled while waiting for the children: cancel them and keep waiting. A
+            // cancel arriving while the group aborts anyway is absorbed (asyncio does too).
+            let mut st = this.group.state.borrow_mut();
+            if !st.aborting {
+                *this.propagate = Some(cancelled);
+                st.abort();
             }
         }
         let mut st = this.group.state.borrow_mut();
@@ -230,13 +290,33 @@ impl<Fut: Future<Output = R>, R> Future for GroupRun<Fut, R> {
             return Poll::Pending;
         }
         st.finished = true;
-        if st.errors.is_empty() {
-            Poll::Ready(Ok(this.output.take().expect("the body finished")))
-        } else {
-            Poll::Ready(Err(TaskGroupError {
-                errors: std::mem::take(&mut st.errors),
-            }))
+        let parent = st.parent.take(); // the task's future holds the group: no cycle left
+        if st.parent_cancel_requested
+            && let Some(p) = &parent
+            && p.uncancel() == 0
+        {
+            *this.propagate = None; // the only cancel was the group's own
         }
+        if let Some(e) = this.body_error.take() {
+            st.errors.push(e);
+        }
+        if st.errors.is_empty() {
+            if let Some(cancelled) = this.propagate.take() {
+                drop(st);
+                cancel::throw(cancelled); // the outside cancel goes on to the caller
+                return Poll::Pending;
+            }
+            return Poll::Ready(Ok(this.output.take().expect("the body finished")));
+        }
+        if let Some(p) = parent.filter(|p| p.cancelling() > 0) {
+            // Cancelled from outside as well: the failures replace that cancel here, so
+            // ask again for it to be delivered at the caller's next await (asyncio 3.13).
+            p.uncancel();
+            p.cancel();
+        }
+        Poll::Ready(Err(TaskGroupError {
+            errors: std::mem::take(&mut st.errors),
+        }))
     }
 }
 

@@ -1,11 +1,15 @@
 //! `wait_for`, `timeout` and `timeout_at`: give up on a future when a deadline passes.
 //!
-//! asyncio 3.11 cancels the task awaiting the timeout and turns the `CancelledError` into a
-//! `TimeoutError` on the way out. evloop wraps the future instead (as asyncio 3.12's
-//! `wait_for` awaits the inner future in the same task): when the deadline passes, the inner
-//! future is dropped — its cleanup runs then, seeing [`is_cancelling`](crate::is_cancelling)
-//! true — and only then does the wrapper return [`TimeoutError`]. A result that is ready when
-//! the deadline is checked wins over the timeout.
+//! As in asyncio 3.11+ (`asyncio.timeout`, and `wait_for` since 3.12), a deadline that
+//! passes **cancels the task** running the scope. The cancel is delivered inside the scope
+//! like any other (`docs/cancellation.md#timeouts`): the work's `catch_cancel` scopes may
+//! clean up with awaits; when the cancel comes back out, the scope turns it into
+//! [`TimeoutError`] (whose `source()` is the cancel) if it is the one the scope caused, that
+//! is if [`uncancel`](crate::TaskRef::uncancel) brings the task's count of cancel requests
+//! back to what it was when the scope started. A cancel from outside that arrives meanwhile
+//! stays a cancel and goes on outwards. A result that is ready when the deadline is checked
+//! wins over the timeout; work that swallows the scope's cancel and returns a value gives
+//! that value (and `expired()` is true).
 
 use std::cell::Cell;
 use std::future::Future;
@@ -18,7 +22,7 @@ use pin_project_lite::pin_project;
 
 use crate::error::TimeoutError;
 use crate::event_loop::context;
-use crate::task::cancel;
+use crate::task::{TaskRef, cancel};
 use crate::time::{Sleep, sleep_until};
 
 /// When a scope's deadline is.
@@ -82,8 +86,8 @@ pub fn timeout_at(when: Instant) -> TimeoutScope {
     TimeoutScope::new(ScopeDeadline::At(when))
 }
 
-/// Awaits `fut`, giving up after `timeout`: on expiry `fut` is dropped (its cleanup runs
-/// first) and the result is `Err(TimeoutError)`.
+/// Awaits `fut`, giving up after `timeout`: on expiry the task is cancelled inside `fut`
+/// (its cleanup runs, awaits included) and the result is `Err(TimeoutError)`.
 ///
 /// Rosetta: asyncio `asyncio.wait_for(aw, timeout)`; tokio `time::timeout`.
 ///
@@ -99,6 +103,7 @@ pub fn timeout_at(when: Instant) -> TimeoutScope {
 /// })
 /// .unwrap();
 /// ```
+#[doc(alias = "tokio::time::timeout")]
 pub fn wait_for<F: Future>(fut: F, timeout: Duration) -> Timeout<F> {
     self::timeout(timeout).run(fut)
 }
@@ -124,6 +129,9 @@ impl TimeoutScope {
             fut: Some(fut),
             scope: self.clone(),
             timer: None,
+            task: None,
+            entry_cancelling: 0,
+            expiring: false,
         }
     }
 
@@ -170,6 +178,12 @@ pin_project! {
         scope: TimeoutScope,
         #[pin]
         timer: Option<Sleep>,
+        // The task running the scope, from the first poll.
+        task: Option<TaskRef>,
+        // Its count of cancel requests when the scope started (asyncio `_cancelling`).
+        entry_cancelling: u16,
+        // The deadline passed and the scope cancelled the task; its cancel is on its way.
+        expiring: bool,
     }
 }
 
@@ -178,12 +192,52 @@ impl<F: Future> Future for Timeout<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
+        if this.task.is_none() {
+            // `__aenter__`: remember the task and how often it was asked to cancel.
+            if let Some(task) = context::with_current(|core| core.current_task()).flatten() {
+                task.set_catches();
+                *this.entry_cancelling = task.cancelling();
+                *this.task = Some(task);
+            }
+        }
         let Some(fut) = this.fut.as_mut().as_pin_mut() else {
             return Poll::Ready(Err(TimeoutError));
         };
         if let Poll::Ready(v) = fut.poll(cx) {
             this.fut.set(None);
+            if std::mem::take(this.expiring) {
+                // The work swallowed the scope's cancel and returned: its value stands.
+                this.scope.scope.expired.set(true);
+                if let Some(task) = this.task.as_ref()
+                    && task.uncancel() <= *this.entry_cancelling
+                {
+                    let _ours = cancel::catch();
+                }
+            }
             return Poll::Ready(Ok(v));
+        }
+        if *this.expiring {
+            if !cancel::in_flight() {
+                return Poll::Pending; // the work is still cleaning up
+            }
+            // `__aexit__` with the cancel coming out of the work.
+            *this.expiring = false;
+            this.scope.scope.expired.set(true);
+            let ours = this
+                .task
+                .as_ref()
+                .is_some_and(|t| t.uncancel() <= *this.entry_cancelling);
+            if !ours {
+                // Cancelled from outside as well: the cancel goes on outwards.
+                return Poll::Pending;
+            }
+            let _ = cancel::catch();
+            let _cancelling = cancel::enter();
+            this.fut.set(None);
+            return Poll::Ready(Err(TimeoutError));
+        }
+        if cancel::in_flight() {
+            return Poll::Pending; // a cancel from outside passes through the scope
         }
         let now = || {
             context::with_current(|core| core.now())
@@ -194,12 +248,23 @@ impl<F: Future> Future for Timeout<F> {
             return Poll::Pending;
         };
         if now() >= deadline {
-            // Give up: drop the inner future first, as a cancellation, so its cleanup has
-            // run before the caller sees the timeout.
-            let _cancelling = cancel::enter();
-            this.fut.set(None);
-            this.scope.scope.expired.set(true);
-            return Poll::Ready(Err(TimeoutError));
+            this.timer.set(None);
+            match this.task.as_ref() {
+                // asyncio `Timeout._on_timeout`: cancel the task; the cancel is delivered
+                // inside the work at the task's next step, and comes back out here.
+                Some(task) => {
+                    *this.expiring = true;
+                    task.cancel();
+                    return Poll::Pending;
+                }
+                // Not polled by a task: give up on the work at once.
+                None => {
+                    let _cancelling = cancel::enter();
+                    this.fut.set(None);
+                    this.scope.scope.expired.set(true);
+                    return Poll::Ready(Err(TimeoutError));
+                }
+            }
         }
         // (Re)arm the timer for the current deadline; rescheduling replaces it.
         let armed_for = this.timer.as_ref().as_pin_ref().and_then(|s| s.deadline());

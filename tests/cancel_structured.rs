@@ -1,0 +1,168 @@
+//! Structured concurrency under cancellation (docs/cancellation.md): TaskGroup, wait_for,
+//! timeout, gather and shield, each test the twin of a Python program in
+//! `tests/cancellation/` that prints the same lines.
+
+mod util;
+
+use std::time::Duration;
+
+use evloop::{TaskError, TaskGroup, catch_cancel, current_task, sleep, spawn, yield_now};
+use util::{Trace, manual_loop};
+
+mod py;
+use py::{expect, py_bool};
+
+fn run<F: std::future::Future<Output = ()> + 'static>(
+    main: impl FnOnce(Trace) -> F,
+) -> Vec<String> {
+    let (ev, _clock) = manual_loop();
+    let t = Trace::new();
+    ev.run_until_complete(main(t.clone())).unwrap();
+    t.events()
+}
+
+/// `child(name, delay)`: sleeps, or cleans up with an await when cancelled and re-raises.
+async fn child(t: Trace, name: &'static str, delay: Duration) -> &'static str {
+    match catch_cancel(sleep(delay)).await {
+        Ok(()) => {
+            t.log(format!("{name} done"));
+            name
+        }
+        Err(e) => {
+            t.log(format!("{name} cancelled, cleaning up"));
+            sleep(Duration::from_millis(10)).await;
+            t.log(format!("{name} cleanup finished"));
+            e.reraise().await
+        }
+    }
+}
+
+const LONG: Duration = Duration::from_secs(10);
+
+#[test]
+fn task_group() {
+    let out = run(|t| async move {
+        let t2 = t.clone();
+        let owner = spawn(async move {
+            let t3 = t2.clone();
+            let r = catch_cancel(TaskGroup::run(|tg| async move {
+                tg.spawn(child(t3.clone(), "a", LONG));
+                tg.spawn(child(t3.clone(), "b", LONG));
+                t3.log("body waits");
+                sleep(LONG).await;
+            }))
+            .await;
+            if let Err(e) = r {
+                t2.log("owner sees the cancel after its children");
+                e.reraise::<()>().await;
+            }
+        });
+        sleep(Duration::from_millis(1)).await;
+        owner.cancel();
+        let owner_ref = owner.task_ref();
+        assert_eq!(owner.await, Err(TaskError::Cancelled));
+        t.log(format!(
+            "owner task cancelled {}",
+            py_bool(owner_ref.cancelled())
+        ));
+
+        let t3 = t.clone();
+        let r = TaskGroup::run(|tg| async move {
+            tg.spawn(child(t3.clone(), "c", LONG));
+            tg.spawn(async {
+                sleep(Duration::from_millis(1)).await;
+                panic!("boom");
+            });
+            if let Err(e) = catch_cancel(sleep(LONG)).await {
+                t3.log("body cancelled by the failure");
+                sleep(Duration::from_millis(10)).await;
+                t3.log("body cleanup done");
+                e.reraise::<()>().await;
+            }
+        })
+        .await;
+        let errors: Vec<String> = r
+            .unwrap_err()
+            .errors
+            .iter()
+            .map(|e| match e {
+                TaskError::Panicked(m) => format!("'{m}'"),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        t.log(format!(
+            "group failed [{}] cancelling {}",
+            errors.join(", "),
+            current_task().unwrap().cancelling()
+        ));
+    });
+    expect("task_group", &out);
+}
+
+/// `work(name)` of timeouts.py.
+async fn work(t: Trace, name: &'static str) {
+    child(t, name, LONG).await;
+}
+
+#[test]
+fn timeouts() {
+    use std::error::Error;
+    let out = run(|t| async move {
+        let scope = evloop::timeout(Duration::from_millis(10));
+        let r = scope.run(work(t.clone(), "timeout body")).await;
+        let e = r.unwrap_err();
+        let cause = e.source().unwrap().downcast_ref::<evloop::Cancelled>();
+        assert!(cause.is_some());
+        t.log(format!(
+            "TimeoutError after cleanup, cause CancelledError cancelling {}",
+            current_task().unwrap().cancelling()
+        ));
+        let r = evloop::wait_for(work(t.clone(), "wait_for inner"), Duration::from_millis(10));
+        if let Err(e) = r.await
+            && e.source().unwrap().is::<evloop::Cancelled>()
+        {
+            t.log("wait_for TimeoutError, cause CancelledError");
+        }
+        let cm = evloop::timeout(Duration::from_millis(10));
+        let t2 = t.clone();
+        let v = cm
+            .run(async move {
+                match catch_cancel(sleep(LONG)).await {
+                    Ok(()) => "slept",
+                    Err(_) => {
+                        t2.log("work swallows the timeout's cancel");
+                        "value anyway"
+                    }
+                }
+            })
+            .await
+            .unwrap();
+        t.log(format!(
+            "timeout body returned {v} expired {}",
+            py_bool(cm.expired())
+        ));
+        let t2 = t.clone();
+        let task = spawn(async move {
+            let r = evloop::timeout(Duration::from_millis(10))
+                .run(async {
+                    if let Err(e) = catch_cancel(sleep(LONG)).await {
+                        current_task().unwrap().cancel(); // an outside cancel arrives meanwhile
+                        e.reraise::<()>().await;
+                    }
+                })
+                .await;
+            if r.is_err() {
+                t2.log("never: the outside cancel stays a cancel");
+            }
+        });
+        let task_ref = task.task_ref();
+        assert_eq!(task.await, Err(TaskError::Cancelled));
+        t.log(format!("task cancelled {}", py_bool(task_ref.cancelled())));
+    });
+    expect("timeouts", &out);
+}
+
+#[test]
+fn python_originals_print_the_expected_lines() {
+    py::check_python_originals(&["task_group", "timeouts", "gather_shield"]);
+}
