@@ -63,7 +63,7 @@ mod observe;
 mod system;
 pub mod task;
 
-pub use coordination::{async_iter, combinators, future, queue, sync, time};
+pub use coordination::{async_iter, combinators, future, queue, shared_task, sync, time};
 pub(crate) use driver::callback;
 pub use driver::{clock, reactor, timers};
 #[cfg(feature = "net")]
@@ -159,6 +159,7 @@ pub use future::Future;
 #[cfg(feature = "observe")]
 pub use introspect::LoopStats;
 pub use queue::{LifoQueue, PriorityQueue, Queue};
+pub use shared_task::SharedTask;
 pub use system::runner::run;
 pub use task::cancel::is_cancelling;
 pub use task::{Task, TaskRef, TaskState};

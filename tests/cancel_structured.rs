@@ -163,6 +163,79 @@ fn timeouts() {
 }
 
 #[test]
+fn gather_shield() {
+    let out = run(|t| async move {
+        let t2 = t.clone();
+        let g = spawn(async move {
+            let children = vec![child(t2.clone(), "g1", LONG), child(t2.clone(), "g2", LONG)];
+            if let Err(e) = catch_cancel(evloop::gather(children)).await {
+                t2.log("gathering task sees the cancel after the children");
+                e.reraise::<()>().await;
+            }
+        });
+        sleep(Duration::from_millis(1)).await;
+        g.cancel();
+        let g_ref = g.task_ref();
+        assert_eq!(g.await, Err(TaskError::Cancelled));
+        t.log(format!(
+            "gathering task cancelled {}",
+            py_bool(g_ref.cancelled())
+        ));
+
+        let inner = spawn(child(t.clone(), "s", Duration::from_millis(20))).shared();
+        let held = inner.clone();
+        let o = spawn(async move { evloop::shield(held).await });
+        yield_now().await;
+        o.cancel();
+        if o.await.is_err() {
+            t.log(format!(
+                "outer cancelled, inner still running: {}",
+                py_bool(!inner.done())
+            ));
+        }
+        let (a, b) = (inner.clone().await.unwrap(), inner.clone().await.unwrap());
+        t.log(format!("inner result {a} {b}"));
+    });
+    expect("gather_shield", &out);
+}
+
+#[test]
+fn shared() {
+    let out = run(|t| async move {
+        let task = spawn(async {
+            sleep(Duration::from_millis(10)).await;
+            42
+        })
+        .shared();
+        let waiter = |n: u32| {
+            let (task, t) = (task.clone(), t.clone());
+            async move { t.log(format!("waiter {n} got {}", task.await.unwrap())) }
+        };
+        evloop::gather(vec![waiter(1), waiter(2)]).await.unwrap();
+        let twice = evloop::gather(vec![task.clone(), task.clone()])
+            .await
+            .unwrap();
+        let twice: Vec<i32> = twice.into_iter().map(Result::unwrap).collect();
+        t.log(format!("gather twice {twice:?}"));
+        let (a, b) = (task.result().unwrap(), task.result().unwrap());
+        t.log(format!("result again {} {}", a.unwrap(), b.unwrap()));
+        let failing = spawn(async {
+            sleep(Duration::from_millis(10)).await;
+            if true {
+                panic!("bad");
+            }
+        })
+        .shared();
+        for n in [1, 2] {
+            if let Err(TaskError::Panicked(m)) = failing.clone().await {
+                t.log(format!("awaiter {n} sees ValueError('{m}')"));
+            }
+        }
+    });
+    expect("shared", &out);
+}
+
+#[test]
 fn python_originals_print_the_expected_lines() {
-    py::check_python_originals(&["task_group", "timeouts", "gather_shield"]);
+    py::check_python_originals(&["task_group", "timeouts", "gather_shield", "shared"]);
 }

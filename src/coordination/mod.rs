@@ -10,5 +10,6 @@ pub mod async_iter;
 pub mod combinators;
 pub mod future;
 pub mod queue;
+pub mod shared_task;
 pub mod sync;
 pub mod time;

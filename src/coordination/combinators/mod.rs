@@ -24,6 +24,7 @@ mod task_group;
 mod timeout;
 mod wait;
 
+pub(crate) use catch::mark_current_task_catches;
 pub use catch::{CatchCancel, Reraise, catch_cancel};
 pub use gather::{
     Gather, GatherResults, GatherTuple, TaskTuple, gather, gather_results, gather_tuple,
