@@ -84,10 +84,10 @@ impl Future for YieldNow {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if cancel::in_flight() {
-            return Poll::Pending; // the cancel is delivered here (`task::cancel`)
-        }
         if self.yielded {
+            if cancel::in_flight() {
+                return Poll::Pending; // the cancel is delivered here (`task::cancel`)
+            }
             return Poll::Ready(());
         }
         self.yielded = true;

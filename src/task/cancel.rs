@@ -30,6 +30,8 @@ thread_local! {
 
 /// Throws `cancelled` into the poll running on this thread: the innermost scope that takes
 /// cancels catches it.
+#[cold]
+#[inline(never)]
 pub(crate) fn throw(cancelled: Cancelled) {
     if let Some(m) = cancelled.message {
         MESSAGE.with(|slot| *slot.borrow_mut() = Some(m));
@@ -44,14 +46,18 @@ pub(crate) fn in_flight() -> bool {
 }
 
 /// Catches the cancel in flight, if there is one.
-#[inline]
+#[inline(always)]
 pub(crate) fn catch() -> Option<Cancelled> {
-    if !in_flight() {
-        return None;
-    }
+    if in_flight() { Some(take()) } else { None }
+}
+
+/// Takes the cancel in flight (there is one).
+#[cold]
+#[inline(never)]
+fn take() -> Cancelled {
     IN_FLIGHT.with(|f| f.set(false));
     let message = MESSAGE.with(|slot| slot.borrow_mut().take());
-    Some(Cancelled { message })
+    Cancelled { message }
 }
 
 /// Marks a cancellation drop in progress until the guard is dropped.

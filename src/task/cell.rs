@@ -116,7 +116,7 @@ impl<F: Future + 'static> TaskCell<F> {
         if start == StepStart::Deliver {
             // asyncio throws `CancelledError` in at the await: the innermost scope that
             // takes cancels catches it during this poll (`task::cancel`).
-            cancel::throw(h.pending_cancel());
+            throw_pending(h);
         }
         let polled = {
             let mut stage = this.stage.borrow_mut();
@@ -278,6 +278,13 @@ impl<F: Future + 'static> TaskCell<F> {
         // leaves `Consumed`, which owns nothing: freeing the block later needs no drop.
         *this.stage.borrow_mut() = Progress::Consumed;
     }
+}
+
+/// Throws the task's pending cancel into the poll about to run (out of line: rare).
+#[cold]
+#[inline(never)]
+fn throw_pending(h: &TaskHeader) {
+    cancel::throw(h.pending_cancel());
 }
 
 /// Sends "Task exception was never retrieved" to the loop's exception handler when a task

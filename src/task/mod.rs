@@ -381,16 +381,10 @@ impl<T> Deref for Task<T> {
 impl<T> Future for Task<T> {
     type Output = Result<T, TaskError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let status = this.erased.0.header().status();
-        if status.forwarded() && status.cancelled_ending() {
-            // The awaiting task's own cancel went into this task, which ended cancelled:
-            // the awaiter observes its cancel here, after the inner cleanup (asyncio: the
-            // `await` raises `CancelledError`). The result stays readable.
-            let header = this.erased.0.header();
-            header.update(|s| s.set_forwarded(false).set_awaited(false));
-            cancel::throw(header.pending_cancel());
+        if this.erased.0.header().status().forwarded() && observe_forwarded(&this.erased) {
             return Poll::Pending;
         }
         if let Some(out) = this.take_result() {
@@ -398,16 +392,39 @@ impl<T> Future for Task<T> {
             return Poll::Ready(out);
         }
         let header = this.erased.0.header();
-        if let Some(cancelled) = cancel::catch() {
-            // The awaiting task is being cancelled: pass the cancel on and wait for this
-            // task to finish (asyncio `Task.cancel` cancels `_fut_waiter`;
-            // `docs/cancellation.md#awaiting-passes-a-cancel-on`).
-            header.update(|s| s.set_forwarded(true));
-            header.cancel(cancelled.message);
+        if cancel::in_flight() {
+            pass_on(header);
         }
         header.set_join_waker(cx.waker());
         header.update(|s| s.set_awaited(true));
         Poll::Pending
+    }
+}
+
+/// The awaiting task's own cancel went into `task`: once that one ended cancelled, the
+/// awaiter observes its cancel here, after the inner cleanup (asyncio: the `await` raises
+/// `CancelledError`), and the result stays readable. True if it threw.
+#[cold]
+#[inline(never)]
+fn observe_forwarded(task: &TaskRef) -> bool {
+    let header = task.0.header();
+    if !header.status().cancelled_ending() {
+        return false;
+    }
+    header.update(|s| s.set_forwarded(false).set_awaited(false));
+    cancel::throw(header.pending_cancel());
+    true
+}
+
+/// The awaiting task is being cancelled: pass the cancel on to the awaited task and wait
+/// for it to finish (asyncio `Task.cancel` cancels `_fut_waiter`;
+/// `docs/cancellation.md#awaiting-passes-a-cancel-on`).
+#[cold]
+#[inline(never)]
+fn pass_on(header: &header::TaskHeader) {
+    if let Some(cancelled) = cancel::catch() {
+        header.update(|s| s.set_forwarded(true));
+        header.cancel(cancelled.message);
     }
 }
 
