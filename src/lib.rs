@@ -63,7 +63,9 @@ mod observe;
 mod system;
 pub mod task;
 
-pub use coordination::{async_iter, combinators, future, queue, shared_task, sync, time};
+pub use coordination::{
+    async_iter, async_with, combinators, future, queue, shared_task, sync, time,
+};
 pub(crate) use driver::callback;
 pub use driver::{clock, reactor, timers};
 #[cfg(feature = "net")]

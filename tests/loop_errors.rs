@@ -47,11 +47,17 @@ fn a_loop_cannot_run_inside_another() {
                 .map(|_| ())
                 .unwrap_err();
             let b = evloop::run(async { 1 }).unwrap_err();
-            (format!("{a:?}"), format!("{b:?}"))
+            (format!("{a:?}"), format!("{b:?}"), b.to_string())
         })
         .unwrap();
     assert_eq!(r.0, "Loop(AnotherLoopRunning)");
-    assert_eq!(r.1, "Loop(AnotherLoopRunning)");
+    // asyncio: RuntimeError("asyncio.run() cannot be called from a running event loop").
+    assert_eq!(r.1, "Loop(RunInRunningLoop)");
+    assert!(
+        r.2.ends_with("asyncio.run() cannot be called from a running event loop"),
+        "{}",
+        r.2
+    );
 }
 
 #[test]

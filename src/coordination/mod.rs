@@ -7,6 +7,7 @@
 //! public handle (`event_loop`). Not `io`, `system` or `ext`.
 
 pub mod async_iter;
+pub mod async_with;
 pub mod combinators;
 pub mod future;
 pub mod queue;

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 mod report;
-pub use report::{ExceptionContext, default_exception_handler};
+pub use report::{ExceptionContext, NEVER_RETRIEVED, SHUTDOWN_FAILURE, default_exception_handler};
 
 /// Misuse of an event loop: running it twice, using it after `close`, and so on.
 ///
@@ -26,6 +26,8 @@ pub enum LoopError {
     AlreadyRunning,
     /// Another event loop is already running on this thread (loops do not nest).
     AnotherLoopRunning,
+    /// [`run`](crate::run) was called inside a running loop.
+    RunInRunningLoop,
     /// The loop was closed; it accepts no more work.
     Closed,
     /// `close()` was called while the loop is running.
@@ -45,6 +47,9 @@ impl fmt::Display for LoopError {
             LoopError::AlreadyRunning => f.write_str("This event loop is already running"),
             LoopError::AnotherLoopRunning => {
                 f.write_str("Cannot run the event loop while another loop is running")
+            }
+            LoopError::RunInRunningLoop => {
+                f.write_str("asyncio.run() cannot be called from a running event loop")
             }
             LoopError::Closed => f.write_str("Event loop is closed"),
             LoopError::CloseWhileRunning => f.write_str("Cannot close a running event loop"),

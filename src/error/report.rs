@@ -9,6 +9,12 @@ use std::panic::Location;
 
 use super::panic_message;
 
+/// The report of a task that panicked and whose result nobody read (asyncio's words).
+pub const NEVER_RETRIEVED: &str = "Task exception was never retrieved";
+
+/// The report of a task that panicked while `run()` was cancelling it at shutdown.
+pub const SHUTDOWN_FAILURE: &str = "unhandled exception during asyncio.run() shutdown";
+
 /// What went wrong, as passed to the exception handler (asyncio's `context` dict).
 #[derive(Debug, Clone)]
 pub struct ExceptionContext {

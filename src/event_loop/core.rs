@@ -26,7 +26,7 @@ use crate::callback::{Callback, HandleState, new_callback};
 use crate::clock::Clock;
 #[cfg(feature = "observe")]
 use crate::debug::DebugMode;
-use crate::error::{LoopError, panic_message};
+use crate::error::{LoopError, NEVER_RETRIEVED, SHUTDOWN_FAILURE, panic_message};
 #[cfg(feature = "observe")]
 use crate::introspect::Counters;
 use crate::reactor::Reactor;
@@ -81,6 +81,9 @@ pub(crate) struct Core {
     pub(super) state: Cell<LoopState>,
     /// `stop()` was called; checked after each turn, reset when `run_forever` returns.
     pub(super) stopping: Cell<bool>,
+    /// `run()` is cancelling what is left (`shutdown`): failures get asyncio's shutdown
+    /// message.
+    shutting_down: Cell<bool>,
     /// Items run since the reactor was last polled; the turn skips the poll while work is
     /// ready and this is below `POLL_BUDGET`.
     pub(super) ran_since_poll: Cell<usize>,
@@ -130,6 +133,7 @@ impl Core {
             clock,
             state: Cell::new(LoopState::Idle),
             stopping: Cell::new(false),
+            shutting_down: Cell::new(false),
             ran_since_poll: Cell::new(0),
             current: Cell::new(None),
             handler: RefCell::new(None),
@@ -368,6 +372,24 @@ impl Core {
     /// Passes `ctx` to the exception handler. A handler that panics is itself reported
     /// through the default handler (asyncio: "Unhandled error in exception handler").
     pub(crate) fn report(&self, ctx: &ExceptionContext) {
+        if self.shutting_down.get() && ctx.message == NEVER_RETRIEVED {
+            // asyncio's runner reports a task that failed while it was being cancelled at
+            // shutdown under its own message.
+            let ctx = ExceptionContext {
+                message: SHUTDOWN_FAILURE.to_string(),
+                ..ctx.clone()
+            };
+            return self.report_now(&ctx);
+        }
+        self.report_now(ctx);
+    }
+
+    /// `run()` is shutting the loop down (`event_loop::shutdown`).
+    pub(crate) fn begin_shutdown(&self) {
+        self.shutting_down.set(true);
+    }
+
+    fn report_now(&self, ctx: &ExceptionContext) {
         let handler = self.handler.borrow().clone();
         match handler {
             None => default_exception_handler(ctx),

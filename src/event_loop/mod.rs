@@ -38,6 +38,7 @@ pub(crate) mod ready;
 pub(crate) mod remote;
 pub(crate) mod remote_handle;
 pub mod run_once;
+pub(crate) mod shutdown;
 
 use std::cell::Cell;
 use std::fmt;
@@ -415,19 +416,6 @@ pub struct EventLoop {
 }
 
 impl EventLoop {
-    /// asyncio `_cancel_all_tasks`, then close: cancels every task still pending, lets them
-    /// finish cancelling, and closes the loop (what `run` and `block_on`'s host end with).
-    pub(crate) fn shutdown(&self) -> Result<(), LoopError> {
-        let left = self.all_tasks();
-        for task in &left {
-            task.cancel();
-        }
-        while left.iter().any(|t| !t.done()) {
-            self.run_once()?;
-        }
-        self.close()
-    }
-
     /// A new loop on the system clock.
     ///
     /// # Errors

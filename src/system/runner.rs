@@ -22,8 +22,8 @@ use crate::event_loop::{EventLoop, context};
 ///
 /// # Errors
 ///
-/// [`RunError::Loop`] with [`LoopError::AnotherLoopRunning`] inside a running loop (asyncio:
-/// "asyncio.run() cannot be called from a running event loop"), or [`LoopError::Io`] if the
+/// [`RunError::Loop`] with [`LoopError::RunInRunningLoop`] inside a running loop (asyncio's
+/// message: "asyncio.run() cannot be called from a running event loop"), or [`LoopError::Io`] if the
 /// poller could not be created; [`RunError::Task`] if `fut` panicked or was cancelled;
 /// [`RunError::Interrupted`] after Ctrl-C.
 ///
@@ -42,7 +42,7 @@ use crate::event_loop::{EventLoop, context};
 #[track_caller]
 pub fn run<F: Future + 'static>(fut: F) -> Result<F::Output, RunError> {
     if context::running_loop().is_some() {
-        return Err(LoopError::AnotherLoopRunning.into());
+        return Err(LoopError::RunInRunningLoop.into());
     }
     let ev = EventLoop::new()?;
     let main = ev.create_task(fut)?;

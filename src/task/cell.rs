@@ -21,7 +21,9 @@ use super::raw::{TaskPtr, Vtable};
 use super::state::{Ending, Lifecycle, StepStart};
 use super::waker::{WakeHeader, with_waker};
 use super::{Task, cancel};
-use crate::error::{ExceptionContext, TaskError, default_exception_handler, panic_message};
+use crate::error::{
+    ExceptionContext, NEVER_RETRIEVED, TaskError, default_exception_handler, panic_message,
+};
 
 /// A task's future, then its result.
 enum Progress<F: Future> {
@@ -292,7 +294,7 @@ fn throw_pending(h: &TaskHeader) {
 fn report_unretrieved<T>(h: &TaskHeader, out: &Result<T, TaskError>) {
     if let (Err(TaskError::Panicked(msg)), false) = (out, h.status().quiet()) {
         let ctx = ExceptionContext {
-            message: "Task exception was never retrieved".to_string(),
+            message: NEVER_RETRIEVED.to_string(),
             error: Some(msg.clone()),
             task: Some(h.describe()),
             location: Some(h.location),
