@@ -210,6 +210,103 @@ fn edges() {
 }
 
 #[test]
+fn callbacks() {
+    let out = run(|t| async move {
+        let t2 = t.clone();
+        let task = spawn(async move {
+            if let Err(c) = catch_cancel(sleep(Duration::from_secs(10))).await {
+                yield_now().await;
+                t2.log("cleanup done");
+                c.reraise::<()>().await;
+            }
+        });
+        let t2 = t.clone();
+        task.add_done_callback(move |_| t2.log("callback 1"));
+        let task_ref = task.task_ref();
+        let t2 = t.clone();
+        let awaiter = spawn(async move {
+            if task.await.is_err() {
+                t2.log("awaiter resumed");
+            }
+        });
+        yield_now().await;
+        let t2 = t.clone();
+        task_ref.add_done_callback(move |_| t2.log("callback 2"));
+        task_ref.cancel();
+        awaiter.await.unwrap();
+    });
+    expect("callbacks", &out);
+}
+
+/// Code that never looks still stops: a task that catches cancels elsewhere, suspended on
+/// a future evloop does not know, ends cancelled at that await; its destructors see
+/// `is_cancelling()`.
+#[test]
+fn a_task_suspended_on_a_foreign_future_still_ends_cancelled_there() {
+    let out = run(|t| async move {
+        let t2 = t.clone();
+        let task = spawn(async move {
+            let _ = catch_cancel(yield_now()).await; // the task catches cancels from here on
+            struct Guard(Trace);
+            impl Drop for Guard {
+                fn drop(&mut self) {
+                    self.0
+                        .log(format!("dropped, cancelling: {}", evloop::is_cancelling()));
+                }
+            }
+            let _g = Guard(t2.clone());
+            std::future::pending::<()>().await;
+            t2.log("never printed");
+        });
+        yield_now().await;
+        yield_now().await;
+        task.cancel();
+        assert_eq!(task.await, Err(TaskError::Cancelled));
+    });
+    assert_eq!(out, ["dropped, cancelling: true"]);
+}
+
+/// `abort()` is tokio's hard stop: a task that would swallow a cancel cannot swallow it.
+#[test]
+fn abort_stops_a_task_that_would_swallow_a_cancel() {
+    let out = run(|t| async move {
+        let swallowing = |t: Trace| async move {
+            if catch_cancel(sleep(Duration::from_secs(10))).await.is_err() {
+                t.log("swallowed");
+            }
+            "value"
+        };
+        let a = spawn(swallowing(t.clone()));
+        let b = spawn(swallowing(t.clone()));
+        yield_now().await;
+        a.cancel();
+        b.abort();
+        t.log(format!("{:?} {:?}", a.await, b.await));
+    });
+    assert_eq!(out, ["swallowed", "Ok(\"value\") Err(Cancelled)"]);
+}
+
+/// asyncio 3.13: `uncancel()` down to zero withdraws a cancel not yet delivered.
+#[test]
+fn uncancel_to_zero_withdraws_a_pending_cancel() {
+    let out = run(|t| async move {
+        let t2 = t.clone();
+        let task = spawn(async move {
+            let me = current_task().unwrap();
+            me.cancel();
+            t2.log(format!("uncancel -> {}", me.uncancel()));
+            let r = catch_cancel(yield_now()).await;
+            t2.log(format!(
+                "await went {}",
+                if r.is_ok() { "through" } else { "cancelled" }
+            ));
+        });
+        task.await.unwrap();
+    });
+    assert_eq!(out, ["uncancel -> 0", "await went through"]);
+}
+
+#[test]
 fn python_originals_print_the_expected_lines() {
-    py::check_python_originals(&["delivery", "awaiting", "edges"]);
+    py::check_python_originals(&["delivery", "awaiting", "edges", "callbacks"]);
 }

@@ -210,7 +210,7 @@ impl<F: Future + 'static> TaskCell<F> {
             report_unretrieved(h, &out);
             drop(out);
         }
-        h.wake_joiner();
+        h.wake_joiner_at_finish();
         // The done callbacks run from the loop, never here
         // (`docs/asyncio-semantics.md#done-callbacks-run-from-the-loop`): the task queues
         // itself as one ready item that runs them all, in order. That is the turn and order

@@ -278,9 +278,20 @@ impl TaskHeader {
         self.transition(Lifecycle::schedule)
     }
 
-    /// Runs the done callbacks (the loop calls this for a `Ready::Done` item).
+    /// Runs the done callbacks (the loop calls this for a `Ready::Done` item). An awaiter
+    /// that registered after some of them is woken after those, and the callbacks added
+    /// after it run in a further item, after its step: asyncio's registration order.
     pub(crate) fn run_done_callbacks(&self, me: &TaskRef, sched: &dyn Schedule) {
         self.callbacks.take().run(me, sched);
+        if self.status().joiner_queued() {
+            self.update(|s| s.with_joiner_queued(false));
+            self.wake_joiner();
+            let later = self.peek_extras(|e| e.map(|e| std::mem::take(&mut e.later_callbacks)));
+            if let Some(later) = later.filter(|l| !l.is_empty()) {
+                self.callbacks.set(DoneCallbacks::Many(later));
+                sched.schedule_done(me.0.clone());
+            }
+        }
     }
 
     /// Registers a done callback, or schedules it at once if the task is already done.
@@ -291,6 +302,8 @@ impl TaskHeader {
             if let Some(sched) = self.sched.upgrade() {
                 sched.call_soon(Box::new(move || f(&me)), self.location);
             }
+        } else if self.status().joiner_queued() {
+            self.extras_mut(|e| e.later_callbacks.push(f));
         } else {
             let callbacks = self.callbacks.take();
             self.callbacks.set(callbacks.push(f));
@@ -302,7 +315,10 @@ impl TaskHeader {
     /// task's only callback.
     pub(crate) fn add_watch(&self, me: TaskRef, finished: Rc<Finished>, i: usize) {
         let callbacks = self.callbacks.take();
-        if matches!(callbacks, DoneCallbacks::None) && !self.done() {
+        if matches!(callbacks, DoneCallbacks::None)
+            && !self.done()
+            && !self.status().joiner_queued()
+        {
             self.callbacks.set(DoneCallbacks::Watch(finished, i));
         } else {
             self.callbacks.set(callbacks);
@@ -322,6 +338,10 @@ impl TaskHeader {
     /// loop is kept as a local reference to that task; any other waker is cloned (or the
     /// stored clone kept, if it would wake the same task).
     pub(crate) fn set_join_waker(&self, waker: &Waker) {
+        if !self.status().joiner_queued() && self.has_done_callbacks() {
+            // Done callbacks were added before this awaiter: it is woken after them.
+            self.update(|s| s.with_joiner_queued(true));
+        }
         if let Some(task) = local_task(waker, self.wake.owner()) {
             // The awaiter passes its cancels on through this await (`Task<T>::poll`).
             task.header().update(Lifecycle::set_catches);
@@ -347,7 +367,16 @@ impl TaskHeader {
         self.peek_extras(|e| e.and_then(|e| e.join_waker.take()))
     }
 
-    /// The task finished: wakes whoever awaits the handle.
+    /// The task finished: wakes whoever awaits the handle, unless it is woken among the
+    /// done callbacks (`run_done_callbacks`).
+    #[inline(always)]
+    pub(crate) fn wake_joiner_at_finish(&self) {
+        if !self.status().joiner_queued() {
+            self.wake_joiner();
+        }
+    }
+
+    /// Wakes whoever awaits the handle.
     #[inline(always)]
     pub(crate) fn wake_joiner(&self) {
         if let Some(task) = self.join_task.take() {

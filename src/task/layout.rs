@@ -106,6 +106,9 @@ pub(super) struct Extras {
     /// The message of the last cancel requested while none was pending (asyncio
     /// `Task._cancel_message`); a cancel without one allocates nothing.
     pub(super) cancel_message: Option<Arc<str>>,
+    /// Done callbacks added after the handle's awaiter started awaiting while earlier
+    /// callbacks were waiting (`joiner_queued`): they run after the awaiter is woken.
+    pub(super) later_callbacks: Vec<DoneCallback>,
 }
 
 /// The typed operations of a task cell, so that untyped pointers can reach them.

@@ -34,6 +34,9 @@
 //! - `abort`: `abort()` was called: the next step drops the future whatever it catches.
 //! - `forwarded`: the task's cancel came from the task awaiting it, which observes its own
 //!   cancel when this one ends cancelled.
+//! - `joiner_queued`: the handle's awaiter started awaiting after done callbacks were
+//!   added, so it is woken in its place among them, not before them (asyncio wakes an
+//!   awaiter through a done callback of its own).
 //! - `handle_alive`: the `Task<T>` handle exists, so a result is kept for it.
 //! - `awaited`: the handle is being awaited; its drop while the awaiter is being
 //!   cancelled passes the cancel on.
@@ -128,6 +131,7 @@ const QUIET: u16 = 1 << 7;
 const CATCHES: u16 = 1 << 8;
 const ABORT: u16 = 1 << 9;
 const FORWARDED: u16 = 1 << 10;
+const JOINER_QUEUED: u16 = 1 << 11;
 
 /// A task's state: its phase and its bits (see the [module docs](self)).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -212,6 +216,19 @@ impl Lifecycle {
     #[inline]
     pub(crate) fn catches(self) -> bool {
         self.has(CATCHES)
+    }
+
+    /// True if the awaiter is woken among the done callbacks, in registration order.
+    #[inline]
+    pub(crate) fn joiner_queued(self) -> bool {
+        self.has(JOINER_QUEUED)
+    }
+
+    /// Sets (the awaiter registered after done callbacks were added) or clears (it was
+    /// woken) `joiner_queued`.
+    #[inline]
+    pub(crate) fn with_joiner_queued(self, on: bool) -> Lifecycle {
+        self.with(JOINER_QUEUED, on)
     }
 
     /// True if this task's cancel was passed on by the task awaiting it.
