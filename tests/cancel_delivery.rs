@@ -307,6 +307,53 @@ fn uncancel_to_zero_withdraws_a_pending_cancel() {
 }
 
 #[test]
+fn primitives() {
+    use std::rc::Rc;
+    let out = run(|t| async move {
+        let q = Rc::new(evloop::Queue::new(0));
+        let (q2, t2) = (q.clone(), t.clone());
+        let c = spawn(async move {
+            match catch_cancel(q2.get()).await {
+                Ok(item) => t2.log(format!("got {}", item.unwrap())),
+                Err(e) => {
+                    t2.log(format!("consumer cancelled, queue size {}", q2.qsize()));
+                    e.reraise::<()>().await;
+                }
+            }
+        });
+        yield_now().await;
+        q.put_nowait(1).unwrap();
+        c.cancel();
+        if c.await.is_err() {
+            t.log(format!("item still there: {}", q.get_nowait().unwrap()));
+        }
+
+        let lock = Rc::new(evloop::sync::Lock::new());
+        let held = lock.acquire().await;
+        let waiter = |name: &'static str| {
+            let (lock, t) = (lock.clone(), t.clone());
+            async move {
+                match catch_cancel(lock.acquire()).await {
+                    Ok(_guard) => t.log(format!("{name} has the lock")),
+                    Err(e) => {
+                        t.log(format!("{name} cancelled while waiting"));
+                        e.reraise::<()>().await;
+                    }
+                }
+            }
+        };
+        let a = spawn(waiter("a"));
+        let b = spawn(waiter("b"));
+        yield_now().await;
+        drop(held);
+        a.cancel();
+        let _ = evloop::gather_results(vec![a, b]).await;
+        t.log(format!("lock free: {}", py_bool(!lock.locked())));
+    });
+    expect("primitives", &out);
+}
+
+#[test]
 fn python_originals_print_the_expected_lines() {
-    py::check_python_originals(&["delivery", "awaiting", "edges", "callbacks"]);
+    py::check_python_originals(&["delivery", "awaiting", "edges", "callbacks", "primitives"]);
 }

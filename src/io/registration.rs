@@ -21,6 +21,7 @@ use mio::event::Source;
 
 use crate::event_loop::context;
 use crate::reactor::{Dispatch, READABLE, Reactor, WRITABLE};
+use crate::task::cancel;
 
 /// Which way an operation goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +141,11 @@ impl Registration {
         dir: Direction,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        if cancel::in_flight() {
+            // A cancel is delivered at this await (`task::cancel`): no bytes move now, so
+            // none are lost when the operation is dropped.
+            return Poll::Pending;
+        }
         loop {
             std::task::ready!(self.poll_ready(cx, dir));
             match op() {

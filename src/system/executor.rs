@@ -33,6 +33,7 @@ use std::thread;
 
 use crate::error::{TaskError, panic_message};
 use crate::event_loop::LoopHandle;
+use crate::task::cancel;
 
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
@@ -253,6 +254,9 @@ impl<T> Future for Blocking<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if cancel::in_flight() {
+            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
+        }
         let mut s = lock(&self.slot);
         match s.outcome.take() {
             Some(out) => Poll::Ready(out),

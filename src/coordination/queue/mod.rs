@@ -56,6 +56,7 @@ pub use store::{Fifo, Lifo, Priority, Store};
 
 use crate::error::{GetError, PutError, TooManyReleases};
 use crate::sync::waiters::{WaitList, wake_all};
+use crate::task::cancel;
 
 /// The shared state of one queue.
 struct QueueState<S> {
@@ -304,6 +305,9 @@ impl<T, S: Store<T>> Future for Put<'_, T, S> {
     type Output = Result<(), PutError<T>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if cancel::in_flight() {
+            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
+        }
         let this = &mut *self;
         let mut st = this.queue.state.borrow_mut();
         if st.shut_down {
@@ -353,6 +357,9 @@ impl<T, S: Store<T>> Future for Get<'_, T, S> {
     type Output = Result<T, GetError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if cancel::in_flight() {
+            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
+        }
         let this = &mut *self;
         let mut st = this.queue.state.borrow_mut();
         match st.items.pop() {
@@ -403,6 +410,9 @@ impl<T, S: Store<T>> Future for Join<'_, T, S> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if cancel::in_flight() {
+            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
+        }
         let this = &mut *self;
         let mut st = this.queue.state.borrow_mut();
         if st.unfinished == 0 {

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 
 use super::waiters::{WaitList, wake_all};
 use crate::error::BrokenBarrierError;
+use crate::task::cancel;
 
 struct BarrierState {
     /// How many parties make a full barrier.
@@ -144,6 +145,9 @@ impl Future for BarrierWait<'_> {
     type Output = Result<usize, BrokenBarrierError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if cancel::in_flight() {
+            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
+        }
         let this = &mut *self;
         let mut st = this.barrier.state.borrow_mut();
         let Some(a) = &this.arrival else {

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 
 use super::lock::{Acquire, Lock, LockGuard};
 use super::waiters::{WaitList, WaiterStatus, wake_all};
+use crate::task::cancel;
 
 /// A lock plus a line of tasks waiting to be notified.
 ///
@@ -151,6 +152,9 @@ impl Future for ConditionWait<'_> {
     type Output = LockGuard;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<LockGuard> {
+        if cancel::in_flight() {
+            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
+        }
         let this = &mut *self;
         loop {
             match &mut this.phase {

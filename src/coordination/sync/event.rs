@@ -7,6 +7,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::waiters::{WaitList, WaiterStatus, wake_all};
+use crate::task::cancel;
 
 struct EventState {
     /// Set by `set`, cleared by `clear`.
@@ -104,6 +105,9 @@ impl Future for EventWait<'_> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if cancel::in_flight() {
+            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
+        }
         let this = &mut *self;
         let mut st = this.event.state.borrow_mut();
         let notified = this

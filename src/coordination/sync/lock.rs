@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::waiters::{WaitList, WaiterStatus, wake_all};
+use crate::task::cancel;
 
 pub(crate) struct LockState {
     /// True while a guard exists.
@@ -137,6 +138,9 @@ impl Future for Acquire<'_> {
     type Output = LockGuard;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<LockGuard> {
+        if cancel::in_flight() {
+            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
+        }
         let this = &mut *self;
         let mut st = this.lock.state.borrow_mut();
         let granted = match this.ticket {

@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 
 use super::waiters::{WaitList, WaiterStatus, wake_all};
 use crate::error::TooManyReleases;
+use crate::task::cancel;
 
 struct SemaphoreState {
     /// Units available now.
@@ -197,6 +198,9 @@ impl Future for SemaphoreAcquire<'_> {
     type Output = Permit;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Permit> {
+        if cancel::in_flight() {
+            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
+        }
         let this = &mut *self;
         let mut st = this.sem.state.borrow_mut();
         let granted = match this.ticket {
