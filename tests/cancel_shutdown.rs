@@ -166,3 +166,29 @@ fn async_with_and_generators() {
 fn python_originals_print_the_expected_lines() {
     py::check_python_originals(&["shutdown", "async_with"]);
 }
+
+/// asyncio.run() ends with `shutdown_default_executor()`: a job still running on the
+/// default executor when the main coroutine returns finishes before `run()` returns.
+#[cfg(feature = "executor")]
+#[test]
+fn run_waits_for_the_default_executors_threads() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let finished = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(AtomicBool::new(false));
+    let (f, s) = (finished.clone(), started.clone());
+    evloop::run(async move {
+        let ev = evloop::get_running_loop().unwrap();
+        let job = ev.run_in_executor(None, move || {
+            s.store(true, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(50));
+            f.store(true, Ordering::SeqCst);
+        });
+        while !started.load(Ordering::SeqCst) {
+            sleep(Duration::from_millis(1)).await;
+        }
+        drop(job); // a running job runs to its end; nobody reads its result
+    })
+    .unwrap();
+    assert!(finished.load(Ordering::SeqCst));
+}

@@ -14,7 +14,8 @@
 //!
 //! A task that panics during shutdown is reported through the exception handler as
 //! "unhandled exception during asyncio.run() shutdown", with the task in the context.
-//! The default executor is shut down by `close()`.
+//! `run()` then shuts the default executor down, waiting for its threads
+//! (`LoopHandle::shutdown_default_executor`), and closes the loop.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -48,6 +49,13 @@ impl EventLoop {
     /// `asyncio.run()`'s ending: cancels the tasks still pending and runs the loop until
     /// they have finished (see the [module docs](self)), then closes the loop.
     pub(crate) fn shutdown(&self) -> Result<(), LoopError> {
+        self.cancel_remaining()?;
+        self.close()
+    }
+
+    /// asyncio `_cancel_all_tasks` and `shutdown_asyncgens`, in rounds (see the
+    /// [module docs](self)); the loop stays open.
+    pub(crate) fn cancel_remaining(&self) -> Result<(), LoopError> {
         self.core.begin_shutdown();
         let mut cancelled = HashSet::new();
         for _ in 0..MAX_ROUNDS {
@@ -68,6 +76,6 @@ impl EventLoop {
                 self.run_once()?;
             }
         }
-        self.close()
+        Ok(())
     }
 }

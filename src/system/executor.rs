@@ -326,4 +326,45 @@ impl LoopHandle {
             }
         }
     }
+
+    /// Shuts the default executor down and waits, running the loop, until its threads have
+    /// finished the jobs they run (asyncio `loop.shutdown_default_executor()`, which
+    /// `asyncio.run()` awaits before closing the loop). Jobs still queued are dropped. After
+    /// `timeout` it stops waiting and reports the threads still busy through the exception
+    /// handler, as asyncio warns after its `THREAD_JOIN_TIMEOUT`. A loop that never used
+    /// its default executor returns at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// evloop::run(async {
+    ///     let ev = evloop::get_running_loop().unwrap();
+    ///     assert_eq!(ev.run_in_executor(None, || 6 * 7).await, Ok(42));
+    ///     ev.shutdown_default_executor(Duration::from_secs(300)).await;
+    /// })
+    /// .unwrap();
+    /// ```
+    pub async fn shutdown_default_executor(&self, timeout: std::time::Duration) {
+        let Some(default) = self.core.components().get::<DefaultPool>() else {
+            return;
+        };
+        default.0.shutdown(false);
+        let deadline = crate::clock::deadline_after(self.core.now(), timeout);
+        while default.0.workers() > 0 {
+            if self.core.now() >= deadline {
+                self.core.report(&crate::ExceptionContext {
+                    message: format!(
+                        "The executor did not finish joining its threads within {timeout:?}."
+                    ),
+                    error: None,
+                    task: None,
+                    location: None,
+                });
+                return;
+            }
+            crate::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
 }

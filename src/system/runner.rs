@@ -49,7 +49,15 @@ pub fn run<F: Future + 'static>(fut: F) -> Result<F::Output, RunError> {
     #[cfg(all(unix, feature = "signal"))]
     let interrupted = ctrl_c_cancels(&ev, &main.task_ref());
     let out = ev.run_task(main);
-    ev.shutdown()?;
+    ev.cancel_remaining()?;
+    #[cfg(feature = "executor")]
+    {
+        // asyncio.run: `loop.shutdown_default_executor(THREAD_JOIN_TIMEOUT)`, 300 s.
+        let handle = ev.handle();
+        let timeout = std::time::Duration::from_secs(300);
+        ev.run_until_complete(async move { handle.shutdown_default_executor(timeout).await })?;
+    }
+    ev.close()?;
     #[cfg(all(unix, feature = "signal"))]
     if interrupted.get() {
         return Err(RunError::Interrupted);
