@@ -7,20 +7,10 @@ mod util;
 use std::time::Duration;
 
 use evloop::{Cancelled, TaskError, catch_cancel, current_task, sleep, spawn, yield_now};
-use util::{Trace, manual_loop};
+use util::{Trace, run_traced as run};
 
 mod py;
 use py::{args, expect, py_bool};
-
-/// Runs `main` on a loop whose clock jumps ahead when idle, and returns what it printed.
-fn run<F: std::future::Future<Output = ()> + 'static>(
-    main: impl FnOnce(Trace) -> F,
-) -> Vec<String> {
-    let (ev, _clock) = manual_loop();
-    let t = Trace::new();
-    ev.run_until_complete(main(t.clone())).unwrap();
-    t.events()
-}
 
 fn cancelling() -> u16 {
     current_task().unwrap().cancelling()

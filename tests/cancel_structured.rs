@@ -7,19 +7,10 @@ mod util;
 use std::time::Duration;
 
 use evloop::{TaskError, TaskGroup, catch_cancel, current_task, sleep, spawn, yield_now};
-use util::{Trace, manual_loop};
+use util::{Trace, run_traced as run};
 
 mod py;
 use py::{expect, py_bool};
-
-fn run<F: std::future::Future<Output = ()> + 'static>(
-    main: impl FnOnce(Trace) -> F,
-) -> Vec<String> {
-    let (ev, _clock) = manual_loop();
-    let t = Trace::new();
-    ev.run_until_complete(main(t.clone())).unwrap();
-    t.events()
-}
 
 /// `child(name, delay)`: sleeps, or cleans up with an await when cancelled and re-raises.
 async fn child(t: Trace, name: &'static str, delay: Duration) -> &'static str {

@@ -106,3 +106,11 @@ pub fn cases(default: u32) -> u32 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// Runs `main` on a loop whose clock jumps ahead when idle, and returns what it logged.
+pub fn run_traced<F: Future<Output = ()> + 'static>(main: impl FnOnce(Trace) -> F) -> Vec<String> {
+    let (ev, _clock) = manual_loop();
+    let t = Trace::new();
+    ev.run_until_complete(main(t.clone())).unwrap();
+    t.events()
+}
