@@ -2,25 +2,36 @@
 //!
 //! **Drop and cancel first.** Dropping a [`Task<T>`] handle does *not* cancel the task: it
 //! keeps running, detached, and its result is dropped when it finishes (as in asyncio, where
-//! the loop keeps a task alive). [`Task::cancel`](TaskRef::cancel) is a request: nothing happens at once; at
-//! the task's next step its future is dropped instead of polled, so its destructors run (they
-//! are its `finally` blocks), and whoever awaits it gets [`TaskError::Cancelled`]. A task
-//! cancelled before its first step never runs a line of its body.
+//! the loop keeps a task alive). [`Task::cancel`](TaskRef::cancel) is a request, as in
+//! asyncio: nothing happens at once. At the task's next step the cancel is delivered: thrown
+//! into the poll (`task::cancel`), it is caught by a [`catch_cancel`](crate::catch_cancel)
+//! scope around the await where the task is suspended, and the task's code goes on (it may
+//! clean up with awaits, then re-raise the cancel or swallow it). A cancel that nothing
+//! catches ends the task at that await: its future is dropped there, its destructors run
+//! (they are its `finally` blocks, and [`is_cancelling`](crate::is_cancelling) is true),
+//! and whoever awaits it gets [`TaskError::Cancelled`]. A task whose code never polled a
+//! place that takes cancels is stopped the same way, without a poll, and a task cancelled
+//! before its first step never runs a line of its body. [`abort`](TaskRef::abort) is the
+//! hard stop: the next step drops the future whatever it would catch. See
+//! `docs/cancellation.md`.
 //!
 //! # Life cycle
 //!
 //! ```text
 //!  spawn ──► Scheduled ──step──► Running ──Pending──► Waiting ──wake──► Scheduled
 //!                │                  │
-//!         cancel │                  └──Ready / panic / cancelled──► Done
+//!                │                  └──Ready / panic / uncaught cancel──► Done
 //!                ▼
-//!              Done (the body never runs)
+//!              Done: cancelled, and the task never polled a place that takes cancels (or
+//!              was aborted): the future is dropped unpolled
 //! ```
 //!
 //! - **Scheduled**: its key is in the loop's ready queue exactly once, however often it was
 //!   woken (`waker`).
 //! - **Running**: the loop is polling its future, inside `catch_unwind`; a panic ends the task
-//!   with [`TaskError::Panicked`] and is reported if nobody reads it.
+//!   with [`TaskError::Panicked`] and is reported if nobody reads it. A step that delivers a
+//!   cancel polls with the cancel in flight: a scope in the task catches it and the task
+//!   goes on, or the step ends the task as cancelled (`task::state`, `StepStart`).
 //! - **Done**: the future has been dropped (in place, where it was pinned); the result waits
 //!   in the cell for the handle, or is dropped at once if the handle is gone.
 //!
