@@ -10,10 +10,10 @@
 //! ```
 //!
 //! `async with` becomes [`with_connection`]: enter (`connect`), run the body, exit (`close`)
-//! — also when the body returns an error, like `__aexit__` before the `except`. Rust has no
-//! async destructor, so when the task is *cancelled* inside the body, the connection's
-//! `Drop` aborts it synchronously; the Python twin's `__aexit__` does the same on
-//! `CancelledError` (see docs/cancellation.md).
+//! — also when the body returns an error, like `__aexit__` before the `except`. When the
+//! task is *cancelled* inside the body, the Python twin's `__aexit__` aborts the connection
+//! without awaiting, and so does the connection's `Drop` here. An exit that must await on
+//! cancel is written with `evloop::async_with::async_with` (see docs/cancellation.md).
 //!
 //! Run: `cargo run --example async_with_exit_paths` (takes about 5 seconds).
 

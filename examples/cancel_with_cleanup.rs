@@ -21,32 +21,27 @@
 //!     print("Task cancellation confirmed")
 //! ```
 //!
-//! evloop cancels a task by dropping its future at its next suspension point, so the
-//! `except CancelledError:` block becomes a destructor that checks `evloop::is_cancelling()`
+//! The cancel is delivered at the task's next await, as in asyncio: `catch_cancel` is the
+//! `try: ... except CancelledError:`, and `reraise()` is the bare `raise`
 //! (see docs/cancellation.md).
 //!
 //! Run: `cargo run --example cancel_with_cleanup` (takes 3 seconds).
 
 use std::time::Duration;
 
-use evloop::TaskError;
-
-/// Runs the `except CancelledError:` block when the task is cancelled.
-struct CleanupOnCancel;
-
-impl Drop for CleanupOnCancel {
-    fn drop(&mut self) {
-        if evloop::is_cancelling() {
-            println!("Task was cancelled, cleaning up...");
-        }
-    }
-}
+use evloop::{TaskError, catch_cancel};
 
 async fn long_running() {
-    let _cleanup = CleanupOnCancel;
-    loop {
-        println!("Working...");
-        evloop::sleep(Duration::from_secs(1)).await;
+    let work = async {
+        loop {
+            println!("Working...");
+            evloop::sleep(Duration::from_secs(1)).await;
+        }
+    };
+    // try: ... except asyncio.CancelledError:
+    if let Err(cancelled) = catch_cancel(work).await {
+        println!("Task was cancelled, cleaning up...");
+        cancelled.reraise::<()>().await // raise: re-raise to mark the task as cancelled
     }
 }
 

@@ -15,9 +15,10 @@
 //! 3. [`Task`] ([`task`]): a future driven by wakers. A local wake pushes the task's key onto
 //!    the ready queue with no lock and no atomic read-modify-write; a wake from another
 //!    thread goes through [`RemoteHandle`]'s queue and the `mio::Waker`.
-//! 4. Cancellation: [`Task::cancel`](TaskRef::cancel) drops the task's future at its next
-//!    step, so destructors are its `finally` blocks; [`is_cancelling`] tells a destructor it
-//!    is running because of a cancel. See the [guide](guide::cancellation).
+//! 4. Cancellation: [`Task::cancel`](TaskRef::cancel) is delivered at the task's next
+//!    await, where [`catch_cancel`] catches it (asyncio's `except CancelledError:`) so the
+//!    task can clean up with awaits, then [`reraise`](Cancelled::reraise) or swallow it; a
+//!    cancel nothing catches ends the task there. See the [guide](guide::cancellation).
 //! 5. [`Future`]: asyncio's `Future`, a result set later and awaited by many.
 //!
 //! The long version is the [guided tour](guide::tour) (`docs/tour/`): nine chapters, each
@@ -45,8 +46,9 @@
 //!
 //! ## Where evloop differs from asyncio
 //!
-//! Rust forces a few differences (cancellation is a drop, not an exception; results are
-//! `Result`s, not raised errors); each is listed in the [mapping table](guide::mapping).
+//! Rust forces a few differences (a cancel is caught by a `catch_cancel` scope rather than
+//! an `except` clause; results are `Result`s, not raised errors); each is listed in the
+//! [mapping table](guide::mapping).
 
 // The folders of `src/` are the layers, lowest first (see docs/architecture.md). Each
 // folder's module docs say what it may import. The modules keep their flat public paths

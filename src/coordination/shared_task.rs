@@ -9,8 +9,8 @@
 //! can await one task, `gather` can list it twice, and `shield` can take a clone while the
 //! caller keeps its own handle.
 //!
-//! Awaiting passes a cancel on as with a `Task<T>` (`docs/cancellation.md#awaiting-passes-
-//! a-cancel-on`): the awaiting task, cancelled, cancels the shared task and observes its own
+//! Awaiting passes a cancel on as with a `Task<T>`
+//! (`docs/cancellation.md#awaiting-passes-a-cancel-on`): the awaiting task, cancelled, cancels the shared task and observes its own
 //! cancel when that one has finished. Awaiters are woken as asyncio's are: by a done
 //! callback, in the turn after the task finished.
 

@@ -14,8 +14,10 @@ use crate::task::{Task, TaskRef};
 /// spawned when the gather is first polled (asyncio spawns them when `gather()` is called).
 ///
 /// The first child to fail (panic, or be cancelled) makes the gather return that error at
-/// once; the other children keep running, as in asyncio. Dropping the gather before it
-/// finished (cancelling the task awaiting it) cancels every child not done.
+/// once; the other children keep running, as in asyncio. A cancel delivered to the task
+/// awaiting the gather cancels every child not done, waits for all of them (their cleanup
+/// included), then goes on (`docs/cancellation.md#gather`); dropping the gather before it
+/// finished cancels every child not done.
 ///
 /// Rosetta: asyncio `asyncio.gather(*aws)`; tokio has no direct equivalent (`JoinSet`, or
 /// `futures::future::try_join_all`).
