@@ -38,11 +38,10 @@ async fn long_running() {
             evloop::sleep(Duration::from_secs(1)).await;
         }
     };
-    // try: ... except asyncio.CancelledError:
-    if let Err(cancelled) = catch_cancel(work).await {
-        println!("Task was cancelled, cleaning up...");
-        cancelled.reraise::<()>().await // raise: re-raise to mark the task as cancelled
-    }
+    // try: ... except asyncio.CancelledError: (the loop never ends, so only a cancel leaves it)
+    let Err(cancelled) = catch_cancel(work).await;
+    println!("Task was cancelled, cleaning up...");
+    cancelled.reraise().await // raise: re-raise to mark the task as cancelled
 }
 
 async fn main_() {
