@@ -29,6 +29,7 @@ async fn child(t: Trace, name: &'static str, delay: Duration) -> &'static str {
 }
 
 const LONG: Duration = Duration::from_secs(10);
+const SHORT: Duration = Duration::from_millis(10);
 
 #[test]
 fn task_group() {
@@ -227,6 +228,45 @@ fn shared() {
 }
 
 #[test]
+fn wait() {
+    let out = run(|t| async move {
+        let kids: Vec<_> = (0..2)
+            .map(|i| {
+                spawn(async move {
+                    sleep(SHORT).await;
+                    i
+                })
+                .shared()
+            })
+            .collect();
+        let (watched, t2) = (kids.clone(), t.clone());
+        let w = spawn(async move {
+            let all = evloop::wait(watched.iter(), evloop::ReturnWhen::AllCompleted, None);
+            if let Err(e) = catch_cancel(all).await {
+                let running: Vec<&str> = watched.iter().map(|k| py_bool(!k.done())).collect();
+                t2.log(format!(
+                    "waiter cancelled; children still running: [{}]",
+                    running.join(", ")
+                ));
+                e.reraise::<()>().await;
+            }
+        });
+        yield_now().await;
+        w.cancel();
+        let w_ref = w.task_ref();
+        if w.await.is_err() {
+            t.log(format!("waiter cancelled {}", py_bool(w_ref.cancelled())));
+        }
+        let mut results = Vec::new();
+        for k in &kids {
+            results.push(k.clone().await.unwrap());
+        }
+        t.log(format!("children results {results:?}"));
+    });
+    expect("wait", &out);
+}
+
+#[test]
 fn python_originals_print_the_expected_lines() {
-    py::check_python_originals(&["task_group", "timeouts", "gather_shield", "shared"]);
+    py::check_python_originals(&["task_group", "timeouts", "gather_shield", "shared", "wait"]);
 }

@@ -140,6 +140,12 @@ impl<T> Deref for SharedTask<T> {
     }
 }
 
+impl<T> AsRef<TaskRef> for SharedTask<T> {
+    fn as_ref(&self) -> &TaskRef {
+        &self.shared.task
+    }
+}
+
 impl<T> Unpin for SharedTask<T> {}
 
 impl<T: Clone + 'static> Future for SharedTask<T> {

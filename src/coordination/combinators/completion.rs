@@ -35,6 +35,11 @@ impl Completions {
 
     /// The next finished index, or `Pending` (registering the waker) if none is new.
     pub(crate) fn poll_next(&self, cx: &Context<'_>) -> Poll<usize> {
+        if cancel::in_flight() {
+            // `wait` and `as_completed` hold position while a cancel is delivered at them:
+            // a completion is not consumed by an await that is being cancelled.
+            return Poll::Pending;
+        }
         self.state.poll_next(cx)
     }
 }
