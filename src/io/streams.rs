@@ -219,8 +219,12 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// What the writer and its background flusher share.
 struct WriteState {
-    /// Written and not yet sent.
+    /// Written and not yet sent: the bytes of `buf` from `sent` on.
     buf: Vec<u8>,
+    /// How many bytes at the front of `buf` were sent already. The sent prefix is dropped
+    /// when it is the larger half, so sending a buffer of n bytes costs O(n), not O(n²) as
+    /// draining the front after every write would.
+    sent: usize,
     /// The flusher task, while one runs.
     flusher: Option<TaskRef>,
     /// Tasks in `drain` or `wait_closed`.
@@ -231,6 +235,26 @@ struct WriteState {
     closing: bool,
     /// The write side is shut down.
     closed: bool,
+}
+
+impl WriteState {
+    /// The bytes written and not yet sent.
+    fn unsent(&self) -> &[u8] {
+        &self.buf[self.sent..]
+    }
+
+    /// `n` more bytes were sent.
+    fn mark_sent(&mut self, n: usize) {
+        self.sent += n;
+        if self.sent == self.buf.len() {
+            self.buf.clear();
+            self.sent = 0;
+        } else if self.sent > self.buf.len() / 2 {
+            // Each byte is moved at most once per halving: linear in total.
+            self.buf.drain(..self.sent);
+            self.sent = 0;
+        }
+    }
 }
 
 /// The writing half of a connection (asyncio `StreamWriter`).
@@ -246,6 +270,7 @@ impl StreamWriter {
             stream,
             state: Rc::new(RefCell::new(WriteState {
                 buf: Vec::new(),
+                sent: 0,
                 flusher: None,
                 waiters: Vec::new(),
                 error: None,
@@ -272,7 +297,7 @@ impl StreamWriter {
 
     /// How many bytes wait to be sent.
     pub fn buffered(&self) -> usize {
-        self.state.borrow().buf.len()
+        self.state.borrow().unsent().len()
     }
 
     /// Waits while more than the high-water mark is buffered, until it falls to the low-water
@@ -290,7 +315,7 @@ impl StreamWriter {
             if let Some(kind) = st.error {
                 return Poll::Ready(Err(io::Error::new(kind, "Connection lost")));
             }
-            let len = st.buf.len();
+            let len = st.unsent().len();
             if len > high {
                 paused = true;
             }
@@ -357,22 +382,22 @@ impl StreamWriter {
 /// The background flusher: sends the buffer, wakes drain waiters, shuts down if closing.
 async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
     loop {
-        if state.borrow().buf.is_empty() {
+        if state.borrow().unsent().is_empty() {
             break;
         }
         // Write straight from the buffer: the borrow covers only the non-blocking write
         // attempt (no user code runs inside it), never an await.
         let written = poll_fn(|cx| {
             let st = state.borrow();
-            let end = st.buf.len().min(64 * 1024);
-            stream.poll_write_shared(cx, &st.buf[..end])
+            let unsent = st.unsent();
+            stream.poll_write_shared(cx, &unsent[..unsent.len().min(64 * 1024)])
         })
         .await;
         match written {
             Ok(n) => {
                 let waiters = {
                     let mut st = state.borrow_mut();
-                    st.buf.drain(..n);
+                    st.mark_sent(n);
                     std::mem::take(&mut st.waiters)
                 };
                 waiters.into_iter().for_each(Waker::wake);
@@ -381,6 +406,7 @@ async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
                 let mut st = state.borrow_mut();
                 st.error = Some(e.kind());
                 st.buf.clear();
+                st.sent = 0;
                 break;
             }
         }
@@ -430,4 +456,38 @@ where
             StreamWriter::new(stream),
         ));
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WriteState;
+
+    /// Sending a large buffer a socket-sized chunk at a time moves each byte at most once
+    /// more (issue 28: draining the front after every write was quadratic, 37.5 s for
+    /// 256 MiB over loopback against asyncio's 0.9 s).
+    #[test]
+    fn sending_a_buffer_moves_each_byte_at_most_once() {
+        let total = 64 << 20;
+        let chunk = 64 << 10;
+        let mut st = WriteState {
+            buf: vec![7; total],
+            sent: 0,
+            flusher: None,
+            waiters: Vec::new(),
+            error: None,
+            closing: false,
+            closed: false,
+        };
+        let mut moved = 0;
+        while !st.unsent().is_empty() {
+            let n = st.unsent().len().min(chunk);
+            let before = st.sent;
+            st.mark_sent(n);
+            if st.sent == 0 && before + n != 0 {
+                moved += st.buf.len(); // what the compaction kept, moved to the front
+            }
+        }
+        assert!(moved <= total, "moved {moved} bytes to send {total}");
+        assert!(st.buf.is_empty() && st.sent == 0);
+    }
 }
