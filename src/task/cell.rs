@@ -115,11 +115,6 @@ impl<F: Future + 'static> TaskCell<F> {
             this.finish(me, Err(TaskError::Cancelled));
             return true;
         }
-        if start == StepStart::Deliver {
-            // asyncio throws `CancelledError` in at the await: the innermost scope that
-            // takes cancels catches it during this poll (`task::cancel`).
-            throw_pending(h);
-        }
         let polled = {
             let mut stage = this.stage.borrow_mut();
             let Progress::Running(fut) = &mut *stage else {
@@ -131,6 +126,11 @@ impl<F: Future + 'static> TaskCell<F> {
             // (`finish`, `drop_contents`), which drops `fut` in place. So from its first poll
             // until its drop the future stays at this address, as `Pin` requires.
             let fut = unsafe { Pin::new_unchecked(fut) };
+            if start == StepStart::Deliver {
+                // asyncio throws `CancelledError` in at the await: the innermost scope that
+                // takes cancels catches it during this poll (`task::cancel`).
+                throw_pending(h);
+            }
             with_waker(me, |w| {
                 let mut cx = Context::from_waker(w);
                 catch_unwind(AssertUnwindSafe(|| fut.poll(&mut cx)))
