@@ -172,10 +172,7 @@ impl<T: Clone + 'static> Future for SharedTask<T> {
         }
         if let Some(c) = cancel::catch() {
             this.forwarded = true;
-            match c.message {
-                Some(m) => shared.task.cancel_with_message(m),
-                None => shared.task.cancel(),
-            };
+            shared.task.pass_cancel(c);
         }
         {
             let mut waiters = shared.waiters.borrow_mut();

@@ -218,6 +218,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// What the writer and its background flusher share.
+#[derive(Default)]
 struct WriteState {
     /// Written and not yet sent: the bytes of `buf` from `sent` on.
     buf: Vec<u8>,
@@ -268,15 +269,7 @@ impl StreamWriter {
     pub(crate) fn new(stream: Rc<dyn Channel>) -> StreamWriter {
         StreamWriter {
             stream,
-            state: Rc::new(RefCell::new(WriteState {
-                buf: Vec::new(),
-                sent: 0,
-                flusher: None,
-                waiters: Vec::new(),
-                error: None,
-                closing: false,
-                closed: false,
-            })),
+            state: Rc::new(RefCell::new(WriteState::default())),
             high_water: DEFAULT_LIMIT,
         }
     }
@@ -471,12 +464,7 @@ mod tests {
         let chunk = 64 << 10;
         let mut st = WriteState {
             buf: vec![7; total],
-            sent: 0,
-            flusher: None,
-            waiters: Vec::new(),
-            error: None,
-            closing: false,
-            closed: false,
+            ..WriteState::default()
         };
         let mut moved = 0;
         while !st.unsent().is_empty() {

@@ -260,6 +260,12 @@ impl TaskRef {
         self.0.header().abort()
     }
 
+    /// Passes a caught cancel on to this task, message included (what awaiting a task or
+    /// a gather does with a cancel delivered to the awaiter).
+    pub(crate) fn pass_cancel(&self, cancelled: crate::error::Cancelled) -> bool {
+        self.0.header().cancel(cancelled.message)
+    }
+
     /// Marks the task as one whose code can take a delivered cancel, so that its next
     /// cancel is delivered by a poll rather than a drop (`state::Lifecycle::catches`).
     pub(crate) fn set_catches(&self) {

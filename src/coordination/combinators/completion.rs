@@ -61,10 +61,7 @@ impl PassOn {
             && let Some(c) = cancel::catch()
         {
             for t in tasks.into_iter().filter(|t| !t.done()) {
-                match &c.message {
-                    Some(m) => t.cancel_with_message(m.clone()),
-                    None => t.cancel(),
-                };
+                t.pass_cancel(c.clone());
             }
             self.cancelled = Some(c);
         }
