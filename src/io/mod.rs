@@ -26,6 +26,8 @@ pub mod net;
 #[cfg(feature = "net")]
 pub mod server;
 #[cfg(feature = "net")]
+mod stream_writer;
+#[cfg(feature = "net")]
 pub mod streams;
 #[cfg(feature = "net")]
 pub mod transport;

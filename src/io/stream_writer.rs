@@ -1,0 +1,269 @@
+//! The writing half of a stream connection: [`StreamWriter`] buffers what is written, and a
+//! flusher task on the writer's loop sends it in the background (see [`streams`](super::streams)).
+
+use std::cell::RefCell;
+use std::future::poll_fn;
+use std::io;
+use std::net::SocketAddr;
+use std::panic::Location;
+use std::rc::{Rc, Weak};
+use std::task::{Poll, Waker};
+
+use super::streams::{Channel, DEFAULT_LIMIT};
+use crate::event_loop::context;
+use crate::event_loop::core::Core;
+use crate::task::{Task, TaskRef};
+
+/// What the writer and its background flusher share.
+#[derive(Default)]
+struct WriteState {
+    /// Written and not yet sent: the bytes of `buf` from `sent` on.
+    buf: Vec<u8>,
+    /// How many bytes at the front of `buf` were sent already. The sent prefix is dropped
+    /// when it is the larger half, so sending a buffer of n bytes costs O(n), not O(n²) as
+    /// draining the front after every write would.
+    sent: usize,
+    /// The flusher task, while one runs.
+    flusher: Option<TaskRef>,
+    /// Tasks in `drain` or `wait_closed`.
+    waiters: Vec<Waker>,
+    /// The first socket error; later writes and drains report it.
+    error: Option<io::ErrorKind>,
+    /// `close` was called: shut the socket down once the buffer is empty.
+    closing: bool,
+    /// The write side is shut down.
+    closed: bool,
+}
+
+impl WriteState {
+    /// The bytes written and not yet sent.
+    fn unsent(&self) -> &[u8] {
+        &self.buf[self.sent..]
+    }
+
+    /// `n` more bytes were sent.
+    fn mark_sent(&mut self, n: usize) {
+        self.sent += n;
+        if self.sent == self.buf.len() {
+            self.buf.clear();
+            self.sent = 0;
+        } else if self.sent > self.buf.len() / 2 {
+            // Each byte is moved at most once per halving: linear in total.
+            self.buf.drain(..self.sent);
+            self.sent = 0;
+        }
+    }
+}
+
+/// The writing half of a connection (asyncio `StreamWriter`).
+pub struct StreamWriter {
+    stream: Rc<dyn Channel>,
+    state: Rc<RefCell<WriteState>>,
+    high_water: usize,
+    /// The loop the socket is registered with, which runs the flusher: a write from code
+    /// that runs outside that loop (a destructor, another loop's turn, after a `run`) still
+    /// sends on it.
+    owner: Weak<Core>,
+}
+
+impl StreamWriter {
+    /// A writer on `stream`, whose loop is the one running now.
+    pub(crate) fn new(stream: Rc<dyn Channel>) -> StreamWriter {
+        StreamWriter {
+            stream,
+            state: Rc::new(RefCell::new(WriteState::default())),
+            high_water: DEFAULT_LIMIT,
+            owner: context::with_current(Rc::downgrade).unwrap_or_default(),
+        }
+    }
+
+    /// Starts the task that sends the buffer, on the writer's loop. With that loop closed
+    /// nothing can be sent any more: the buffer is dropped and later drains report the
+    /// connection lost.
+    fn start_flusher(&self, st: &mut WriteState) {
+        match self
+            .owner
+            .upgrade()
+            .filter(|core| core.check_open().is_ok())
+        {
+            Some(core) => {
+                let flusher = flush(self.stream.clone(), self.state.clone());
+                let task: Task<()> = core.spawn(flusher, Location::caller());
+                st.flusher = Some(task.task_ref());
+            }
+            None => {
+                st.error = Some(io::ErrorKind::NotConnected);
+                st.buf.clear();
+                st.sent = 0;
+            }
+        }
+    }
+
+    /// Buffers `data` to send; never waits (asyncio `write`). Call [`drain`](Self::drain)
+    /// to respect flow control.
+    pub fn write(&self, data: &[u8]) {
+        let mut st = self.state.borrow_mut();
+        if st.closing || st.error.is_some() {
+            return;
+        }
+        st.buf.extend_from_slice(data);
+        if st.flusher.is_none() {
+            self.start_flusher(&mut st);
+        }
+    }
+
+    /// How many bytes wait to be sent.
+    pub fn buffered(&self) -> usize {
+        self.state.borrow().unsent().len()
+    }
+
+    /// Waits while more than the high-water mark is buffered, until it falls to the low-water
+    /// mark (a quarter of it).
+    ///
+    /// # Errors
+    ///
+    /// The connection failed (asyncio: `ConnectionResetError('Connection lost')`).
+    pub async fn drain(&self) -> io::Result<()> {
+        let low = self.high_water / 4;
+        let high = self.high_water;
+        let mut paused = false;
+        poll_fn(|cx| {
+            let mut st = self.state.borrow_mut();
+            if let Some(kind) = st.error {
+                return Poll::Ready(Err(io::Error::new(kind, "Connection lost")));
+            }
+            let len = st.unsent().len();
+            if len > high {
+                paused = true;
+            }
+            if !paused || len <= low {
+                return Poll::Ready(Ok(()));
+            }
+            st.waiters.push(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Half-closes: the peer reads end of stream once the buffer is sent.
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub async fn write_eof(&self) -> io::Result<()> {
+        self.close();
+        self.wait_closed().await
+    }
+
+    /// Closes the writing side once the buffer is sent (asyncio `close`; the socket closes
+    /// when the reader is gone too).
+    pub fn close(&self) {
+        let mut st = self.state.borrow_mut();
+        st.closing = true;
+        if st.flusher.is_none() {
+            self.start_flusher(&mut st);
+        }
+    }
+
+    /// Waits until `close` has finished sending and shut the side down.
+    ///
+    /// # Errors
+    ///
+    /// The connection failed first.
+    pub async fn wait_closed(&self) -> io::Result<()> {
+        poll_fn(|cx| {
+            let mut st = self.state.borrow_mut();
+            if st.closed {
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(kind) = st.error {
+                return Poll::Ready(Err(io::Error::new(kind, "Connection lost")));
+            }
+            st.waiters.push(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// The peer's address (asyncio `get_extra_info('peername')`).
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.stream.peer_addr()
+    }
+}
+
+/// The background flusher: sends the buffer, wakes drain waiters, shuts down if closing.
+async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
+    loop {
+        if state.borrow().unsent().is_empty() {
+            break;
+        }
+        // Write straight from the buffer: the borrow covers only the non-blocking write
+        // attempt (no user code runs inside it), never an await.
+        let written = poll_fn(|cx| {
+            let st = state.borrow();
+            let unsent = st.unsent();
+            stream.poll_write_shared(cx, &unsent[..unsent.len().min(64 * 1024)])
+        })
+        .await;
+        match written {
+            Ok(n) => {
+                let waiters = {
+                    let mut st = state.borrow_mut();
+                    st.mark_sent(n);
+                    std::mem::take(&mut st.waiters)
+                };
+                waiters.into_iter().for_each(Waker::wake);
+            }
+            Err(e) => {
+                let mut st = state.borrow_mut();
+                st.error = Some(e.kind());
+                st.buf.clear();
+                st.sent = 0;
+                break;
+            }
+        }
+    }
+    let waiters = {
+        let mut st = state.borrow_mut();
+        st.flusher = None;
+        if st.closing && st.error.is_none() && !st.closed {
+            let _ = stream.shutdown_write();
+            st.closed = true;
+        }
+        std::mem::take(&mut st.waiters)
+    };
+    waiters.into_iter().for_each(Waker::wake);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WriteState;
+
+    /// Sending a large buffer a socket-sized chunk at a time moves each byte at most once
+    /// more (issue 28: draining the front after every write was quadratic, 37.5 s for
+    /// 256 MiB over loopback against asyncio's 0.9 s).
+    #[test]
+    fn sending_a_buffer_moves_each_byte_at_most_once() {
+        let total = 64 << 20;
+        let chunk = 64 << 10;
+        let mut st = WriteState {
+            buf: vec![7; total],
+            ..WriteState::default()
+        };
+        let mut moved = 0;
+        while !st.unsent().is_empty() {
+            let n = st.unsent().len().min(chunk);
+            let before = st.sent;
+            st.mark_sent(n);
+            if st.sent == 0 && before + n != 0 {
+                moved += st.buf.len(); // what the compaction kept, moved to the front
+            }
+        }
+        assert!(moved <= total, "moved {moved} bytes to send {total}");
+        assert!(st.buf.is_empty() && st.sent == 0);
+    }
+}
