@@ -13,7 +13,10 @@ use std::rc::Rc;
 mod cancelled;
 mod report;
 pub use cancelled::Cancelled;
-pub use report::{ExceptionContext, NEVER_RETRIEVED, SHUTDOWN_FAILURE, default_exception_handler};
+pub use report::{
+    ExceptionContext, FUTURE_NEVER_RETRIEVED, NEVER_RETRIEVED, SHUTDOWN_FAILURE,
+    default_exception_handler,
+};
 
 /// Misuse of an event loop: running it twice, using it after `close`, and so on.
 ///
@@ -38,6 +41,9 @@ pub enum LoopError {
     StoppedBeforeComplete,
     /// A function that needs the running loop was called outside one.
     NoRunningLoop,
+    /// The loop was run from a thread-local's destructor, as its thread exits: the
+    /// thread-local that tells its tasks which loop runs them is gone.
+    ThreadExiting,
     /// The operating system refused to create or poll the reactor.
     Io(io::Error),
 }
@@ -58,6 +64,9 @@ impl fmt::Display for LoopError {
                 f.write_str("Event loop stopped before Future completed.")
             }
             LoopError::NoRunningLoop => f.write_str("no running event loop"),
+            LoopError::ThreadExiting => {
+                f.write_str("Cannot run an event loop while its thread is exiting")
+            }
             LoopError::Io(e) => write!(f, "event loop I/O error: {e}"),
         }
     }

@@ -38,9 +38,10 @@ pub(crate) fn can_enter(core: &Core) -> Result<(), LoopError> {
     match core.state.get() {
         LoopState::Closed => Err(LoopError::Closed),
         LoopState::Running => Err(LoopError::AlreadyRunning),
-        LoopState::Idle => match CURRENT.with(|slot| slot.try_borrow().map(|s| s.is_some())) {
-            Ok(false) => Ok(()),
-            _ => Err(LoopError::AnotherLoopRunning),
+        LoopState::Idle => match CURRENT.try_with(|slot| slot.try_borrow().map(|s| s.is_some())) {
+            Ok(Ok(false)) => Ok(()),
+            Ok(_) => Err(LoopError::AnotherLoopRunning),
+            Err(_) => Err(LoopError::ThreadExiting),
         },
     }
 }
@@ -67,14 +68,22 @@ impl Drop for Enter {
             self.core.state.set(LoopState::Idle);
         }
         self.core.stopping.set(false);
-        let prev = CURRENT.with(|slot| slot.borrow_mut().take());
+        let prev = CURRENT.try_with(|slot| slot.borrow_mut().take());
         drop(prev); // outside the borrow: it may be the last reference to the loop
+        if self.core.close_when_run_ends.take() {
+            self.core.close();
+        }
     }
 }
 
-/// Runs `f` with the running loop of this thread, if there is one.
+/// Runs `f` with the running loop of this thread, if there is one. A thread whose
+/// thread-locals are being destroyed runs none (nor can it start one, see [`can_enter`]),
+/// so code called from a thread-local's destructor gets `None`, not a panic.
 pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
-    CURRENT.with(|slot| slot.borrow().as_ref().map(f))
+    CURRENT
+        .try_with(|slot| slot.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
 }
 
 /// The panic message of a free function that needs the running loop, called on a thread
@@ -129,7 +138,7 @@ pub fn get_running_loop() -> Result<LoopHandle, LoopError> {
 #[track_caller]
 pub fn spawn<F: Future + 'static>(fut: F) -> Task<F::Output> {
     let location = Location::caller();
-    match CURRENT.with(|slot| slot.borrow().clone()) {
+    match with_current(Rc::clone) {
         Some(core) => core.spawn(fut, location),
         None => panic!("{}", no_running_loop("evloop::spawn")),
     }

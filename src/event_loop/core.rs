@@ -81,6 +81,8 @@ pub(crate) struct Core {
     pub(super) state: Cell<LoopState>,
     /// `stop()` was called; checked after each turn, reset when `run_forever` returns.
     pub(super) stopping: Cell<bool>,
+    /// The `EventLoop` was dropped by code the loop was running: it closes as the run ends.
+    pub(super) close_when_run_ends: Cell<bool>,
     /// `run()` is cancelling what is left (`shutdown`): failures get asyncio's shutdown
     /// message.
     shutting_down: Cell<bool>,
@@ -133,6 +135,7 @@ impl Core {
             clock,
             state: Cell::new(LoopState::Idle),
             stopping: Cell::new(false),
+            close_when_run_ends: Cell::new(false),
             shutting_down: Cell::new(false),
             ran_since_poll: Cell::new(0),
             current: Cell::new(None),

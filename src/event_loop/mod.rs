@@ -452,9 +452,18 @@ impl Deref for EventLoop {
     }
 }
 
+/// Dropping the loop closes it. Dropped by one of its own callbacks or tasks, it cannot close
+/// under the code it is running: it stops after the current turn and closes as the run
+/// returns.
 impl Drop for EventLoop {
     fn drop(&mut self) {
-        self.handle.core.close();
+        let core = &self.handle.core;
+        if self.is_running() {
+            core.close_when_run_ends.set(true);
+            core.stopping.set(true);
+        } else {
+            core.close();
+        }
     }
 }
 

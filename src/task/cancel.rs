@@ -34,7 +34,9 @@ thread_local! {
 #[inline(never)]
 pub(crate) fn throw(cancelled: Cancelled) {
     if let Some(m) = cancelled.message {
-        MESSAGE.with(|slot| *slot.borrow_mut() = Some(m));
+        // A loop never runs while the thread-locals are destroyed (`context::can_enter`),
+        // so the slot is there; `try_with` keeps even a misuse from aborting.
+        let _ = MESSAGE.try_with(|slot| *slot.borrow_mut() = Some(m));
     }
     IN_FLIGHT.with(|f| f.set(true));
 }
@@ -56,7 +58,10 @@ pub(crate) fn catch() -> Option<Cancelled> {
 #[inline(never)]
 fn take() -> Cancelled {
     IN_FLIGHT.with(|f| f.set(false));
-    let message = MESSAGE.with(|slot| slot.borrow_mut().take());
+    let message = MESSAGE
+        .try_with(|slot| slot.borrow_mut().take())
+        .ok()
+        .flatten();
     Cancelled { message }
 }
 
