@@ -12,6 +12,11 @@ use super::panic_message;
 /// The report of a task that panicked and whose result nobody read (asyncio's words).
 pub const NEVER_RETRIEVED: &str = "Task exception was never retrieved";
 
+/// The report of a future whose error nobody read: asyncio's words for a future (not a
+/// task) collected with its exception unread. evloop sends it for a blocking job that
+/// panicked after its [`Blocking`](crate::executor::Blocking) was dropped.
+pub const FUTURE_NEVER_RETRIEVED: &str = "Future exception was never retrieved";
+
 /// The report of a task that panicked while `run()` was cancelling it at shutdown.
 pub const SHUTDOWN_FAILURE: &str = "unhandled exception during asyncio.run() shutdown";
 

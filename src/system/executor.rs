@@ -31,8 +31,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::thread;
 
-use crate::error::{TaskError, panic_message};
+use crate::error::{ExceptionContext, FUTURE_NEVER_RETRIEVED, TaskError, panic_message};
 use crate::event_loop::LoopHandle;
+use crate::event_loop::remote_handle::RemoteHandle;
 use crate::task::cancel;
 
 type Job = Box<dyn FnOnce() + Send + 'static>;
@@ -174,6 +175,7 @@ impl ThreadPool {
             outcome: None,
             waker: None,
             cancelled: false,
+            reporter: crate::running_loop().map(|h| h.remote()),
         }));
         let job_slot = slot.clone();
         let job: Job = Box::new(move || {
@@ -184,6 +186,10 @@ impl ThreadPool {
                 .map_err(|p| TaskError::Panicked(panic_message(&*p)));
             let waker = {
                 let mut s = lock(&job_slot);
+                if s.cancelled {
+                    s.report_unread(outcome.err());
+                    return;
+                }
                 s.outcome = Some(outcome);
                 s.waker.take()
             };
@@ -236,7 +242,30 @@ fn worker(pool: &Pool) {
 struct Slot<T> {
     outcome: Option<Result<T, TaskError>>,
     waker: Option<Waker>,
+    /// The `Blocking` was dropped: nobody will read the outcome.
     cancelled: bool,
+    /// The loop that started the job, which hears of a panic nobody read.
+    reporter: Option<RemoteHandle>,
+}
+
+impl<T> Slot<T> {
+    /// A job's panic that nobody will read is reported on the loop that started it, as
+    /// asyncio reports a future collected with its exception unread.
+    fn report_unread(&mut self, error: Option<TaskError>) {
+        let (Some(TaskError::Panicked(error)), Some(remote)) = (error, self.reporter.take()) else {
+            return;
+        };
+        let _ = remote.call_soon_threadsafe(move || {
+            if let Some(h) = crate::running_loop() {
+                h.call_exception_handler(&ExceptionContext {
+                    message: FUTURE_NEVER_RETRIEVED.into(),
+                    error: Some(error),
+                    task: None,
+                    location: None,
+                });
+            }
+        });
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -273,7 +302,11 @@ impl<T> Future for Blocking<T> {
 
 impl<T> Drop for Blocking<T> {
     fn drop(&mut self) {
-        lock(&self.slot).cancelled = true;
+        let mut s = lock(&self.slot);
+        s.cancelled = true;
+        if let Some(Err(e)) = s.outcome.take() {
+            s.report_unread(Some(e));
+        }
     }
 }
 
