@@ -372,3 +372,42 @@ fn close_on_error_closes_the_app_on_a_failure() {
     ev.run_until_complete(app.run()).unwrap().unwrap();
     assert!(ev.time() - start < Duration::from_secs(1));
 }
+
+/// The log sink is user code too: a sink that panics on every line costs those lines, not
+/// the app. Every hook still runs, after a hook's panic too, and the app closes.
+#[test]
+fn a_panicking_log_sink_costs_its_lines_not_the_app() {
+    let (ev, _clock) = manual_loop();
+    let t = Trace::new();
+    let mut app = App::new();
+    let tf = t.clone();
+    app.register("fragile", move || Rc::new(Fragile(tf.clone())));
+    app.on_log(|_| panic!("sink bug"));
+    let reports = Trace::new();
+    let r = reports.clone();
+    ev.set_exception_handler(move |ctx| r.log(format!("{}: {:?}", ctx.message, ctx.error)));
+    app.load_graph_json(
+        r#"{"nodes": [{"type": "extension", "name": "x", "addon": "fragile",
+                       "property": {"panic_in": "on_start"}}]}"#,
+    )
+    .unwrap();
+    let h = app.handle();
+    ev.call_later(Duration::from_secs(1), move || h.close())
+        .unwrap();
+    ev.run_until_complete(app.run()).unwrap().unwrap();
+    assert_eq!(
+        t.events().len(),
+        5,
+        "every hook still ran: {:?}",
+        t.events()
+    );
+    // One report per line the sink refused; the hook's panic was one of those lines.
+    let reports = reports.events();
+    assert!(!reports.is_empty());
+    assert!(
+        reports
+            .iter()
+            .all(|r| r == "Exception in the app's log sink: Some(\"sink bug\")"),
+        "{reports:?}"
+    );
+}

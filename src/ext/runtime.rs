@@ -3,7 +3,7 @@
 
 use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
-use std::panic::Location;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
@@ -303,10 +303,24 @@ impl Host for Runtime {
         self.properties(node)?.set_json("", json)
     }
 
+    /// Sends `record` to the app's sink. A sink that panics is user code failing like any
+    /// other: the panic is reported through the loop's exception handler and the line goes
+    /// to standard error instead, so neither the line nor the hook that logged it is lost.
     fn log(&self, record: LogRecord) {
-        match &self.log_sink {
-            Some(sink) => sink(&record),
-            None => eprintln!("{record}"),
+        let Some(sink) = &self.log_sink else {
+            eprintln!("{record}");
+            return;
+        };
+        if let Err(p) = catch_unwind(AssertUnwindSafe(|| sink(&record))) {
+            eprintln!("{record}");
+            if let Some(h) = crate::running_loop() {
+                h.call_exception_handler(&crate::ExceptionContext {
+                    message: "Exception in the app's log sink".into(),
+                    error: Some(crate::panic_message(&*p)),
+                    task: None,
+                    location: None,
+                });
+            }
         }
     }
 
