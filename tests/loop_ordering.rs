@@ -237,3 +237,32 @@ fn sleep_zero_is_one_turn_and_arms_no_timer() {
     t.assert(&["after sleep(0)"]);
     assert!(task.done());
 }
+
+/// Deadlines before the loop was made keep their order (ties in scheduling order); they
+/// were clamped at the loop's creation and so ran in scheduling order. Mirrors:
+///
+/// ```python
+/// async def main():
+///     loop = asyncio.get_running_loop()
+///     now = loop.time()
+///     for i, before in enumerate([3, 1, 2, 1]):
+///         loop.call_at(now - 100 - before, print, i)
+///     await asyncio.sleep(0.01)
+/// ```
+///
+/// which prints 0, 2, 1, 3.
+#[test]
+fn call_at_in_the_past_keeps_deadline_order() {
+    let long_ago = std::time::Instant::now()
+        .checked_sub(Duration::from_secs(100))
+        .expect("the clock started over 100 s ago");
+    let ev = EventLoop::new().unwrap();
+    let t = Trace::new();
+    for (i, before) in [3, 1, 2, 1].into_iter().enumerate() {
+        ev.call_at(long_ago - Duration::from_secs(before), t.cb(&i.to_string()))
+            .unwrap();
+    }
+    ev.run_until_complete(evloop::sleep(Duration::from_millis(10)))
+        .unwrap();
+    t.assert(&["0", "2", "1", "3"]);
+}

@@ -29,8 +29,10 @@
 //! rebuild removes at least half the heap and needs as many new cancellations before the
 //! next, so the cost is amortised O(1) per cancel.
 //!
-//! Deadlines are stored as nanoseconds since the heap's epoch (the loop's creation), eight
-//! bytes instead of an `Instant`'s sixteen: an entry is 32 bytes.
+//! Deadlines are stored as nanoseconds from the heap's epoch (the loop's creation), offset
+//! by 2⁶³ so that deadlines before the epoch keep their order too (asyncio orders every
+//! deadline, past ones included): eight bytes instead of an `Instant`'s sixteen, so an
+//! entry is 32 bytes, and 292 years either side of the epoch, saturating beyond.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -42,6 +44,9 @@ use std::time::{Duration, Instant};
 use slab::Slab;
 
 use crate::callback::{Callback, HandleState};
+
+/// The stored deadline of the epoch itself: the middle of `u64`'s range.
+const EPOCH_AT: u64 = 1 << 63;
 
 /// Where reports and recordings place a sleep's timer: sleeps keep no call site (it would
 /// cost eight bytes per sleep), and waking a task is the loop's own work.
@@ -150,10 +155,27 @@ impl Timers {
         }
     }
 
-    /// `when` in nanoseconds since the epoch (saturating: 584 years fit in 64 bits).
+    /// `when` as a stored deadline: `EPOCH_AT` plus or minus its distance from the epoch in
+    /// nanoseconds, saturating at either end.
     fn nanos(&self, when: Instant) -> u64 {
-        let since = when.saturating_duration_since(self.epoch).as_nanos();
-        u64::try_from(since).unwrap_or(u64::MAX)
+        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        match when.checked_duration_since(self.epoch) {
+            Some(after) => EPOCH_AT.saturating_add(nanos(after)),
+            None => EPOCH_AT.saturating_sub(nanos(self.epoch - when)),
+        }
+    }
+
+    /// The instant a stored deadline stands for (saturating at what `Instant` can hold).
+    fn instant(&self, when: u64) -> Instant {
+        if when >= EPOCH_AT {
+            let after = Duration::from_nanos(when - EPOCH_AT);
+            self.epoch
+                .checked_add(after)
+                .unwrap_or(self.epoch + Duration::from_secs(1 << 32))
+        } else {
+            let before = Duration::from_nanos(EPOCH_AT - when);
+            self.epoch.checked_sub(before).unwrap_or(self.epoch)
+        }
     }
 
     fn push_entry(&mut self, when: Instant, target: TimerTarget) -> u64 {
@@ -237,7 +259,7 @@ impl Timers {
     pub(crate) fn next_deadline(&mut self) -> Option<Instant> {
         while let Some(top) = self.heap.peek() {
             if live(&self.sleeps, top) {
-                return Some(self.epoch + Duration::from_nanos(top.when));
+                return Some(self.instant(top.when));
             }
             self.heap.pop();
             self.cancelled -= 1;
@@ -371,6 +393,22 @@ mod tests {
         pop_and_run(&mut t, t0 + Duration::from_millis(25));
         assert_eq!(*log.borrow(), [2, 4, 1, 3]);
         assert_eq!(t.len(), 0);
+    }
+
+    /// asyncio keeps deadline order for deadlines in the past, ties in scheduling order;
+    /// clamping them at the epoch made them all ties.
+    #[test]
+    fn deadlines_before_the_epoch_keep_their_order() {
+        let t0 = Instant::now();
+        let epoch = t0 + Duration::from_secs(10);
+        let mut t = Timers::new(epoch);
+        let log = Rc::new(RefCell::new(vec![]));
+        for (i, before) in [3, 1, 2, 1].into_iter().enumerate() {
+            t.push(epoch - Duration::from_secs(before), timer(&log, i as u32));
+        }
+        assert_eq!(t.next_deadline(), Some(epoch - Duration::from_secs(3)));
+        pop_and_run(&mut t, epoch);
+        assert_eq!(*log.borrow(), [0, 2, 1, 3]);
     }
 
     #[test]
