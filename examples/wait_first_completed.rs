@@ -29,7 +29,9 @@ async fn main_() {
     ];
 
     // Wait for first to complete
-    let (done, pending) = evloop::wait(tasks, ReturnWhen::FirstCompleted, None).await;
+    let (done, pending) = evloop::wait(tasks, ReturnWhen::FirstCompleted, None)
+        .await
+        .expect("three tasks to wait for");
 
     for mut task in done {
         println!(

@@ -19,12 +19,14 @@ fn first_completed_returns_after_the_first_and_cancels_nothing() {
     let (ev, _c) = manual_loop();
     ev.run_until_complete(async {
         let (mut done, pending) =
-            wait([sleeper(10), sleeper(50)], ReturnWhen::FirstCompleted, None).await;
+            wait([sleeper(10), sleeper(50)], ReturnWhen::FirstCompleted, None)
+                .await
+                .unwrap();
         assert_eq!(done.len(), 1);
         assert_eq!(done[0].take_result(), Some(Ok(10)));
         assert_eq!(pending.len(), 1);
         assert!(!pending[0].cancelled());
-        let (done, pending) = wait(pending, ReturnWhen::AllCompleted, None).await;
+        let (done, pending) = wait(pending, ReturnWhen::AllCompleted, None).await.unwrap();
         assert_eq!((done.len(), pending.len()), (1, 0));
     })
     .unwrap();
@@ -44,7 +46,7 @@ fn first_exception_waits_for_a_panic_not_a_cancel() {
             evloop::sleep(Duration::from_millis(100)).await;
         });
         let refs = [cancelled.task_ref(), failing.task_ref(), slow.task_ref()];
-        let (done, pending) = wait(refs, ReturnWhen::FirstException, None).await;
+        let (done, pending) = wait(refs, ReturnWhen::FirstException, None).await.unwrap();
         assert_eq!((done.len(), pending.len()), (2, 1));
         assert_eq!(pending[0].id(), slow.id());
         drop((cancelled, failing));
@@ -62,7 +64,8 @@ fn a_timeout_returns_what_is_pending() {
             ReturnWhen::AllCompleted,
             Some(Duration::from_millis(100)),
         )
-        .await;
+        .await
+        .unwrap();
         assert_eq!((done.len(), pending.len()), (1, 1));
         assert!(!pending[0].cancelled(), "wait cancels nothing");
         pending[0].cancel();
@@ -84,4 +87,30 @@ fn as_completed_yields_in_completion_order() {
         })
         .unwrap();
     assert_eq!(seen, [10, 20, 30]);
+}
+
+/// Waiting on nothing is refused, as asyncio refuses it:
+///
+/// ```python
+/// async def main():
+///     try:
+///         await asyncio.wait([])
+///     except ValueError as e:
+///         print(e)
+/// ```
+///
+/// prints `Set of Tasks/Futures is empty.`; it returned two empty lists at once.
+#[test]
+fn wait_on_nothing_is_refused() {
+    let (ev, _c) = manual_loop();
+    let err = ev
+        .run_until_complete(wait(
+            Vec::<evloop::TaskRef>::new(),
+            ReturnWhen::AllCompleted,
+            None,
+        ))
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err, evloop::WaitError::Empty);
+    assert_eq!(err.to_string(), "Set of Tasks/Futures is empty.");
 }

@@ -93,7 +93,9 @@ pub(crate) async fn lifecycle(rt: Rc<Runtime>, node: usize) {
     for t in &leftover {
         t.cancel();
     }
-    crate::wait(leftover, crate::ReturnWhen::AllCompleted, None).await;
+    if !leftover.is_empty() {
+        let _ = crate::wait(leftover, crate::ReturnWhen::AllCompleted, None).await;
+    }
 }
 
 /// Ordered mode: one message at a time, in arrival order.

@@ -36,4 +36,4 @@ pub use gather::{
 pub use shield::{Shield, shield};
 pub use task_group::{TaskGroup, TaskGroupError};
 pub use timeout::{Timeout, TimeoutScope, timeout, timeout_at, wait_for};
-pub use wait::{AsCompleted, ReturnWhen, as_completed, wait};
+pub use wait::{AsCompleted, ReturnWhen, WaitError, as_completed, wait};

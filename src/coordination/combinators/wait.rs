@@ -25,7 +25,12 @@ pub enum ReturnWhen {
 /// tasks ended with stays in them. Every task already done when it resumes is in `done`.
 ///
 /// Accepts `Task<T>` handles (so done ones can be read with `take_result`) or [`TaskRef`]s.
-/// An empty input returns two empty lists at once (asyncio raises `ValueError`).
+///
+/// # Errors
+///
+/// [`WaitError::Empty`] for an empty input (asyncio raises `ValueError('Set of
+/// Tasks/Futures is empty.')`): waiting for nothing is a bug, and "every one of none is
+/// done" would hide it.
 ///
 /// Rosetta: asyncio `asyncio.wait(tasks, timeout=, return_when=)`; tokio `JoinSet` /
 /// `select!`.
@@ -39,7 +44,9 @@ pub enum ReturnWhen {
 /// evloop::run(async {
 ///     let fast = evloop::spawn(evloop::sleep(Duration::from_millis(1)));
 ///     let slow = evloop::spawn(evloop::sleep(Duration::from_secs(60)));
-///     let (done, pending) = evloop::wait([fast, slow], ReturnWhen::FirstCompleted, None).await;
+///     let (done, pending) = evloop::wait([fast, slow], ReturnWhen::FirstCompleted, None)
+///         .await
+///         .unwrap();
 ///     assert_eq!((done.len(), pending.len()), (1, 1));
 ///     pending[0].cancel();
 /// })
@@ -49,9 +56,12 @@ pub async fn wait<W: AsRef<TaskRef>>(
     tasks: impl IntoIterator<Item = W>,
     return_when: ReturnWhen,
     timeout: Option<Duration>,
-) -> (Vec<W>, Vec<W>) {
+) -> Result<(Vec<W>, Vec<W>), WaitError> {
     let tasks: Vec<W> = tasks.into_iter().collect();
-    if !tasks.is_empty() {
+    if tasks.is_empty() {
+        return Err(WaitError::Empty);
+    }
+    {
         let completions = Completions::watch(tasks.iter().map(|t| t.as_ref()));
         let mut remaining = tasks.len();
         let mut deadline = pin!(timeout.map(crate::time::sleep));
@@ -74,8 +84,26 @@ pub async fn wait<W: AsRef<TaskRef>>(
         })
         .await;
     }
-    tasks.into_iter().partition(|t| t.as_ref().done())
+    Ok(tasks.into_iter().partition(|t| t.as_ref().done()))
 }
+
+/// Why [`wait`] refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitError {
+    /// No task was given.
+    Empty,
+}
+
+impl std::fmt::Display for WaitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WaitError::Empty => f.write_str("Set of Tasks/Futures is empty."),
+        }
+    }
+}
+
+impl std::error::Error for WaitError {}
 
 use std::future::Future as _;
 
