@@ -13,6 +13,7 @@
 //! | `TestContext::expect_data` | 0 | `Timeout` when nothing is queued |
 //! | `Properties::set_json` | `MAX_JSON_BYTES` and one more; empty | accepted; `InputTooLarge`; `InvalidJson` |
 //! | property paths `a[i]` | `usize::MAX`, `usize::MAX + 1` | out of range; invalid path |
+//! | `Graph::route`, `node_index` | node `usize::MAX`, empty name | no routes; `None` |
 #![cfg(feature = "ext")]
 
 mod util;
@@ -22,8 +23,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use evloop::ext::{
-    App, Cmd, Extension, ExtensionTester, HookFuture, MAX_JSON_BYTES, Properties, Responder,
-    TenEnv, TenError,
+    App, Cmd, Extension, ExtensionTester, HookFuture, MAX_JSON_BYTES, MsgKind, Properties,
+    Responder, TenEnv, TenError,
 };
 use util::limits::THOUSAND_DAYS;
 use util::manual_loop;
@@ -227,7 +228,8 @@ fn json_at_the_byte_limit_and_empty() {
 }
 
 /// Property path indexes at `usize::MAX` (out of range, for reading and writing) and one past
-/// it (not a number: a malformed path); neither panics or allocates.
+/// it (not a number: a malformed path), and a graph's routes from node `usize::MAX`; none
+/// panics or allocates.
 #[test]
 fn property_indexes_at_usize_max_and_past_it() {
     let mut props = Properties::new();
@@ -246,4 +248,9 @@ fn property_indexes_at_usize_max_and_past_it() {
         Err(TenError::InvalidArgument(_))
     ));
     assert_eq!(props.get_json("a").unwrap(), "[1,2]");
+
+    // A graph asked about node `usize::MAX` routes nothing.
+    let graph = evloop::ext::Graph::default();
+    assert!(graph.route(usize::MAX, MsgKind::Cmd, "x").is_empty());
+    assert_eq!(graph.node_index(""), None);
 }

@@ -17,6 +17,7 @@
 //! | `AsyncReadExt::read`, `read_exact`, `AsyncWriteExt::write_all` | empty buffer | 0 / `Ok` at once |
 //! | `Process::communicate` | `Some(b"")`, 1 MiB, `None` | stdin closed; all echoed back; nothing sent |
 //! | `add_signal_handler` | 0, -1, `i32::MAX`, `i32::MIN` | `SignalError::Invalid` |
+//! | `signals::raise` | -1, `i32::MAX` | `InvalidInput` (`EINVAL`) |
 //! | `ThreadPool::new` | 0, 1, `usize::MAX` | 0 acts as 1 (Python: `ValueError`); `MAX`: threads start on demand |
 //! | `shutdown_default_executor` | 0, `MAX` | 0: reports the busy thread at once; `MAX`: waits for it |
 #![cfg(feature = "net")]
@@ -291,7 +292,8 @@ fn communicate_with_empty_large_and_no_input() {
 }
 
 /// Signal numbers at the ends of `i32` and just outside the valid ones are refused with a
-/// typed error, not passed to the OS (asyncio: `ValueError: invalid signal number`).
+/// typed error, not passed to the OS (asyncio: `ValueError: invalid signal number`); `raise`
+/// passes them on and gets `EINVAL` back (Python's `raise_signal` the same).
 #[cfg(all(unix, feature = "signal"))]
 #[test]
 fn signal_numbers_at_the_ends_of_i32_are_invalid() {
@@ -303,6 +305,10 @@ fn signal_numbers_at_the_ends_of_i32_are_invalid() {
             "{err:?}"
         );
         assert!(!ev.remove_signal_handler(sig));
+    }
+    for sig in [-1, i32::MAX] {
+        let err = evloop::signals::raise(sig).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{err:?}");
     }
 }
 

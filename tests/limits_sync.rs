@@ -10,6 +10,7 @@
 //! | `Barrier::new` | 0, 1, `usize::MAX` | 0: one party (std, tokio; asyncio: `ValueError`); `MAX`: waits |
 //! | `Condition::notify` | 0, 1, `usize::MAX` | wakes that many waiters, at most all; allocates nothing for `MAX` |
 //! | `TaskRef::cancel` / `uncancel` | `u16::MAX` + 1 requests; 0 | the count saturates at both ends |
+//! | `gather`, `gather_results`, `TaskGroup::run` | no futures, no tasks | `[]` / the body's value at once |
 
 mod util;
 
@@ -161,4 +162,23 @@ fn cancel_requests_saturate_at_both_ends() {
             .unwrap_err()
             .is_cancelled()
     );
+}
+
+/// The combinators with nothing to combine return at once, in no time: `gather` of no
+/// futures is `[]` (asyncio `await gather()` is `[]`), and a task group that spawned nothing
+/// gives its body's value (asyncio's empty `async with TaskGroup()` exits at once).
+#[test]
+fn combinators_of_nothing_return_at_once() {
+    let (ev, _clock) = manual_loop();
+    let t0 = ev.time();
+    ev.run_until_complete(async {
+        let none: Vec<std::future::Ready<u8>> = Vec::new();
+        assert_eq!(evloop::gather(none).await, Ok(vec![]));
+        let none: Vec<std::future::Ready<u8>> = Vec::new();
+        assert!(evloop::gather_results(none).await.is_empty());
+        let r = evloop::TaskGroup::run(async |_group| "empty").await;
+        assert_eq!(r.unwrap(), "empty");
+    })
+    .unwrap();
+    assert_eq!(ev.time(), t0);
 }
