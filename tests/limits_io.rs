@@ -25,7 +25,7 @@
 use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use evloop::StreamError;
 use evloop::io::{AsyncReadExt, AsyncWriteExt};
@@ -355,7 +355,7 @@ fn shutting_the_default_executor_down_within_zero_and_max() {
                 let ev = evloop::get_running_loop().unwrap();
                 let job =
                     ev.run_in_executor(None, || std::thread::sleep(Duration::from_millis(100)));
-                let start = Instant::now();
+                let start = std::time::Instant::now();
                 ev.shutdown_default_executor(timeout).await;
                 drop(job);
                 start.elapsed()
