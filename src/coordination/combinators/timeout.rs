@@ -81,7 +81,8 @@ pub fn timeout(delay: Duration) -> TimeoutScope {
     TimeoutScope::new(ScopeDeadline::After(delay))
 }
 
-/// A scope whose deadline is `when` on the loop's clock.
+/// A scope whose deadline is `when` on the loop's clock; one more than about a century past
+/// the scope's first poll is taken as a century (as `timeout(Duration::MAX)`).
 pub fn timeout_at(when: Instant) -> TimeoutScope {
     TimeoutScope::new(ScopeDeadline::At(when))
 }
