@@ -50,7 +50,8 @@ pub fn sleep(delay: Duration) -> Sleep {
 }
 
 /// Waits until the running loop's clock reaches `when`. A deadline in the past still waits
-/// for the loop to fire the timer (one turn or two), never returning synchronously.
+/// for the loop to fire the timer (one turn or two), never returning synchronously; one more
+/// than about a century away is taken as a century away (as `sleep(Duration::MAX)`).
 ///
 /// Rosetta: asyncio `loop.call_at` with a future; tokio `time::sleep_until`.
 ///
@@ -157,7 +158,7 @@ impl Sleep {
         self.state = context::with_current(|core| {
             let when = match deadline {
                 SleepDeadline::After(d) => crate::clock::deadline_after(core.now(), d),
-                SleepDeadline::At(when) => when,
+                SleepDeadline::At(when) => crate::clock::clamp_deadline(core.now(), when),
             };
             let id = core
                 .arm_sleep(when, cx.waker())

@@ -29,14 +29,23 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-/// How far "never" is: a deadline past `now + FAR_FUTURE` is taken as this one. About a
-/// century, far beyond any program's life, and far from where `Instant` overflows.
+/// How far "never" is: a deadline past `now + FAR_FUTURE` is taken as this one, and a manual
+/// clock moves at most this far in one step. About a century, far beyond any program's life,
+/// and far from where `Instant` overflows: the clock would need billions of such steps.
 pub(crate) const FAR_FUTURE: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 /// `now + delay`, saturating at [`FAR_FUTURE`]: a delay too large for the clock means
 /// "never", as in asyncio (`call_later(1e300, f)`) and tokio, not an overflow panic.
 pub(crate) fn deadline_after(now: Instant, delay: Duration) -> Instant {
     now + delay.min(FAR_FUTURE)
+}
+
+/// An absolute deadline, saturating at `now + FAR_FUTURE` like [`deadline_after`]: an
+/// instant at the end of `Instant`'s range is "never" too, not a timer that an idle manual
+/// clock jumps centuries to reach (which would leave it where every later `now + delay`
+/// overflows).
+pub(crate) fn clamp_deadline(now: Instant, when: Instant) -> Instant {
+    when.min(deadline_after(now, FAR_FUTURE))
 }
 
 /// Where a loop reads the time from.
@@ -110,16 +119,21 @@ impl ManualClock {
 
     /// Moves the clock forward by `by`.
     ///
-    /// The clock stops about a century past its start instead of overflowing.
+    /// A step longer than about a century (the loop's "never") moves a century, so the
+    /// clock never overflows however often it is told to move by `Duration::MAX`.
     pub fn advance(&self, by: Duration) {
-        let offset = self.inner.offset.get().saturating_add(by).min(FAR_FUTURE);
-        self.inner.offset.set(offset);
+        let offset = self.inner.offset.get();
+        self.inner
+            .offset
+            .set(offset.saturating_add(by.min(FAR_FUTURE)));
     }
 
-    /// Moves the clock forward to `when`; never backwards.
+    /// Moves the clock forward to `when`; never backwards, and (like
+    /// [`advance`](ManualClock::advance)) at most about a century in one step.
     pub fn advance_to(&self, when: Instant) {
-        if when > self.now() {
-            self.inner.offset.set(when - self.inner.base);
+        let now = self.now();
+        if when > now {
+            self.advance(when - now);
         }
     }
 

@@ -371,8 +371,9 @@ pub enum StreamError {
         /// How many were wanted (`None` for a separator that never came).
         expected: Option<usize>,
     },
-    /// The separator was not found within the buffer limit (asyncio `LimitOverrunError`);
-    /// the data stays in the buffer.
+    /// The separator was not found within the buffer limit: more than the limit is
+    /// buffered without it, or it starts past the limit (asyncio `LimitOverrunError`, "not
+    /// found" and "found, but chunk is longer than limit"); the data stays in the buffer.
     LimitOverrun {
         /// How many bytes are buffered.
         consumed: usize,
@@ -403,7 +404,7 @@ impl fmt::Display for StreamError {
             StreamError::LimitOverrun { consumed } => {
                 write!(
                     f,
-                    "Separator is not found, and chunk exceed the limit ({consumed} bytes buffered)"
+                    "Separator is not found within the limit ({consumed} bytes buffered)"
                 )
             }
             StreamError::EmptySeparator => {

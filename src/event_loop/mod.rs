@@ -123,7 +123,8 @@ impl LoopHandle {
     }
 
     /// Schedules `f` to run at `when` on the loop's clock; a deadline in the past means "due
-    /// now" (it still runs from the loop, never synchronously).
+    /// now" (it still runs from the loop, never synchronously), one more than about a
+    /// century away is taken as a century away ("never", as a `call_later` that long).
     ///
     /// Rosetta: asyncio `loop.call_at(when, f)`.
     ///
@@ -136,6 +137,7 @@ impl LoopHandle {
         when: Instant,
         f: impl FnOnce() + 'static,
     ) -> Result<TimerHandle, LoopError> {
+        let when = crate::clock::clamp_deadline(self.time(), when);
         self.core.call_at(when, f, Location::caller())
     }
 

@@ -89,7 +89,7 @@ impl Runtime {
             .collect::<Vec<_>>();
         let stop_barrier = options
             .sync_stop_before_deinit
-            .then(|| Barrier::new(nodes.len().max(1)));
+            .then(|| Barrier::new(nodes.len()));
         Rc::new(Runtime {
             nodes,
             graph,

@@ -119,7 +119,8 @@ impl StreamReader {
         Ok(true)
     }
 
-    /// Up to `n` bytes (`None`: everything until end of stream); empty at end of stream.
+    /// Up to `n` bytes (`None`: everything until end of stream); empty at end of stream, and
+    /// at once for `Some(0)` (asyncio `read(0)`, which does not wait for data).
     ///
     /// # Errors
     ///
@@ -130,6 +131,7 @@ impl StreamReader {
                 while self.fill().await? {}
                 Ok(std::mem::take(&mut self.buf))
             }
+            Some(0) => Ok(Vec::new()),
             Some(n) => {
                 if self.buf.is_empty() {
                     self.fill().await?;
@@ -162,8 +164,9 @@ impl StreamReader {
     /// # Errors
     ///
     /// [`StreamError::IncompleteRead`] at end of stream without it;
-    /// [`StreamError::LimitOverrun`] if more than the limit is buffered without it (the data
-    /// stays buffered); [`StreamError::EmptySeparator`] for an empty `separator`.
+    /// [`StreamError::LimitOverrun`] if more than the limit is buffered without it, or it
+    /// starts past the limit (the data stays buffered); [`StreamError::EmptySeparator`] for
+    /// an empty `separator`.
     pub async fn readuntil(&mut self, separator: &[u8]) -> Result<Vec<u8>, StreamError> {
         if separator.is_empty() {
             return Err(StreamError::EmptySeparator);
@@ -171,14 +174,18 @@ impl StreamReader {
         let mut searched = 0;
         loop {
             if let Some(i) = find(&self.buf[searched..], separator) {
+                // Found, but past the limit: refused as asyncio does ("Separator is found,
+                // but chunk is longer than limit"), so whether a long line is refused does
+                // not depend on how its bytes were split by the network.
+                if searched + i > self.limit {
+                    return Err(self.overrun());
+                }
                 let end = searched + i + separator.len();
                 return Ok(self.buf.drain(..end).collect());
             }
             searched = self.buf.len().saturating_sub(separator.len() - 1);
             if self.buf.len() > self.limit {
-                return Err(StreamError::LimitOverrun {
-                    consumed: self.buf.len(),
-                });
+                return Err(self.overrun());
             }
             if !self.fill().await? {
                 return Err(StreamError::IncompleteRead {
@@ -206,9 +213,18 @@ impl StreamReader {
         self.eof && self.buf.is_empty()
     }
 
-    /// Sets the buffer limit for separator searches.
+    /// Sets the buffer limit for separator searches; 0 is taken as 1 (asyncio refuses a
+    /// limit below 1 with `ValueError`).
     pub fn set_limit(&mut self, limit: usize) {
         self.limit = limit.max(1);
+    }
+
+    /// The error of a separator search that passed the limit; the data stays buffered.
+    #[cold]
+    fn overrun(&self) -> StreamError {
+        StreamError::LimitOverrun {
+            consumed: self.buf.len(),
+        }
     }
 }
 

@@ -10,6 +10,8 @@ use std::task::{Context, Poll, Waker};
 
 use evloop::{Clock, EventLoop, ManualClock};
 
+pub mod limits;
+
 /// Records events in order; clones share one log.
 #[derive(Clone, Default)]
 pub struct Trace(Rc<RefCell<Vec<String>>>);

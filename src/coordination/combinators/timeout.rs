@@ -81,7 +81,8 @@ pub fn timeout(delay: Duration) -> TimeoutScope {
     TimeoutScope::new(ScopeDeadline::After(delay))
 }
 
-/// A scope whose deadline is `when` on the loop's clock.
+/// A scope whose deadline is `when` on the loop's clock; one more than about a century past
+/// the scope's first poll is taken as a century (as `timeout(Duration::MAX)`).
 pub fn timeout_at(when: Instant) -> TimeoutScope {
     TimeoutScope::new(ScopeDeadline::At(when))
 }
@@ -155,17 +156,23 @@ impl TimeoutScope {
         self.scope.expired.get()
     }
 
-    /// The absolute deadline, fixing a relative one at `now`.
-    fn resolve(&self, now: impl FnOnce() -> Instant) -> Option<Instant> {
-        match self.scope.deadline.get() {
-            ScopeDeadline::At(t) => Some(t),
-            ScopeDeadline::Never => None,
-            ScopeDeadline::After(d) => {
-                let t = crate::clock::deadline_after(now(), d);
-                self.scope.deadline.set(ScopeDeadline::At(t));
-                Some(t)
+    /// The time (read from `now` unless the scope never expires) and the absolute deadline:
+    /// a relative one is fixed at this time, and either saturates a century past it (a
+    /// deadline at the end of `Instant`'s range is "never", like `timeout(Duration::MAX)`).
+    fn resolve(&self, now: impl FnOnce() -> Instant) -> Option<(Instant, Instant)> {
+        let (now, fixed) = match self.scope.deadline.get() {
+            ScopeDeadline::Never => return None,
+            ScopeDeadline::At(t) => {
+                let now = now();
+                (now, crate::clock::clamp_deadline(now, t))
             }
-        }
+            ScopeDeadline::After(d) => {
+                let now = now();
+                (now, crate::clock::deadline_after(now, d))
+            }
+        };
+        self.scope.deadline.set(ScopeDeadline::At(fixed));
+        Some((now, fixed))
     }
 }
 
@@ -243,11 +250,11 @@ impl<F: Future> Future for Timeout<F> {
             context::with_current(|core| core.now())
                 .expect("a timeout polled outside a running event loop")
         };
-        let Some(deadline) = this.scope.resolve(now) else {
+        let Some((now, deadline)) = this.scope.resolve(now) else {
             this.timer.set(None);
             return Poll::Pending;
         };
-        if now() >= deadline {
+        if now >= deadline {
             this.timer.set(None);
             match this.task.as_ref() {
                 // asyncio `Timeout._on_timeout`: cancel the task; the cancel is delivered

@@ -59,16 +59,13 @@ pub struct Barrier {
 }
 
 impl Barrier {
-    /// A barrier for `parties` tasks.
-    ///
-    /// # Panics
-    ///
-    /// If `parties` is 0 (asyncio raises `ValueError`).
+    /// A barrier for `parties` tasks. Zero parties act as one, as Rust's
+    /// `std::sync::Barrier` and tokio's `Barrier` do (asyncio raises `ValueError`): every
+    /// `wait` passes at once.
     pub fn new(parties: usize) -> Barrier {
-        assert!(parties > 0, "a barrier needs at least one party");
         Barrier {
             state: Rc::new(RefCell::new(BarrierState {
-                parties,
+                parties: parties.max(1),
                 count: 0,
                 round: 0,
                 epoch: 0,

@@ -311,7 +311,9 @@ impl Transport {
         (st.low, st.high)
     }
 
-    /// Sets the flow-control marks: `high` defaults to 64 KiB, `low` to a quarter of `high`.
+    /// Sets the flow-control marks: `high` defaults to 64 KiB, or to four times `low` when
+    /// only `low` is given (saturating at `usize::MAX`), and `low` to a quarter of `high`,
+    /// as asyncio's defaults.
     ///
     /// # Errors
     ///
@@ -321,7 +323,7 @@ impl Transport {
         high: Option<usize>,
         low: Option<usize>,
     ) -> io::Result<()> {
-        let high = high.unwrap_or(DEFAULT_LIMIT);
+        let high = high.unwrap_or_else(|| low.map_or(DEFAULT_LIMIT, |low| low.saturating_mul(4)));
         let low = low.unwrap_or(high / 4);
         if low > high {
             return Err(io::Error::new(
