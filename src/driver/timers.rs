@@ -30,9 +30,11 @@
 //! next, so the cost is amortised O(1) per cancel.
 //!
 //! Deadlines are stored as nanoseconds from the heap's epoch (the loop's creation), offset
-//! by 2⁶³ so that deadlines before the epoch keep their order too (asyncio orders every
+//! by 2⁶⁰ so that deadlines before the epoch keep their order too (asyncio orders every
 //! deadline, past ones included): eight bytes instead of an `Instant`'s sixteen, so an
-//! entry is 32 bytes, and 292 years either side of the epoch, saturating beyond.
+//! entry is 32 bytes. That spans 36 years before the epoch (a monotonic clock does not go
+//! back further) and 547 after (a manual clock may be moved centuries on), saturating
+//! beyond.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -45,8 +47,8 @@ use slab::Slab;
 
 use crate::callback::{Callback, HandleState};
 
-/// The stored deadline of the epoch itself: the middle of `u64`'s range.
-const EPOCH_AT: u64 = 1 << 63;
+/// The stored deadline of the epoch itself (see the module docs for the span).
+const EPOCH_AT: u64 = 1 << 60;
 
 /// Where reports and recordings place a sleep's timer: sleeps keep no call site (it would
 /// cost eight bytes per sleep), and waking a task is the loop's own work.
