@@ -66,7 +66,8 @@ fn a_timeout_scope_can_be_rescheduled_and_reports_expiry() {
     ev.run_until_complete(async {
         let ev = evloop::get_running_loop().unwrap();
         let scope = timeout(Duration::from_secs(1));
-        let inner = scope.clone();
+        let inner = scope.handle();
+        let after = scope.handle();
         let r = scope
             .run(async move {
                 inner.reschedule(Some(
@@ -77,11 +78,12 @@ fn a_timeout_scope_can_be_rescheduled_and_reports_expiry() {
             })
             .await;
         assert_eq!(r, Ok("extended"));
-        assert!(!scope.expired());
+        assert!(!after.expired());
         let at = timeout_at(ev.time() + Duration::from_secs(2));
+        let at_after = at.handle();
         let r = at.run(evloop::sleep(Duration::from_secs(10))).await;
         assert_eq!(r, Err(TimeoutError));
-        assert!(at.expired());
+        assert!(at_after.expired());
         let never = evloop::TimeoutScope::never();
         assert_eq!(never.run(async { 7 }).await, Ok(7));
     })
@@ -126,4 +128,38 @@ fn shield_keeps_the_inner_task_running_when_the_outer_is_cancelled() {
     })
     .unwrap();
     t.assert(&["outer cancelled", "inner finished"]);
+}
+
+/// `wait_for(x, 0)` gives up before the work starts, as asyncio 3.12+ does:
+///
+/// ```python
+/// async def work():
+///     print("work started")
+///     return 1
+///
+/// async def main():
+///     try:
+///         await asyncio.wait_for(work(), 0)
+///     except TimeoutError:
+///         print("timed out")
+/// ```
+///
+/// prints only `timed out`; the body ran up to its first await before.
+#[test]
+fn wait_for_zero_never_starts_the_work() {
+    let (ev, _c) = manual_loop();
+    let t = Trace::new();
+    let t2 = t.clone();
+    ev.run_until_complete(async move {
+        let t3 = t2.clone();
+        let work = async move {
+            t3.log("work started");
+            1
+        };
+        if wait_for(work, Duration::ZERO).await == Err(TimeoutError) {
+            t2.log("timed out");
+        }
+    })
+    .unwrap();
+    t.assert(&["timed out"]);
 }

@@ -35,5 +35,5 @@ pub use gather::{
 };
 pub use shield::{Shield, shield};
 pub use task_group::{TaskGroup, TaskGroupError};
-pub use timeout::{Timeout, TimeoutScope, timeout, timeout_at, wait_for};
+pub use timeout::{Timeout, TimeoutHandle, TimeoutScope, timeout, timeout_at, wait_for};
 pub use wait::{AsCompleted, ReturnWhen, WaitError, as_completed, wait};

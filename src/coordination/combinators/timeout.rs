@@ -42,8 +42,13 @@ struct Scope {
     expired: Cell<bool>,
 }
 
-/// A rescheduleable deadline shared by a [`Timeout`] and anyone holding a clone (asyncio's
-/// `Timeout` context manager object).
+/// A rescheduleable deadline, entered once by [`run`](TimeoutScope::run) (asyncio's
+/// `Timeout` context manager object). [`handle`](TimeoutScope::handle) gives clones that
+/// reschedule it or read its state, from inside the body or after it.
+///
+/// asyncio raises `RuntimeError("Timeout has already been entered")` when one `Timeout` is
+/// entered twice; here `run` takes the scope by value and a [`TimeoutHandle`] cannot run
+/// anything, so a second entry does not compile.
 ///
 /// Rosetta: asyncio `asyncio.timeout(delay)` / `timeout_at(when)`; tokio `time::timeout`
 /// with `Sleep::reset`.
@@ -55,7 +60,8 @@ struct Scope {
 ///
 /// evloop::run(async {
 ///     let scope = evloop::timeout(Duration::from_millis(10));
-///     let inside = scope.clone();
+///     let inside = scope.handle();
+///     let after = scope.handle();
 ///     let r = scope
 ///         .run(async move {
 ///             // Need more time: push the deadline out from inside the body.
@@ -66,12 +72,30 @@ struct Scope {
 ///         })
 ///         .await;
 ///     assert_eq!(r, Ok("made it"));
-///     assert!(!scope.expired());
+///     assert!(!after.expired());
 /// })
 /// .unwrap();
 /// ```
-#[derive(Clone, Debug)]
+///
+/// Entering twice is refused at compile time:
+///
+/// ```compile_fail
+/// # evloop::run(async {
+/// let scope = evloop::timeout(std::time::Duration::from_secs(1));
+/// let _ = scope.run(async {}).await;
+/// let _ = scope.run(async {}).await; // `scope` was moved by the first `run`
+/// # });
+/// ```
+#[doc(alias = "Timeout")]
+#[derive(Debug)]
 pub struct TimeoutScope {
+    handle: TimeoutHandle,
+}
+
+/// A clone of a [`TimeoutScope`]'s deadline: reschedules it and reads its state (asyncio's
+/// `Timeout.reschedule`, `when`, `expired` on the context manager object).
+#[derive(Clone, Debug)]
+pub struct TimeoutHandle {
     scope: Rc<Scope>,
 }
 
@@ -88,7 +112,9 @@ pub fn timeout_at(when: Instant) -> TimeoutScope {
 }
 
 /// Awaits `fut`, giving up after `timeout`: on expiry the task is cancelled inside `fut`
-/// (its cleanup runs, awaits included) and the result is `Err(TimeoutError)`.
+/// (its cleanup runs, awaits included) and the result is `Err(TimeoutError)`. A zero
+/// `timeout` gives up before `fut` is first polled, so none of it runs (asyncio 3.12+
+/// cancels the work's task before it starts).
 ///
 /// Rosetta: asyncio `asyncio.wait_for(aw, timeout)`; tokio `time::timeout`.
 ///
@@ -106,16 +132,20 @@ pub fn timeout_at(when: Instant) -> TimeoutScope {
 /// ```
 #[doc(alias = "tokio::time::timeout")]
 pub fn wait_for<F: Future>(fut: F, timeout: Duration) -> Timeout<F> {
-    self::timeout(timeout).run(fut)
+    let mut scoped = self::timeout(timeout).run(fut);
+    scoped.before_start = timeout.is_zero();
+    scoped
 }
 
 impl TimeoutScope {
     fn new(deadline: ScopeDeadline) -> TimeoutScope {
         TimeoutScope {
-            scope: Rc::new(Scope {
-                deadline: Cell::new(deadline),
-                expired: Cell::new(false),
-            }),
+            handle: TimeoutHandle {
+                scope: Rc::new(Scope {
+                    deadline: Cell::new(deadline),
+                    expired: Cell::new(false),
+                }),
+            },
         }
     }
 
@@ -124,18 +154,37 @@ impl TimeoutScope {
         TimeoutScope::new(ScopeDeadline::Never)
     }
 
-    /// Runs `fut` under this scope's deadline.
-    pub fn run<F: Future>(&self, fut: F) -> Timeout<F> {
+    /// A handle on this scope's deadline, to reschedule it or read it from anywhere.
+    pub fn handle(&self) -> TimeoutHandle {
+        self.handle.clone()
+    }
+
+    /// Moves the deadline (`None`: never); see [`TimeoutHandle::reschedule`].
+    pub fn reschedule(&self, when: Option<Instant>) {
+        self.handle.reschedule(when);
+    }
+
+    /// The deadline, once known; see [`TimeoutHandle::when`].
+    pub fn when(&self) -> Option<Instant> {
+        self.handle.when()
+    }
+
+    /// Runs `fut` under this scope's deadline (asyncio `async with timeout(...)`). Takes the
+    /// scope: it is entered once.
+    pub fn run<F: Future>(self, fut: F) -> Timeout<F> {
         Timeout {
             fut: Some(fut),
-            scope: self.clone(),
+            scope: self.handle,
             timer: None,
             task: None,
             entry_cancelling: 0,
             expiring: false,
+            before_start: false,
         }
     }
+}
 
+impl TimeoutHandle {
     /// Moves the deadline (`None`: never). Takes effect at once, even while running.
     pub fn reschedule(&self, when: Option<Instant>) {
         self.scope
@@ -182,7 +231,7 @@ pin_project! {
     pub struct Timeout<F> {
         #[pin]
         fut: Option<F>,
-        scope: TimeoutScope,
+        scope: TimeoutHandle,
         #[pin]
         timer: Option<Sleep>,
         // The task running the scope, from the first poll.
@@ -191,6 +240,8 @@ pin_project! {
         entry_cancelling: u16,
         // The deadline passed and the scope cancelled the task; its cancel is on its way.
         expiring: bool,
+        // `wait_for` with a zero timeout: give up before the first poll.
+        before_start: bool,
     }
 }
 
@@ -206,6 +257,14 @@ impl<F: Future> Future for Timeout<F> {
                 *this.entry_cancelling = task.cancelling();
                 *this.task = Some(task);
             }
+        }
+        if std::mem::take(this.before_start) {
+            // asyncio 3.12 `wait_for(aw, 0)`: the work is cancelled before it runs (its
+            // task never starts), then `TimeoutError`. Dropped unpolled, it runs nothing.
+            let _cancelling = cancel::enter();
+            this.fut.set(None);
+            this.scope.scope.expired.set(true);
+            return Poll::Ready(Err(TimeoutError));
         }
         let Some(fut) = this.fut.as_mut().as_pin_mut() else {
             return Poll::Ready(Err(TimeoutError));
