@@ -71,6 +71,15 @@ fn a_slow_task_step_names_the_task_and_its_spawn_location() {
     assert!(seen.borrow()[0].task.as_ref().unwrap().contains("blocker"));
 }
 
+/// Debug mode off: no slow-callback report, but a task pending at close is still reported,
+/// as asyncio does whatever the mode:
+///
+/// ```python
+/// loop = asyncio.new_event_loop()
+/// t = loop.create_task(asyncio.Event().wait())
+/// loop.run_until_complete(asyncio.sleep(0))
+/// loop.close(); del t; gc.collect()   # Task was destroyed but it is pending!
+/// ```
 #[test]
 fn nothing_is_reported_when_debug_is_off() {
     let (ev, seen) = debug_loop(Duration::from_millis(1));
@@ -82,7 +91,12 @@ fn nothing_is_reported_when_debug_is_off() {
     ev.stop();
     ev.run_forever().unwrap();
     ev.close().unwrap();
-    assert!(messages(&seen).is_empty(), "{:?}", messages(&seen));
+    // Only the pending task is reported, as asyncio reports it debug or not.
+    assert_eq!(
+        messages(&seen),
+        ["Task was destroyed but it is pending!"],
+        "no slow callback report with debug off"
+    );
     assert!(t.cancelled());
 }
 

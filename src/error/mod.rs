@@ -14,7 +14,7 @@ mod cancelled;
 mod report;
 pub use cancelled::Cancelled;
 pub use report::{
-    ExceptionContext, FUTURE_NEVER_RETRIEVED, NEVER_RETRIEVED, SHUTDOWN_FAILURE,
+    DESTROYED_PENDING, ExceptionContext, FUTURE_NEVER_RETRIEVED, NEVER_RETRIEVED, SHUTDOWN_FAILURE,
     default_exception_handler,
 };
 

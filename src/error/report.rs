@@ -17,6 +17,9 @@ pub const NEVER_RETRIEVED: &str = "Task exception was never retrieved";
 /// panicked after its [`Blocking`](crate::executor::Blocking) was dropped.
 pub const FUTURE_NEVER_RETRIEVED: &str = "Future exception was never retrieved";
 
+/// The report of a task still pending when its loop closed (asyncio's `Task.__del__`).
+pub const DESTROYED_PENDING: &str = "Task was destroyed but it is pending!";
+
 /// The report of a task that panicked while `run()` was cancelling it at shutdown.
 pub const SHUTDOWN_FAILURE: &str = "unhandled exception during asyncio.run() shutdown";
 

@@ -100,16 +100,6 @@ impl Core {
                 .then_some(StepKind::Callback(crate::timers::SLEEP_LOCATION)),
         }
     }
-
-    /// Debug mode at close: one "Task was destroyed but it is pending!" per unfinished task.
-    pub(crate) fn report_pending_at_close(&self) {
-        if !self.debug.on.get() {
-            return;
-        }
-        for task in self.all_tasks() {
-            self.report(&debug::destroyed_pending(&task));
-        }
-    }
 }
 
 /// Without the `observe` feature nothing is watched: the turn never takes the observed path,
@@ -137,7 +127,4 @@ impl Core {
     pub(crate) fn run_observed(&self, item: Ready) {
         self.run_item::<false>(item);
     }
-
-    #[inline(always)]
-    pub(crate) fn report_pending_at_close(&self) {}
 }

@@ -21,7 +21,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 
 use super::EventLoop;
-use crate::error::LoopError;
+use super::core::Core;
+use crate::error::{DESTROYED_PENDING, ExceptionContext, LoopError};
 use crate::task::{Task, TaskRef};
 
 /// Rounds of "cancel what is pending, run until it is done" before the loop is closed
@@ -77,5 +78,21 @@ impl EventLoop {
             }
         }
         Ok(())
+    }
+}
+
+impl Core {
+    /// At close: one "Task was destroyed but it is pending!" per unfinished task, with the
+    /// task, as asyncio reports each pending task collected after its loop closed. (`run()`
+    /// cancels what is left first, so it reports none.)
+    pub(crate) fn report_pending_at_close(&self) {
+        for task in self.all_tasks() {
+            self.report(&ExceptionContext {
+                message: DESTROYED_PENDING.to_string(),
+                error: None,
+                task: Some(task.0.header().describe()),
+                location: Some(task.location()),
+            });
+        }
     }
 }

@@ -148,16 +148,6 @@ pub(crate) fn slow_step(kind: &StepKind, took: Duration) -> ExceptionContext {
     }
 }
 
-/// "Task was destroyed but it is pending!" (asyncio `Task.__del__`).
-pub(crate) fn destroyed_pending(task: &TaskRef) -> ExceptionContext {
-    ExceptionContext {
-        message: "Task was destroyed but it is pending!".to_string(),
-        error: None,
-        task: Some(describe_task(task)),
-        location: Some(task.location()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
