@@ -362,10 +362,12 @@ pub enum StreamError {
         /// How many were wanted (`None` for a separator that never came).
         expected: Option<usize>,
     },
-    /// The separator was not found within the buffer limit (asyncio `LimitOverrunError`);
-    /// the data stays in the buffer.
+    /// The separator starts past the buffer limit, or more than the limit was searched
+    /// without finding it (asyncio `LimitOverrunError`); `readuntil` leaves the data in the
+    /// buffer, `readline` drops the overlong line.
     LimitOverrun {
-        /// How many bytes are buffered.
+        /// Where the separator starts, or the earliest it could still start (asyncio's
+        /// `consumed`); more than the limit.
         consumed: usize,
     },
     /// `readuntil` was given an empty separator (asyncio raises `ValueError`); nothing was
@@ -394,7 +396,7 @@ impl fmt::Display for StreamError {
             StreamError::LimitOverrun { consumed } => {
                 write!(
                     f,
-                    "Separator is not found, and chunk exceed the limit ({consumed} bytes buffered)"
+                    "Separator is not found within the limit (it starts at byte {consumed} or later)"
                 )
             }
             StreamError::EmptySeparator => {

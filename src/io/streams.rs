@@ -52,6 +52,11 @@ use crate::net::TcpStream;
 pub use crate::server::Server;
 use crate::task::{Task, TaskRef};
 
+mod byte_queue;
+mod source;
+
+use byte_queue::ByteQueue;
+
 /// asyncio's default buffer limit for a reader, and high-water mark for a writer.
 pub const DEFAULT_LIMIT: usize = 64 * 1024;
 
@@ -87,8 +92,9 @@ impl Channel for TcpStream {
 /// The reading half of a connection (asyncio `StreamReader`).
 pub struct StreamReader {
     stream: Rc<dyn Channel>,
-    /// Received and not yet handed out.
-    buf: Vec<u8>,
+    /// Received and not yet handed out; handing out n bytes in any number of reads costs
+    /// O(n) (see `byte_queue`).
+    buf: ByteQueue,
     /// The peer closed its side.
     eof: bool,
     /// The most a separator search may buffer.
@@ -99,7 +105,7 @@ impl StreamReader {
     pub(crate) fn new(stream: Rc<dyn Channel>) -> StreamReader {
         StreamReader {
             stream,
-            buf: Vec::new(),
+            buf: ByteQueue::default(),
             eof: false,
             limit: DEFAULT_LIMIT,
         }
@@ -116,11 +122,12 @@ impl StreamReader {
             self.eof = true;
             return Ok(false);
         }
-        self.buf.extend_from_slice(&chunk[..n]);
+        self.buf.push(&chunk[..n]);
         Ok(true)
     }
 
-    /// Up to `n` bytes (`None`: everything until end of stream); empty at end of stream.
+    /// Up to `n` bytes (`None`: everything until end of stream); empty at end of stream,
+    /// and at once for `Some(0)`. It waits for data only when nothing is buffered.
     ///
     /// # Errors
     ///
@@ -129,14 +136,16 @@ impl StreamReader {
         match n {
             None => {
                 while self.fill().await? {}
-                Ok(std::mem::take(&mut self.buf))
+                Ok(self.buf.take_all())
             }
+            // asyncio: `if n == 0: return b''`, without waiting for data.
+            Some(0) => Ok(Vec::new()),
             Some(n) => {
                 if self.buf.is_empty() {
                     self.fill().await?;
                 }
                 let take = n.min(self.buf.len());
-                Ok(self.buf.drain(..take).collect())
+                Ok(self.buf.take(take))
             }
         }
     }
@@ -150,40 +159,48 @@ impl StreamReader {
         while self.buf.len() < n {
             if !self.fill().await? {
                 return Err(StreamError::IncompleteRead {
-                    partial: std::mem::take(&mut self.buf),
+                    partial: self.buf.take_all(),
                     expected: Some(n),
                 });
             }
         }
-        Ok(self.buf.drain(..n).collect())
+        Ok(self.buf.take(n))
     }
 
-    /// Everything up to and including `separator`.
+    /// Everything up to and including `separator`, which must start within the limit.
+    /// Each byte is searched once (and again only within a separator's length of the end),
+    /// however the data arrives.
     ///
     /// # Errors
     ///
     /// [`StreamError::IncompleteRead`] at end of stream without it;
-    /// [`StreamError::LimitOverrun`] if more than the limit is buffered without it (the data
-    /// stays buffered); [`StreamError::EmptySeparator`] for an empty `separator`.
+    /// [`StreamError::LimitOverrun`] if it starts past the limit, or more than the limit was
+    /// searched without finding it (the data stays buffered); [`StreamError::EmptySeparator`]
+    /// for an empty `separator`. Which error does not depend on how the data arrives.
     pub async fn readuntil(&mut self, separator: &[u8]) -> Result<Vec<u8>, StreamError> {
         if separator.is_empty() {
             return Err(StreamError::EmptySeparator);
         }
-        let mut searched = 0;
+        // The separator does not start before `from` (asyncio's `offset`).
+        let mut from = 0;
         loop {
-            if let Some(i) = find(&self.buf[searched..], separator) {
-                let end = searched + i + separator.len();
-                return Ok(self.buf.drain(..end).collect());
+            let buffered = self.buf.as_slice();
+            if let Some(i) = find(&buffered[from..], separator) {
+                let at = from + i;
+                // asyncio: "Separator is found, but chunk is longer than limit".
+                if at > self.limit {
+                    return Err(StreamError::LimitOverrun { consumed: at });
+                }
+                return Ok(self.buf.take(at + separator.len()));
             }
-            searched = self.buf.len().saturating_sub(separator.len() - 1);
-            if self.buf.len() > self.limit {
-                return Err(StreamError::LimitOverrun {
-                    consumed: self.buf.len(),
-                });
+            from = (buffered.len() + 1).saturating_sub(separator.len());
+            // asyncio: "Separator is not found, and chunk exceed the limit".
+            if from > self.limit {
+                return Err(StreamError::LimitOverrun { consumed: from });
             }
             if !self.fill().await? {
                 return Err(StreamError::IncompleteRead {
-                    partial: std::mem::take(&mut self.buf),
+                    partial: self.buf.take_all(),
                     expected: None,
                 });
             }
@@ -194,10 +211,20 @@ impl StreamReader {
     ///
     /// # Errors
     ///
-    /// [`StreamError::LimitOverrun`] for a line longer than the limit, or a socket error.
+    /// [`StreamError::LimitOverrun`] for a line longer than the limit: the line is dropped,
+    /// with its `\n` if it came, else everything buffered (the rest of the line comes with
+    /// the next read), as asyncio does before raising `ValueError`. Or a socket error.
     pub async fn readline(&mut self) -> Result<Vec<u8>, StreamError> {
         match self.readuntil(b"\n").await {
             Err(StreamError::IncompleteRead { partial, .. }) => Ok(partial),
+            Err(StreamError::LimitOverrun { consumed }) => {
+                if self.buf.as_slice().get(consumed) == Some(&b'\n') {
+                    self.buf.consume(consumed + 1);
+                } else {
+                    self.buf.clear();
+                }
+                Err(StreamError::LimitOverrun { consumed })
+            }
             other => other,
         }
     }
@@ -220,12 +247,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// What the writer and its background flusher share.
 #[derive(Default)]
 struct WriteState {
-    /// Written and not yet sent: the bytes of `buf` from `sent` on.
-    buf: Vec<u8>,
-    /// How many bytes at the front of `buf` were sent already. The sent prefix is dropped
-    /// when it is the larger half, so sending a buffer of n bytes costs O(n), not O(n²) as
-    /// draining the front after every write would.
-    sent: usize,
+    /// Written and not yet sent; sending n bytes a socket's worth at a time costs O(n)
+    /// (see `byte_queue`).
+    buf: ByteQueue,
     /// The flusher task, while one runs.
     flusher: Option<TaskRef>,
     /// Tasks in `drain` or `wait_closed`.
@@ -236,26 +260,6 @@ struct WriteState {
     closing: bool,
     /// The write side is shut down.
     closed: bool,
-}
-
-impl WriteState {
-    /// The bytes written and not yet sent.
-    fn unsent(&self) -> &[u8] {
-        &self.buf[self.sent..]
-    }
-
-    /// `n` more bytes were sent.
-    fn mark_sent(&mut self, n: usize) {
-        self.sent += n;
-        if self.sent == self.buf.len() {
-            self.buf.clear();
-            self.sent = 0;
-        } else if self.sent > self.buf.len() / 2 {
-            // Each byte is moved at most once per halving: linear in total.
-            self.buf.drain(..self.sent);
-            self.sent = 0;
-        }
-    }
 }
 
 /// The writing half of a connection (asyncio `StreamWriter`).
@@ -281,7 +285,7 @@ impl StreamWriter {
         if st.closing || st.error.is_some() {
             return;
         }
-        st.buf.extend_from_slice(data);
+        st.buf.push(data);
         if st.flusher.is_none() {
             let task: Task<()> = crate::spawn(flush(self.stream.clone(), self.state.clone()));
             st.flusher = Some(task.task_ref());
@@ -290,7 +294,7 @@ impl StreamWriter {
 
     /// How many bytes wait to be sent.
     pub fn buffered(&self) -> usize {
-        self.state.borrow().unsent().len()
+        self.state.borrow().buf.len()
     }
 
     /// Waits while more than the high-water mark is buffered, until it falls to the low-water
@@ -308,7 +312,7 @@ impl StreamWriter {
             if let Some(kind) = st.error {
                 return Poll::Ready(Err(io::Error::new(kind, "Connection lost")));
             }
-            let len = st.unsent().len();
+            let len = st.buf.len();
             if len > high {
                 paused = true;
             }
@@ -375,14 +379,14 @@ impl StreamWriter {
 /// The background flusher: sends the buffer, wakes drain waiters, shuts down if closing.
 async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
     loop {
-        if state.borrow().unsent().is_empty() {
+        if state.borrow().buf.is_empty() {
             break;
         }
         // Write straight from the buffer: the borrow covers only the non-blocking write
         // attempt (no user code runs inside it), never an await.
         let written = poll_fn(|cx| {
             let st = state.borrow();
-            let unsent = st.unsent();
+            let unsent = st.buf.as_slice();
             stream.poll_write_shared(cx, &unsent[..unsent.len().min(64 * 1024)])
         })
         .await;
@@ -390,7 +394,7 @@ async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
             Ok(n) => {
                 let waiters = {
                     let mut st = state.borrow_mut();
-                    st.mark_sent(n);
+                    st.buf.consume(n);
                     std::mem::take(&mut st.waiters)
                 };
                 waiters.into_iter().for_each(Waker::wake);
@@ -399,7 +403,6 @@ async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
                 let mut st = state.borrow_mut();
                 st.error = Some(e.kind());
                 st.buf.clear();
-                st.sent = 0;
                 break;
             }
         }
@@ -449,33 +452,4 @@ where
             StreamWriter::new(stream),
         ));
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::WriteState;
-
-    /// Sending a large buffer a socket-sized chunk at a time moves each byte at most once
-    /// more (issue 28: draining the front after every write was quadratic, 37.5 s for
-    /// 256 MiB over loopback against asyncio's 0.9 s).
-    #[test]
-    fn sending_a_buffer_moves_each_byte_at_most_once() {
-        let total = 64 << 20;
-        let chunk = 64 << 10;
-        let mut st = WriteState {
-            buf: vec![7; total],
-            ..WriteState::default()
-        };
-        let mut moved = 0;
-        while !st.unsent().is_empty() {
-            let n = st.unsent().len().min(chunk);
-            let before = st.sent;
-            st.mark_sent(n);
-            if st.sent == 0 && before + n != 0 {
-                moved += st.buf.len(); // what the compaction kept, moved to the front
-            }
-        }
-        assert!(moved <= total, "moved {moved} bytes to send {total}");
-        assert!(st.buf.is_empty() && st.sent == 0);
-    }
 }
