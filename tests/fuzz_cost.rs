@@ -15,7 +15,7 @@
 //! The small sizes are large enough that fixed costs (a loop turn, the first allocation)
 //! do not hide the growth. Counting needs a global allocator, which is `unsafe` to
 //! implement: it only forwards to the system allocator, as in `tests/cancel_alloc.rs`.
-#![cfg(feature = "net")]
+#![cfg(any(feature = "net", feature = "ext"))]
 #![allow(unsafe_code)]
 
 mod util;
@@ -116,6 +116,16 @@ impl Meter {
     }
 }
 
+/// Counts what `f` allocates and times it.
+#[cfg(feature = "ext")]
+fn measure<T>(f: impl FnOnce() -> T) -> Cost {
+    let meter = Meter::start();
+    let out = f();
+    let cost = meter.stop();
+    drop(out); // freeing the result is not part of the work
+    cost
+}
+
 /// Held by each test of this file while it runs, so that they do not time each other.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -175,6 +185,7 @@ fn assert_linear(what: &str, size_ratio: f64, small: Cost, big: Cost) {
 
 // ---- The streams reader ----
 
+#[cfg(feature = "net")]
 mod streams {
     use super::*;
 
@@ -355,5 +366,297 @@ mod streams {
             },
             256 << 10,
         );
+    }
+}
+
+// ---- The extension runtime's JSON: graphs, property.json, property values ----
+
+#[cfg(feature = "ext")]
+mod json {
+    use super::*;
+
+    use evloop::ext::{Graph, MAX_JSON_DEPTH, Properties, predefined_graphs};
+
+    /// Measures `parse` on the text `shape(n)` and on `shape(10 * n)`; gives whether each
+    /// was accepted, for the caller to check.
+    fn check<T>(
+        what: &str,
+        shape: impl Fn(usize) -> String,
+        n: usize,
+        parse: impl Fn(&str) -> Result<T, evloop::ext::TenError>,
+    ) -> (bool, bool) {
+        let (small, big) = (shape(n), shape(10 * n));
+        let accepted = |text: &str| match parse(text) {
+            Ok(_) => true,
+            Err(e) => {
+                eprintln!("{what} ({} bytes): {e}", text.len());
+                false
+            }
+        };
+        let cost = |text: &str| least(|| measure(|| parse(text)));
+        let size_ratio = big.len() as f64 / small.len() as f64;
+        assert_linear(what, size_ratio, cost(&small), cost(&big));
+        (accepted(&small), accepted(&big))
+    }
+
+    fn node(name: &str) -> String {
+        format!(r#"{{"type": "extension", "name": "{name}", "addon": "x"}}"#)
+    }
+
+    fn nodes(n: usize) -> Vec<String> {
+        (0..n).map(|i| node(&format!("n{i}"))).collect()
+    }
+
+    fn graph(nodes: &[String], connections: &[String]) -> String {
+        format!(
+            r#"{{"nodes": [{}], "connections": [{}]}}"#,
+            nodes.join(", "),
+            connections.join(", ")
+        )
+    }
+
+    fn dests(names: impl Iterator<Item = String>) -> String {
+        let d: Vec<String> = names
+            .map(|n| format!(r#"{{"extension": "{n}"}}"#))
+            .collect();
+        d.join(", ")
+    }
+
+    /// A JSON value nested `depth` deep.
+    fn nested(depth: usize) -> String {
+        format!("{}1{}", "[".repeat(depth), "]".repeat(depth))
+    }
+
+    /// The JSON text of a hostile shape at scale `n`.
+    type Shape = fn(usize) -> String;
+
+    /// Hostile graphs at scale `n` (each about `n` × 50 bytes), and whether they are
+    /// accepted: all are, but those declaring more routes than they have bytes.
+    fn graph_shapes() -> Vec<(&'static str, Shape, bool)> {
+        vec![
+            ("many nodes", |n| graph(&nodes(n), &[]), true),
+            (
+                // Before, each destination was searched for in the list so far: O(n²).
+                // Short nodes, so that most of the text is destinations.
+                "one message to many destinations",
+                |n| {
+                    let n = 2 * n;
+                    let to = dests((0..n).map(|i| format!("n{i}")));
+                    let c = format!(
+                        r#"{{"extension": "n0", "cmd": [{{"name": "go", "dest": [{to}]}}]}}"#
+                    );
+                    let nodes: Vec<String> = (0..n)
+                        .map(|i| format!(r#"{{"name": "n{i}", "addon": "x"}}"#))
+                        .collect();
+                    graph(&nodes, &[c])
+                },
+                true,
+            ),
+            (
+                "one message from many sources",
+                |n| {
+                    let from = dests((0..n).map(|i| format!("n{i}")));
+                    let c = format!(
+                        r#"{{"extension": "n0", "data": [{{"name": "d", "source": [{from}]}}]}}"#
+                    );
+                    graph(&nodes(n), &[c])
+                },
+                true,
+            ),
+            (
+                "many connections",
+                |n| {
+                    let n = n / 2;
+                    let c: Vec<String> = (0..n)
+                        .map(|i| {
+                            let (to, cmd) = ((i + 1) % n, format!(r#"{{"name": "c{i}""#));
+                            let to = format!(r#""dest": [{{"extension": "n{to}"}}]"#);
+                            format!(r#"{{"extension": "n{i}", "cmd": [{cmd}, {to}}}]}}"#)
+                        })
+                        .collect();
+                    graph(&nodes(n), &c)
+                },
+                true,
+            ),
+            (
+                "many names to one destination",
+                |n| {
+                    let names: Vec<String> = (0..4 * n).map(|i| format!(r#""m{i}""#)).collect();
+                    let names = names.join(", ");
+                    let c = format!(
+                        r#"{{"extension": "n0", "data": [{{"names": [{names}], "dest": [{{"extension": "n1"}}]}}]}}"#
+                    );
+                    graph(&nodes(2), &[c])
+                },
+                true,
+            ),
+            (
+                "many entries of 8 names to 8 destinations",
+                |n| {
+                    let to = dests((0..8).map(|i| format!("n{i}")));
+                    let entries: Vec<String> = (0..n / 5)
+                        .map(|e| {
+                            let names: Vec<String> =
+                                (0..8).map(|i| format!(r#""m{e}_{i}""#)).collect();
+                            let names = names.join(", ");
+                            format!(r#"{{"names": [{names}], "dest": [{to}]}}"#)
+                        })
+                        .collect();
+                    let c = format!(r#"{{"extension": "n0", "data": [{}]}}"#, entries.join(", "));
+                    graph(&nodes(8), &[c])
+                },
+                true,
+            ),
+            (
+                // Each name to each destination: routes grow with the square of the text.
+                // Before, a 20 KiB graph built 40,000 routes and a 200 KiB one 4,000,000.
+                "many names to many destinations",
+                |n| {
+                    let k = n / 2;
+                    let names: Vec<String> = (0..k).map(|i| format!(r#""m{i}""#)).collect();
+                    let names = names.join(", ");
+                    let to = dests((0..k).map(|i| format!("n{i}")));
+                    let c = format!(
+                        r#"{{"extension": "n0", "data": [{{"names": [{names}], "dest": [{to}]}}]}}"#
+                    );
+                    graph(&nodes(k), &[c])
+                },
+                false,
+            ),
+            (
+                // The root, `nodes`, the node, `property` and `v` are 5 levels, and a
+                // property.json puts 3 more around the graph.
+                "deep values within the limit",
+                |n| {
+                    let deep = nested(MAX_JSON_DEPTH - 8);
+                    let values = vec![deep; n / 3].join(", ");
+                    let node = format!(
+                        r#"{{"type": "extension", "name": "a", "addon": "x", "property": {{"v": [{values}]}}}}"#
+                    );
+                    graph(&[node], &[])
+                },
+                true,
+            ),
+            (
+                "many keys",
+                |n| {
+                    let keys: Vec<String> = (0..2 * n).map(|i| format!(r#""k{i}": {i}"#)).collect();
+                    let node = format!(
+                        r#"{{"type": "extension", "name": "a", "addon": "x", "property": {{{}}}}}"#,
+                        keys.join(", ")
+                    );
+                    graph(&[node], &[])
+                },
+                true,
+            ),
+            (
+                "long strings",
+                |n| {
+                    let name = "x".repeat(20 * n);
+                    let escaped = r#"\u00e9\n\""#.repeat(3 * n);
+                    let node = format!(
+                        r#"{{"type": "extension", "name": "{name}", "addon": "x", "property": {{"s": "{escaped}"}}}}"#
+                    );
+                    graph(&[node], &[])
+                },
+                true,
+            ),
+        ]
+    }
+
+    /// The scale of the JSON shapes: about 20 KiB against 200 KiB of text.
+    const N: usize = 400;
+
+    #[test]
+    fn graph_json_cost_grows_linearly() {
+        let _serial = serial();
+        for (what, shape, accepted) in graph_shapes() {
+            let got = check(what, shape, N, Graph::from_json);
+            assert_eq!(got, (accepted, accepted), "{what}: accepted");
+        }
+    }
+
+    #[test]
+    fn property_json_cost_grows_linearly() {
+        let _serial = serial();
+        // The same hostile graphs, as predefined graphs of an app's property.json: n graphs
+        // of a few nodes, or one graph of each shape in the older form (on the entry).
+        let app = |graphs: Vec<String>| {
+            format!(
+                r#"{{"ten": {{"predefined_graphs": [{}]}}}}"#,
+                graphs.join(", ")
+            )
+        };
+        let got = check(
+            "many predefined graphs",
+            |n| {
+                let one = graph(&nodes(3), &[]);
+                let entries = (0..n / 3)
+                    .map(|i| format!(r#"{{"name": "g{i}", "auto_start": true, "graph": {one}}}"#))
+                    .collect();
+                app(entries)
+            },
+            N,
+            predefined_graphs,
+        );
+        assert_eq!(got, (true, true), "many predefined graphs: accepted");
+        for (what, shape, accepted) in graph_shapes() {
+            let got = check(
+                what,
+                |n| {
+                    let g = shape(n);
+                    // `{"nodes": ...}` becomes `{"name": "g", "nodes": ...}`.
+                    app(vec![format!(r#"{{"name": "g", {}"#, &g[1..])])
+                },
+                N,
+                predefined_graphs,
+            );
+            assert_eq!(got, (accepted, accepted), "{what}: accepted");
+        }
+    }
+
+    #[test]
+    fn property_value_cost_grows_linearly() {
+        let _serial = serial();
+        let set_and_get = |path: &'static str| {
+            move |text: &str| {
+                let mut p = Properties::new();
+                p.set_json(path, text)?;
+                p.get_json("")
+            }
+        };
+        let shapes: Vec<(&str, Shape)> = vec![
+            ("a long array", |n| {
+                let items: Vec<String> = (0..10 * n).map(|i| i.to_string()).collect();
+                format!("[{}]", items.join(","))
+            }),
+            ("deep values within the limit", |n| {
+                format!("[{}]", vec![nested(MAX_JSON_DEPTH - 2); n / 2].join(", "))
+            }),
+            ("many keys", |n| {
+                let keys: Vec<String> = (0..4 * n).map(|i| format!(r#""k{i}": [{i}]"#)).collect();
+                format!("{{{}}}", keys.join(", "))
+            }),
+            ("a long escaped string", |n| {
+                format!(r#""{}""#, r"\u00e9\ud83d\ude00\t".repeat(4 * n))
+            }),
+        ];
+        for (what, shape) in shapes {
+            let got = check(what, shape, N, set_and_get("a.b"));
+            assert_eq!(got, (true, true), "{what}: accepted");
+        }
+        // A long path: each step is an object level the set creates. Refused (before, 100,000
+        // steps overflowed the stack when the value was printed or dropped).
+        let got = check(
+            "a long path",
+            |n| vec!["a"; n].join("."),
+            N,
+            |path| {
+                let mut p = Properties::new();
+                p.set_json(path, "1")?;
+                p.get_json("")
+            },
+        );
+        assert_eq!(got, (false, false), "a long path: refused");
     }
 }
