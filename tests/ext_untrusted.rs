@@ -1,7 +1,9 @@
 //! Untrusted input to the extension runtime (issue "Prove it holds", item 6): graph and
 //! property JSON over the size or depth limits, or malformed, is refused with a clear error;
 //! random and mutated input never panics (a stable-toolchain fuzz target, run longer by
-//! `scripts/fuzz`); and a message reaches exactly the extensions the graph connects.
+//! `scripts/fuzz`); and a message reaches exactly the extensions the graph connects. That
+//! the cost of each target grows at most linearly with its input is checked in
+//! `tests/fuzz_cost.rs` (it counts allocations with a global allocator of its own).
 #![cfg(feature = "ext")]
 
 mod util;

@@ -371,11 +371,12 @@ pub enum StreamError {
         /// How many were wanted (`None` for a separator that never came).
         expected: Option<usize>,
     },
-    /// The separator was not found within the buffer limit: more than the limit is
-    /// buffered without it, or it starts past the limit (asyncio `LimitOverrunError`, "not
-    /// found" and "found, but chunk is longer than limit"); the data stays in the buffer.
+    /// The separator starts past the buffer limit, or more than the limit was searched
+    /// without finding it (asyncio `LimitOverrunError`); `readuntil` leaves the data in the
+    /// buffer, `readline` drops the overlong line.
     LimitOverrun {
-        /// How many bytes are buffered.
+        /// Where the separator starts, or the earliest it could still start (asyncio's
+        /// `consumed`); more than the limit.
         consumed: usize,
     },
     /// `readuntil` was given an empty separator (asyncio raises `ValueError`); nothing was
@@ -404,7 +405,7 @@ impl fmt::Display for StreamError {
             StreamError::LimitOverrun { consumed } => {
                 write!(
                     f,
-                    "Separator is not found within the limit ({consumed} bytes buffered)"
+                    "Separator is not found within the limit (it starts at byte {consumed} or later)"
                 )
             }
             StreamError::EmptySeparator => {

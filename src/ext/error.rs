@@ -50,12 +50,17 @@ pub enum TenError {
     Timeout,
     /// A result was returned after the command's final result (TEN silently drops it).
     AlreadyAnswered,
-    /// JSON input over a limit ([`MAX_JSON_BYTES`] long or [`MAX_JSON_DEPTH`] deep): refused
-    /// before it can cost memory or stack.
+    /// Input over a limit: JSON [`MAX_JSON_BYTES`] long or [`MAX_JSON_DEPTH`] deep, a graph
+    /// declaring more routes than its length allows ([`Graph::from_json`]), or a property
+    /// path of more than [`MAX_JSON_DEPTH`] steps. Refused before it can cost memory or
+    /// stack beyond a constant times its length.
+    ///
+    /// [`Graph::from_json`]: crate::ext::Graph::from_json
     InputTooLarge {
-        /// What was being read ("graph", "property.json", "property value").
+        /// What was being read ("graph", "property.json", "property value", "property
+        /// path").
         what: &'static str,
-        /// Which limit: "bytes" or "nesting depth".
+        /// Which limit: "bytes", "nesting depth" or "routes".
         limit_kind: &'static str,
         /// The limit.
         limit: usize,

@@ -53,6 +53,44 @@ pub struct Graph {
     routes: HashMap<(usize, MsgKind, String), Vec<usize>>,
 }
 
+/// The fewest routes a graph may declare, however short its text.
+const MIN_ROUTES: usize = 4096;
+
+/// How many routes a graph's text may still declare: one per byte of the text, and at
+/// least [`MIN_ROUTES`]. A connection entry declares a route per message name per
+/// destination (or source), so a few KiB could otherwise ask for millions of them and a
+/// 1 MiB graph for about 10^10: the routing table would grow with the square of the text.
+/// Counting them against the text's length keeps building the table linear in it.
+struct RouteBudget {
+    /// What is being read, for the error.
+    what: &'static str,
+    /// The routes the text may declare in all.
+    limit: usize,
+    /// The routes it may still declare.
+    left: usize,
+}
+
+impl RouteBudget {
+    fn for_text(what: &'static str, text: &str) -> RouteBudget {
+        let limit = text.len().max(MIN_ROUTES);
+        RouteBudget {
+            what,
+            limit,
+            left: limit,
+        }
+    }
+
+    /// Takes `n` routes from the budget.
+    fn spend(&mut self, n: usize) -> Result<(), TenError> {
+        self.left = self.left.checked_sub(n).ok_or(TenError::InputTooLarge {
+            what: self.what,
+            limit_kind: "routes",
+            limit: self.limit,
+        })?;
+        Ok(())
+    }
+}
+
 fn invalid(msg: impl Into<String>) -> TenError {
     TenError::InvalidGraph(msg.into())
 }
@@ -83,13 +121,16 @@ impl Graph {
     /// # Errors
     ///
     /// [`TenError::InvalidJson`] with line and column, or [`TenError::InvalidGraph`] saying
-    /// what is wrong.
+    /// what is wrong. [`TenError::InputTooLarge`] for text over the JSON limits, or that
+    /// declares more routes (a message name to one destination, or from one source) than
+    /// the larger of its length in bytes and 4,096: routes are the product of names and
+    /// destinations, and the bound keeps the cost of a graph linear in its length.
     pub fn from_json(json: &str) -> Result<Graph, TenError> {
         let value = crate::ext::error::parse_json(json, "graph")?;
-        Graph::from_value(&value)
+        Graph::from_value(&value, &mut RouteBudget::for_text("graph", json))
     }
 
-    pub(crate) fn from_value(value: &Value) -> Result<Graph, TenError> {
+    fn from_value(value: &Value, budget: &mut RouteBudget) -> Result<Graph, TenError> {
         let root = value
             .as_object()
             .ok_or_else(|| invalid("a graph is a JSON object with 'nodes' and 'connections'"))?;
@@ -162,32 +203,38 @@ impl Graph {
                             "{what}: give exactly one of 'dest' or 'source'"
                         )));
                     }
-                    for d in &dests {
-                        let to = lookup(field(d, "extension", &what)?, &what)?;
-                        for n in &names {
-                            graph.add_route(owner, kind, n, to);
+                    let node =
+                        |o: &&Map<String, Value>| lookup(field(o, "extension", &what)?, &what);
+                    let dests: Vec<usize> = dests.iter().map(node).collect::<Result<_, _>>()?;
+                    let sources: Vec<usize> = sources.iter().map(node).collect::<Result<_, _>>()?;
+                    budget.spend(names.len().saturating_mul(dests.len() + sources.len()))?;
+                    for n in names {
+                        for &from in &sources {
+                            graph
+                                .routes
+                                .entry((from, kind, n.clone()))
+                                .or_default()
+                                .push(owner);
                         }
-                    }
-                    for s in &sources {
-                        let from = lookup(field(s, "extension", &what)?, &what)?;
-                        for n in &names {
-                            graph.add_route(from, kind, n, owner);
+                        if !dests.is_empty() {
+                            graph
+                                .routes
+                                .entry((owner, kind, n))
+                                .or_default()
+                                .extend(&dests);
                         }
                     }
                 }
             }
         }
-        Ok(graph)
-    }
-
-    fn add_route(&mut self, from: usize, kind: MsgKind, name: &str, to: usize) {
-        let dests = self
-            .routes
-            .entry((from, kind, name.to_string()))
-            .or_default();
-        if !dests.contains(&to) {
-            dests.push(to);
+        // A destination named twice for one message goes there once, where it came first.
+        // `seen[to]` is the last list `to` was met in: one pass over all routes, where
+        // searching each list before adding to it cost the square of its length.
+        let mut seen = vec![usize::MAX; graph.nodes.len()];
+        for (list, dests) in graph.routes.values_mut().enumerate() {
+            dests.retain(|&to| std::mem::replace(&mut seen[to], list) != list);
         }
+        Ok(graph)
     }
 
     /// The node index of extension `name`.
@@ -230,6 +277,8 @@ pub struct PredefinedGraph {
 /// As [`Graph::from_json`].
 pub fn predefined_graphs(property_json: &str) -> Result<Vec<PredefinedGraph>, TenError> {
     let value = crate::ext::error::parse_json(property_json, "property.json")?;
+    // One budget for all the graphs: the routes they declare together.
+    let mut budget = RouteBudget::for_text("property.json", property_json);
     let entries = value
         .pointer("/ten/predefined_graphs")
         .ok_or_else(|| invalid("property.json has no 'ten.predefined_graphs'"))?;
@@ -240,9 +289,9 @@ pub fn predefined_graphs(property_json: &str) -> Result<Vec<PredefinedGraph>, Te
             let flag = |k: &str| e.get(k).and_then(Value::as_bool).unwrap_or(false);
             let graph_value = e.get("graph").unwrap_or(&Value::Null);
             let graph = if graph_value.is_null() {
-                Graph::from_value(&Value::Object(e.clone()))?
+                Graph::from_value(&Value::Object(e.clone()), &mut budget)?
             } else {
-                Graph::from_value(graph_value)?
+                Graph::from_value(graph_value, &mut budget)?
             };
             Ok(PredefinedGraph {
                 auto_start: flag("auto_start"),
@@ -284,6 +333,57 @@ mod tests {
             "type and name both match"
         );
         assert_eq!(g.nodes[0].property.get_int("rate").unwrap(), 10);
+    }
+
+    #[test]
+    fn a_destination_named_twice_is_routed_once_in_first_order() {
+        let g = Graph::from_json(
+            r#"{"nodes": [{"name": "a", "addon": "x"}, {"name": "b", "addon": "x"},
+                          {"name": "c", "addon": "x"}],
+                "connections": [
+                  {"extension": "a", "cmd": [
+                    {"names": ["go", "go"], "dest": [{"extension": "c"}, {"extension": "b"}]},
+                    {"name": "go", "dest": [{"extension": "b"}, {"extension": "a"}]}]},
+                  {"extension": "b", "cmd": [{"name": "go", "source": [{"extension": "a"}]}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(g.route(0, MsgKind::Cmd, "go"), [2, 1, 0]);
+    }
+
+    #[test]
+    fn more_routes_than_bytes_are_refused() {
+        // 100 names to 100 destinations: 10,000 routes in about 3 KB of text.
+        let nodes: Vec<String> = (0..100)
+            .map(|i| format!(r#"{{"name": "n{i}", "addon": "x"}}"#))
+            .collect();
+        let names: Vec<String> = (0..100).map(|i| format!(r#""m{i}""#)).collect();
+        let dests: Vec<String> = (0..100)
+            .map(|i| format!(r#"{{"extension": "n{i}"}}"#))
+            .collect();
+        let graph = |names: &[String]| {
+            format!(
+                r#"{{"nodes": [{}], "connections": [{{"extension": "n0",
+                    "data": [{{"names": [{}], "dest": [{}]}}]}}]}}"#,
+                nodes.join(","),
+                names.join(","),
+                dests.join(",")
+            )
+        };
+        let text = graph(&names);
+        match Graph::from_json(&text) {
+            Err(TenError::InputTooLarge {
+                limit_kind, limit, ..
+            }) => assert_eq!((limit_kind, limit), ("routes", text.len().max(MIN_ROUTES))),
+            other => panic!("{other:?}"),
+        }
+        // 40 names to 100 destinations: 4,000 routes, within the least budget.
+        assert_eq!(
+            Graph::from_json(&graph(&names[..40]))
+                .unwrap()
+                .route(0, MsgKind::Data, "m39")
+                .len(),
+            100
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Properties: a JSON value tree read and written by path (`a.b[0].c`).
 //!
 //! Every message and every extension carries properties. A path is dotted object keys
-//! (`[A-Za-z_][A-Za-z0-9_]*`) with numeric array indexes (`list[2]`); the empty path is the
-//! whole object. Typed getters fail with [`TenError::InvalidType`] instead of returning
+//! (`[A-Za-z_][A-Za-z0-9_]*`) with numeric array indexes (`list[2]`), at most
+//! [`MAX_JSON_DEPTH`] steps in all (more is [`TenError::InputTooLarge`]); the empty path is
+//! the whole object. Typed getters fail with [`TenError::InvalidType`] instead of returning
 //! TEN's `(default, error)` tuple.
 //!
 //! # Examples
@@ -20,7 +21,7 @@
 
 use serde_json::{Map, Value};
 
-use super::error::TenError;
+use super::error::{MAX_JSON_DEPTH, TenError};
 
 /// One step of a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,9 @@ enum Seg {
     Index(usize),
 }
 
+/// The steps of `path`. At most [`MAX_JSON_DEPTH`] of them: a set creates an object for
+/// each missing step, and a value nested deeper than the JSON limit would cost stack to
+/// print or drop (a path of 100,000 steps overflowed it).
 fn parse_path(path: &str) -> Result<Vec<Seg>, TenError> {
     let bad = || TenError::InvalidArgument(format!("invalid property path '{path}'"));
     let mut segs = Vec::new();
@@ -55,6 +59,13 @@ fn parse_path(path: &str) -> Result<Vec<Seg>, TenError> {
             if !rest.is_empty() && !rest.starts_with('[') {
                 return Err(bad());
             }
+        }
+        if segs.len() > MAX_JSON_DEPTH {
+            return Err(TenError::InputTooLarge {
+                what: "property path",
+                limit_kind: "nesting depth",
+                limit: MAX_JSON_DEPTH,
+            });
         }
     }
     Ok(segs)
@@ -332,6 +343,26 @@ mod tests {
         for bad in ["a..b", "1a", "a[x]", "a[0", "a[0]b", ".a", "a.", "a b"] {
             assert!(parse_path(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_path_deeper_than_the_json_limit_is_refused() {
+        let path = |steps: usize| vec!["a"; steps].join(".");
+        let mut p = Properties::new();
+        p.set_int(&path(MAX_JSON_DEPTH), 1).unwrap();
+        assert_eq!(p.get_int(&path(MAX_JSON_DEPTH)).unwrap(), 1);
+        // 100,000 steps made 100,000 nested objects, and printing or dropping them
+        // overflowed the stack.
+        for steps in [MAX_JSON_DEPTH + 1, 100_000] {
+            assert!(matches!(
+                p.set_json(&path(steps), "1"),
+                Err(TenError::InputTooLarge {
+                    limit_kind: "nesting depth",
+                    ..
+                })
+            ));
+        }
+        assert!(!p.exists(&path(MAX_JSON_DEPTH + 1)));
     }
 
     #[test]

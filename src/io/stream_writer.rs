@@ -9,6 +9,7 @@ use std::panic::Location;
 use std::rc::{Rc, Weak};
 use std::task::{Poll, Waker};
 
+use super::streams::byte_queue::ByteQueue;
 use super::streams::{Channel, DEFAULT_LIMIT};
 use crate::event_loop::context;
 use crate::event_loop::core::Core;
@@ -17,12 +18,9 @@ use crate::task::{Task, TaskRef};
 /// What the writer and its background flusher share.
 #[derive(Default)]
 struct WriteState {
-    /// Written and not yet sent: the bytes of `buf` from `sent` on.
-    buf: Vec<u8>,
-    /// How many bytes at the front of `buf` were sent already. The sent prefix is dropped
-    /// when it is the larger half, so sending a buffer of n bytes costs O(n), not O(n²) as
-    /// draining the front after every write would.
-    sent: usize,
+    /// Written and not yet sent; sending n bytes a socket's worth at a time costs O(n)
+    /// (see `byte_queue`).
+    buf: ByteQueue,
     /// The flusher task, while one runs.
     flusher: Option<TaskRef>,
     /// Tasks in `drain` or `wait_closed`.
@@ -33,26 +31,6 @@ struct WriteState {
     closing: bool,
     /// The write side is shut down.
     closed: bool,
-}
-
-impl WriteState {
-    /// The bytes written and not yet sent.
-    fn unsent(&self) -> &[u8] {
-        &self.buf[self.sent..]
-    }
-
-    /// `n` more bytes were sent.
-    fn mark_sent(&mut self, n: usize) {
-        self.sent += n;
-        if self.sent == self.buf.len() {
-            self.buf.clear();
-            self.sent = 0;
-        } else if self.sent > self.buf.len() / 2 {
-            // Each byte is moved at most once per halving: linear in total.
-            self.buf.drain(..self.sent);
-            self.sent = 0;
-        }
-    }
 }
 
 /// The writing half of a connection (asyncio `StreamWriter`).
@@ -94,7 +72,6 @@ impl StreamWriter {
             None => {
                 st.error = Some(io::ErrorKind::NotConnected);
                 st.buf.clear();
-                st.sent = 0;
             }
         }
     }
@@ -106,7 +83,7 @@ impl StreamWriter {
         if st.closing || st.error.is_some() {
             return;
         }
-        st.buf.extend_from_slice(data);
+        st.buf.push(data);
         if st.flusher.is_none() {
             self.start_flusher(&mut st);
         }
@@ -114,7 +91,7 @@ impl StreamWriter {
 
     /// How many bytes wait to be sent.
     pub fn buffered(&self) -> usize {
-        self.state.borrow().unsent().len()
+        self.state.borrow().buf.len()
     }
 
     /// Waits while more than the high-water mark is buffered, until it falls to the low-water
@@ -132,7 +109,7 @@ impl StreamWriter {
             if let Some(kind) = st.error {
                 return Poll::Ready(Err(io::Error::new(kind, "Connection lost")));
             }
-            let len = st.unsent().len();
+            let len = st.buf.len();
             if len > high {
                 paused = true;
             }
@@ -198,14 +175,14 @@ impl StreamWriter {
 /// The background flusher: sends the buffer, wakes drain waiters, shuts down if closing.
 async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
     loop {
-        if state.borrow().unsent().is_empty() {
+        if state.borrow().buf.is_empty() {
             break;
         }
         // Write straight from the buffer: the borrow covers only the non-blocking write
         // attempt (no user code runs inside it), never an await.
         let written = poll_fn(|cx| {
             let st = state.borrow();
-            let unsent = st.unsent();
+            let unsent = st.buf.as_slice();
             stream.poll_write_shared(cx, &unsent[..unsent.len().min(64 * 1024)])
         })
         .await;
@@ -213,7 +190,7 @@ async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
             Ok(n) => {
                 let waiters = {
                     let mut st = state.borrow_mut();
-                    st.mark_sent(n);
+                    st.buf.consume(n);
                     std::mem::take(&mut st.waiters)
                 };
                 waiters.into_iter().for_each(Waker::wake);
@@ -222,7 +199,6 @@ async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
                 let mut st = state.borrow_mut();
                 st.error = Some(e.kind());
                 st.buf.clear();
-                st.sent = 0;
                 break;
             }
         }
@@ -237,33 +213,4 @@ async fn flush(stream: Rc<dyn Channel>, state: Rc<RefCell<WriteState>>) {
         std::mem::take(&mut st.waiters)
     };
     waiters.into_iter().for_each(Waker::wake);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::WriteState;
-
-    /// Sending a large buffer a socket-sized chunk at a time moves each byte at most once
-    /// more (issue 28: draining the front after every write was quadratic, 37.5 s for
-    /// 256 MiB over loopback against asyncio's 0.9 s).
-    #[test]
-    fn sending_a_buffer_moves_each_byte_at_most_once() {
-        let total = 64 << 20;
-        let chunk = 64 << 10;
-        let mut st = WriteState {
-            buf: vec![7; total],
-            ..WriteState::default()
-        };
-        let mut moved = 0;
-        while !st.unsent().is_empty() {
-            let n = st.unsent().len().min(chunk);
-            let before = st.sent;
-            st.mark_sent(n);
-            if st.sent == 0 && before + n != 0 {
-                moved += st.buf.len(); // what the compaction kept, moved to the front
-            }
-        }
-        assert!(moved <= total, "moved {moved} bytes to send {total}");
-        assert!(st.buf.is_empty() && st.sent == 0);
-    }
 }

@@ -51,6 +51,11 @@ use crate::error::StreamError;
 use crate::net::TcpStream;
 pub use crate::server::Server;
 
+pub(super) mod byte_queue;
+mod source;
+
+use byte_queue::ByteQueue;
+
 /// asyncio's default buffer limit for a reader, and high-water mark for a writer.
 pub const DEFAULT_LIMIT: usize = 64 * 1024;
 
@@ -86,8 +91,9 @@ impl Channel for TcpStream {
 /// The reading half of a connection (asyncio `StreamReader`).
 pub struct StreamReader {
     stream: Rc<dyn Channel>,
-    /// Received and not yet handed out.
-    buf: Vec<u8>,
+    /// Received and not yet handed out; handing out n bytes in any number of reads costs
+    /// O(n) (see `byte_queue`).
+    buf: ByteQueue,
     /// The peer closed its side.
     eof: bool,
     /// The most a separator search may buffer.
@@ -98,7 +104,7 @@ impl StreamReader {
     pub(crate) fn new(stream: Rc<dyn Channel>) -> StreamReader {
         StreamReader {
             stream,
-            buf: Vec::new(),
+            buf: ByteQueue::default(),
             eof: false,
             limit: DEFAULT_LIMIT,
         }
@@ -115,12 +121,12 @@ impl StreamReader {
             self.eof = true;
             return Ok(false);
         }
-        self.buf.extend_from_slice(&chunk[..n]);
+        self.buf.push(&chunk[..n]);
         Ok(true)
     }
 
-    /// Up to `n` bytes (`None`: everything until end of stream); empty at end of stream, and
-    /// at once for `Some(0)` (asyncio `read(0)`, which does not wait for data).
+    /// Up to `n` bytes (`None`: everything until end of stream); empty at end of stream,
+    /// and at once for `Some(0)`. It waits for data only when nothing is buffered.
     ///
     /// # Errors
     ///
@@ -129,15 +135,16 @@ impl StreamReader {
         match n {
             None => {
                 while self.fill().await? {}
-                Ok(std::mem::take(&mut self.buf))
+                Ok(self.buf.take_all())
             }
+            // asyncio: `if n == 0: return b''`, without waiting for data.
             Some(0) => Ok(Vec::new()),
             Some(n) => {
                 if self.buf.is_empty() {
                     self.fill().await?;
                 }
                 let take = n.min(self.buf.len());
-                Ok(self.buf.drain(..take).collect())
+                Ok(self.buf.take(take))
             }
         }
     }
@@ -151,45 +158,48 @@ impl StreamReader {
         while self.buf.len() < n {
             if !self.fill().await? {
                 return Err(StreamError::IncompleteRead {
-                    partial: std::mem::take(&mut self.buf),
+                    partial: self.buf.take_all(),
                     expected: Some(n),
                 });
             }
         }
-        Ok(self.buf.drain(..n).collect())
+        Ok(self.buf.take(n))
     }
 
-    /// Everything up to and including `separator`.
+    /// Everything up to and including `separator`, which must start within the limit.
+    /// Each byte is searched once (and again only within a separator's length of the end),
+    /// however the data arrives.
     ///
     /// # Errors
     ///
     /// [`StreamError::IncompleteRead`] at end of stream without it;
-    /// [`StreamError::LimitOverrun`] if more than the limit is buffered without it, or it
-    /// starts past the limit (the data stays buffered); [`StreamError::EmptySeparator`] for
-    /// an empty `separator`.
+    /// [`StreamError::LimitOverrun`] if it starts past the limit, or more than the limit was
+    /// searched without finding it (the data stays buffered); [`StreamError::EmptySeparator`]
+    /// for an empty `separator`. Which error does not depend on how the data arrives.
     pub async fn readuntil(&mut self, separator: &[u8]) -> Result<Vec<u8>, StreamError> {
         if separator.is_empty() {
             return Err(StreamError::EmptySeparator);
         }
-        let mut searched = 0;
+        // The separator does not start before `from` (asyncio's `offset`).
+        let mut from = 0;
         loop {
-            if let Some(i) = find(&self.buf[searched..], separator) {
-                // Found, but past the limit: refused as asyncio does ("Separator is found,
-                // but chunk is longer than limit"), so whether a long line is refused does
-                // not depend on how its bytes were split by the network.
-                if searched + i > self.limit {
-                    return Err(self.overrun());
+            let buffered = self.buf.as_slice();
+            if let Some(i) = find(&buffered[from..], separator) {
+                let at = from + i;
+                // asyncio: "Separator is found, but chunk is longer than limit".
+                if at > self.limit {
+                    return Err(StreamError::LimitOverrun { consumed: at });
                 }
-                let end = searched + i + separator.len();
-                return Ok(self.buf.drain(..end).collect());
+                return Ok(self.buf.take(at + separator.len()));
             }
-            searched = self.buf.len().saturating_sub(separator.len() - 1);
-            if self.buf.len() > self.limit {
-                return Err(self.overrun());
+            from = (buffered.len() + 1).saturating_sub(separator.len());
+            // asyncio: "Separator is not found, and chunk exceed the limit".
+            if from > self.limit {
+                return Err(StreamError::LimitOverrun { consumed: from });
             }
             if !self.fill().await? {
                 return Err(StreamError::IncompleteRead {
-                    partial: std::mem::take(&mut self.buf),
+                    partial: self.buf.take_all(),
                     expected: None,
                 });
             }
@@ -200,10 +210,20 @@ impl StreamReader {
     ///
     /// # Errors
     ///
-    /// [`StreamError::LimitOverrun`] for a line longer than the limit, or a socket error.
+    /// [`StreamError::LimitOverrun`] for a line longer than the limit: the line is dropped,
+    /// with its `\n` if it came, else everything buffered (the rest of the line comes with
+    /// the next read), as asyncio does before raising `ValueError`. Or a socket error.
     pub async fn readline(&mut self) -> Result<Vec<u8>, StreamError> {
         match self.readuntil(b"\n").await {
             Err(StreamError::IncompleteRead { partial, .. }) => Ok(partial),
+            Err(StreamError::LimitOverrun { consumed }) => {
+                if self.buf.as_slice().get(consumed) == Some(&b'\n') {
+                    self.buf.consume(consumed + 1);
+                } else {
+                    self.buf.clear();
+                }
+                Err(StreamError::LimitOverrun { consumed })
+            }
             other => other,
         }
     }
@@ -213,18 +233,9 @@ impl StreamReader {
         self.eof && self.buf.is_empty()
     }
 
-    /// Sets the buffer limit for separator searches; 0 is taken as 1 (asyncio refuses a
-    /// limit below 1 with `ValueError`).
+    /// Sets the buffer limit for separator searches.
     pub fn set_limit(&mut self, limit: usize) {
         self.limit = limit.max(1);
-    }
-
-    /// The error of a separator search that passed the limit; the data stays buffered.
-    #[cold]
-    fn overrun(&self) -> StreamError {
-        StreamError::LimitOverrun {
-            consumed: self.buf.len(),
-        }
     }
 }
 

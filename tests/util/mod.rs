@@ -1,6 +1,8 @@
 //! Shared test instruments: a trace recorder, a manual-clock loop, futures that count polls
-//! and drops.
+//! and drops, a byte source that hands out chosen chunks (`chunks`).
 #![allow(dead_code)]
+
+pub mod chunks;
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
