@@ -91,3 +91,66 @@ fn a_done_callback_needs_a_loop() {
     let f = evloop::Future::<u8>::new(); // no running loop: unbound
     assert!(f.add_done_callback(|_| ()).is_err());
 }
+
+/// A future whose error nobody read is reported when its last handle goes, as asyncio
+/// reports it when the future is collected:
+///
+/// ```python
+/// async def main():
+///     loop = asyncio.get_running_loop()
+///     loop.set_exception_handler(lambda l, c: print(c["message"], c["exception"]))
+///     f = loop.create_future()
+///     f.set_exception(ValueError("lost"))
+///     del f; gc.collect()
+///     g = loop.create_future(); g.set_exception(ValueError("read"))
+///     try:
+///         g.result()
+///     except ValueError:
+///         print("read it")
+///     del g; gc.collect()
+///     print("end")
+/// ```
+///
+/// prints `Future exception was never retrieved lost`, `read it`, `end`.
+#[test]
+fn an_error_nobody_read_is_reported_when_the_future_goes() {
+    #[derive(Debug)]
+    struct ValueError(&'static str);
+    impl std::fmt::Display for ValueError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for ValueError {}
+
+    let ev = EventLoop::new().unwrap();
+    let t = Trace::new();
+    let t2 = t.clone();
+    ev.set_exception_handler(move |c| {
+        t2.log(format!(
+            "{} {}",
+            c.message,
+            c.error.clone().unwrap_or_default()
+        ))
+    });
+    let t3 = t.clone();
+    ev.run_until_complete(async move {
+        let ev = evloop::get_running_loop().unwrap();
+        let f = ev.create_future::<()>();
+        f.set_exception(ValueError("lost")).unwrap();
+        drop(f);
+        let g = ev.create_future::<()>();
+        g.set_exception(ValueError("read")).unwrap();
+        if g.result().is_err() {
+            t3.log("read it");
+        }
+        drop(g);
+        t3.log("end");
+    })
+    .unwrap();
+    t.assert(&[
+        "Future exception was never retrieved lost",
+        "read it",
+        "end",
+    ]);
+}

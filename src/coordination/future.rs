@@ -36,7 +36,7 @@
 //! .unwrap();
 //! ```
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::error::Error;
 use std::fmt;
 use std::panic::Location;
@@ -46,7 +46,10 @@ use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
-use crate::error::{FutureError, InvalidStateError, LoopError};
+use crate::error::{
+    ExceptionContext, FUTURE_NEVER_RETRIEVED, FutureError, InvalidStateError, LoopError,
+    default_exception_handler,
+};
 use crate::event_loop::context;
 use crate::event_loop::core::Core;
 use crate::task::cancel;
@@ -63,6 +66,31 @@ struct Inner<T: 'static> {
     callbacks: RefCell<Vec<FutureCallback<T>>>,
     /// The loop the callbacks run on; bound at creation or at the first `add_done_callback`.
     core: RefCell<Weak<Core>>,
+    /// Its error was read (by `result()` or an await): no "never retrieved" report.
+    retrieved: Cell<bool>,
+}
+
+/// The last handle gone with an error nobody read: asyncio's "Future exception was never
+/// retrieved", through the exception handler of the future's loop.
+impl<T: 'static> Drop for Inner<T> {
+    fn drop(&mut self) {
+        let Some(Err(FutureError::Exception(e))) = &*self.outcome.borrow() else {
+            return;
+        };
+        if self.retrieved.get() {
+            return;
+        }
+        let ctx = ExceptionContext {
+            message: FUTURE_NEVER_RETRIEVED.into(),
+            error: Some(e.to_string()),
+            task: None,
+            location: None,
+        };
+        match self.core.borrow().upgrade() {
+            Some(core) => core.report(&ctx),
+            None => default_exception_handler(&ctx),
+        }
+    }
 }
 
 /// A result that will be set later; see the [module docs](self).
@@ -90,6 +118,7 @@ impl<T: 'static> Future<T> {
                 waiters: RefCell::new(Slab::new()),
                 callbacks: RefCell::new(Vec::new()),
                 core: RefCell::new(core),
+                retrieved: Cell::new(false),
             }),
             waiter: None,
         }
@@ -202,7 +231,10 @@ impl<T: Clone + 'static> Future<T> {
     pub fn result(&self) -> Result<T, FutureError> {
         match &*self.inner.outcome.borrow() {
             None => Err(FutureError::NotDone),
-            Some(out) => out.clone(),
+            Some(out) => {
+                self.inner.retrieved.set(true);
+                out.clone()
+            }
         }
     }
 }
@@ -232,6 +264,7 @@ impl<T: Clone + 'static> std::future::Future for Future<T> {
             return Poll::Pending; // the cancel is delivered at this await (`task::cancel`)
         }
         if let Some(out) = &*this.inner.outcome.borrow() {
+            this.inner.retrieved.set(true);
             return Poll::Ready(out.clone());
         }
         let mut waiters = this.inner.waiters.borrow_mut();

@@ -13,8 +13,9 @@ use super::panic_message;
 pub const NEVER_RETRIEVED: &str = "Task exception was never retrieved";
 
 /// The report of a future whose error nobody read: asyncio's words for a future (not a
-/// task) collected with its exception unread. evloop sends it for a blocking job that
-/// panicked after its [`Blocking`](crate::executor::Blocking) was dropped.
+/// task) collected with its exception unread. evloop sends it when the last handle of a
+/// [`Future`](crate::Future) completed with `set_exception` goes unread, and for a blocking
+/// job that panicked after its [`Blocking`](crate::executor::Blocking) was dropped.
 pub const FUTURE_NEVER_RETRIEVED: &str = "Future exception was never retrieved";
 
 /// The report of a task still pending when its loop closed (asyncio's `Task.__del__`).
