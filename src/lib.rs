@@ -139,7 +139,8 @@ pub mod guide {
 pub use clock::{Clock, ManualClock};
 pub use combinators::{
     ReturnWhen, TaskGroup, TaskGroupError, TimeoutHandle, TimeoutScope, WaitError, as_completed,
-    catch_cancel, gather, gather_results, shield, timeout, timeout_at, wait, wait_for,
+    catch_cancel, gather, gather_results, gather_tasks, shield, timeout, timeout_at, wait,
+    wait_for,
 };
 #[cfg(all(unix, feature = "signal"))]
 pub use error::SignalError;

@@ -111,3 +111,147 @@ fn the_tuple_form_gathers_different_types() {
         Err(TaskError::Panicked("tuple child".into()))
     );
 }
+
+/// Gathering tasks that already run, as asyncio does (issue 25: each child came back as
+/// `Ok([.., Err(..)])`, an unpolled gather left its children running, and a task, a done
+/// future and a coroutine could not be mixed). Mirrors:
+///
+/// ```python
+/// async def main():
+///     async def boom():
+///         await asyncio.sleep(0.01)
+///         raise ValueError("boom")
+///
+///     async def slow(name):
+///         try:
+///             await asyncio.sleep(10)
+///         except asyncio.CancelledError:
+///             print(f"{name} cancelled")
+///             raise
+///
+///     t1 = asyncio.create_task(boom())
+///     t2 = asyncio.create_task(slow("t2"))
+///     try:
+///         await asyncio.gather(t1, t2)
+///     except ValueError as e:
+///         print("gather failed:", e)
+///     print("t2 still running:", not t2.done())
+///     t2.cancel()
+///     await asyncio.sleep(0)
+///
+///     t3 = asyncio.create_task(asyncio.sleep(10))
+///     t4 = asyncio.create_task(asyncio.sleep(0, "four"))
+///     t3.cancel()
+///     try:
+///         await asyncio.gather(t3, t4)
+///     except asyncio.CancelledError:
+///         print("gather failed: a child was cancelled")
+///
+///     t5 = asyncio.create_task(slow("t5"))
+///     g = asyncio.gather(t5)
+///     g.cancel()
+///     await asyncio.sleep(0)
+///     await asyncio.sleep(0)
+///     print("t5 cancelled:", t5.cancelled())
+///
+///     f = asyncio.get_running_loop().create_future()
+///     f.set_result("done future")
+///     t6 = asyncio.create_task(asyncio.sleep(0.01, "task"))
+///     print(await asyncio.gather(t6, f, asyncio.sleep(0, "coroutine")))
+/// ```
+///
+/// which prints (3.11 and 3.13 alike) the lines asserted below.
+#[test]
+fn gathering_running_tasks_fails_at_once_and_an_unpolled_gather_cancels_them() {
+    let (ev, _c) = manual_loop();
+    let t = Trace::new();
+    let t0 = t.clone();
+    ev.run_until_complete(async move {
+        let t = t0;
+        let slow = |name: &'static str| {
+            let t = t.clone();
+            evloop::spawn(async move {
+                if let Err(e) = evloop::catch_cancel(evloop::sleep(Duration::from_secs(10))).await {
+                    t.log(format!("{name} cancelled"));
+                    e.reraise::<()>().await;
+                }
+            })
+        };
+        let t1 = evloop::spawn(async {
+            evloop::sleep(Duration::from_millis(10)).await;
+            panic!("boom");
+        });
+        let t2 = slow("t2");
+        let t2_ref = t2.task_ref();
+        if let Err(TaskError::Panicked(e)) = evloop::gather!(t1, t2).await {
+            t.log(format!("gather failed: {e}"));
+        }
+        t.log(format!("t2 still running: {}", py(!t2_ref.done())));
+        t2_ref.cancel();
+        evloop::yield_now().await;
+
+        let t3 = evloop::spawn(evloop::sleep(Duration::from_secs(10)));
+        let t4 = evloop::spawn(async { "four" });
+        t3.cancel();
+        if let Err(TaskError::Cancelled) = evloop::gather!(t3, t4).await {
+            t.log("gather failed: a child was cancelled");
+        }
+
+        let t5 = slow("t5");
+        let t5_ref = t5.task_ref();
+        let g = evloop::gather_tasks(vec![t5]);
+        drop(g); // asyncio's g.cancel(): the gather was never awaited
+        evloop::yield_now().await;
+        evloop::yield_now().await;
+        t.log(format!("t5 cancelled: {}", py(t5_ref.cancelled())));
+
+        let f = evloop::Future::new();
+        f.set_result("done future").unwrap();
+        let t6 = evloop::spawn(after(10, "task"));
+        let (a, b, c) = evloop::gather!(t6, f, async { "coroutine" }).await.unwrap();
+        t.log(format!("['{a}', '{b}', '{c}']"));
+    })
+    .unwrap();
+    t.assert(&[
+        "gather failed: boom",
+        "t2 still running: True",
+        "t2 cancelled",
+        "gather failed: a child was cancelled",
+        "t5 cancelled: True",
+        "['task', 'done future', 'coroutine']",
+    ]);
+}
+
+fn py(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+/// An `evloop::Future` in `gather!` gives its value; its error or cancel fails the gather,
+/// as a future's exception or cancel fails asyncio's gather.
+#[test]
+fn a_future_in_gather_gives_its_value_error_or_cancel() {
+    #[derive(Debug)]
+    struct Oops;
+    impl std::fmt::Display for Oops {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("oops")
+        }
+    }
+    impl std::error::Error for Oops {}
+
+    let (ev, _c) = manual_loop();
+    ev.run_until_complete(async {
+        let failed = evloop::Future::<u8>::new();
+        failed.set_exception(Oops).unwrap();
+        let r = evloop::gather!(failed, after(10, "later")).await;
+        assert!(
+            matches!(r, Err(TaskError::Panicked(ref m)) if m == "oops"),
+            "{r:?}"
+        );
+        let cancelled = evloop::Future::<u8>::new();
+        cancelled.cancel();
+        let r = evloop::gather!(async { 1 }, cancelled).await;
+        assert!(matches!(r, Err(TaskError::Cancelled)), "{r:?}");
+    })
+    .unwrap();
+}

@@ -231,6 +231,63 @@ task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
 task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 
+/// Any number of tasks of one type, as [`gather_tasks`] gathers them.
+impl<T> TaskTuple for Vec<Task<T>> {
+    type Output = Vec<T>;
+
+    fn task_refs(&self) -> Vec<TaskRef> {
+        self.iter().map(Task::task_ref).collect()
+    }
+
+    fn take_all(&mut self) -> Result<Vec<T>, TaskError> {
+        self.iter_mut()
+            .map(|t| t.take_result().expect("finished"))
+            .collect()
+    }
+
+    fn take_error(&mut self, i: usize) -> TaskError {
+        match self[i].take_result() {
+            Some(Err(e)) => e,
+            _ => unreachable!("only failed tasks are asked for their error"),
+        }
+    }
+}
+
+/// Gathers tasks that are already running (asyncio `gather(task_a, task_b, ...)`): their
+/// values in input order, or the first failure at once, a child cancelled or panicking
+/// failing the gather as in asyncio. Dropping it unfinished (even before its first poll)
+/// cancels the tasks not done, as cancelling asyncio's gather does; a cancel delivered to
+/// the awaiting task is passed on to them.
+///
+/// [`gather`] takes futures and runs each as a new task: given tasks, it would wrap each
+/// in another task whose value is the inner task's `Result`, since a generic `F: Future`
+/// cannot tell a task from other futures. Use this for tasks, or [`gather!`](crate::gather!),
+/// which tells them apart.
+///
+/// Rosetta: asyncio `asyncio.gather(*tasks)`; tokio `futures::future::try_join_all` over
+/// `JoinHandle`s.
+///
+/// # Examples
+///
+/// ```
+/// evloop::run(async {
+///     let tasks = vec![evloop::spawn(async { 1 }), evloop::spawn(async { 2 })];
+///     assert_eq!(evloop::gather_tasks(tasks).await.unwrap(), [1, 2]);
+///
+///     let failing = vec![
+///         evloop::spawn(evloop::sleep(std::time::Duration::from_secs(60))),
+///         evloop::spawn(async { panic!("boom") }),
+///     ];
+///     let err = evloop::gather_tasks(failing).await.unwrap_err();
+///     assert!(err.to_string().contains("boom"));
+/// })
+/// .unwrap();
+/// ```
+#[doc(alias = "gather")]
+pub fn gather_tasks<T>(tasks: impl IntoIterator<Item = Task<T>>) -> GatherTuple<Vec<Task<T>>> {
+    gather_tuple(tasks.into_iter().collect())
+}
+
 /// Gathers a tuple of tasks of different types; see [`gather!`](crate::gather!).
 pub fn gather_tuple<Tup: TaskTuple>(tasks: Tup) -> GatherTuple<Tup> {
     let refs = tasks.task_refs();
@@ -292,13 +349,84 @@ impl<Tup> Drop for GatherTuple<Tup> {
     }
 }
 
-/// Gathers futures of different types: runs each as a task and gives a tuple of their
-/// values, in argument order (asyncio `await asyncio.gather(a(), b(), c())`). The children
-/// are spawned when the returned future is first polled.
+/// One argument of [`gather!`](crate::gather!), on its way to being a task. The macro
+/// calls `gather_task` on a `&GatherArg<X>`: for a [`Task`] the [`GatherTaskArg`] impl
+/// matches that receiver as it is and is chosen; any other future only matches
+/// [`GatherFutureArg`] through one more reference, so it is run as a new task. (Method
+/// lookup tries the receiver before its reference: the "autoref specialisation" idiom,
+/// which works in a macro because the argument's type is known there.)
+#[doc(hidden)]
+pub struct GatherArg<X>(pub std::cell::Cell<Option<X>>);
+
+/// A [`Task`] argument of [`gather!`](crate::gather!): gathered as it is.
+#[doc(hidden)]
+pub trait GatherTaskArg {
+    /// The task's value.
+    type Out;
+    /// The task.
+    fn gather_task(&self) -> Task<Self::Out>;
+}
+
+impl<T> GatherTaskArg for GatherArg<Task<T>> {
+    type Out = T;
+
+    fn gather_task(&self) -> Task<T> {
+        self.0.take().expect("each argument is taken once")
+    }
+}
+
+/// An [`evloop::Future`](crate::Future) argument: a task awaits it, so that its value comes
+/// out as the value, its cancel as the task's cancel and its error as the task's failure
+/// (asyncio's gather takes a future's exception as the gather's).
+impl<T: Clone + 'static> GatherTaskArg for GatherArg<crate::Future<T>> {
+    type Out = T;
+
+    #[track_caller]
+    fn gather_task(&self) -> Task<T> {
+        let fut = self.0.take().expect("each argument is taken once");
+        crate::spawn(async move {
+            match fut.await {
+                Ok(v) => v,
+                Err(crate::error::FutureError::Cancelled) => {
+                    if let Some(me) = crate::current_task() {
+                        me.cancel();
+                    }
+                    std::future::pending().await
+                }
+                // Fails the task as a panic does, without the panic hook's message.
+                Err(e) => std::panic::resume_unwind(Box::new(e.to_string())),
+            }
+        })
+    }
+}
+
+/// Any other future argument of [`gather!`](crate::gather!): run as a new task.
+#[doc(hidden)]
+pub trait GatherFutureArg {
+    /// The future's output.
+    type Out;
+    /// The new task.
+    fn gather_task(&self) -> Task<Self::Out>;
+}
+
+impl<F: Future + 'static> GatherFutureArg for &GatherArg<F> {
+    type Out = F::Output;
+
+    #[track_caller]
+    fn gather_task(&self) -> Task<F::Output> {
+        crate::spawn(self.0.take().expect("each argument is taken once"))
+    }
+}
+
+/// Gathers futures of different types: gives a tuple of their values, in argument order
+/// (asyncio `await asyncio.gather(a(), b(), task_c)`). A [`Task`] argument is gathered as
+/// it is, an [`evloop::Future`](crate::Future) gives its value (or its error or cancel as
+/// the gather's); any other future is run as a new task when the returned future is first
+/// polled.
 ///
-/// Evaluates to a future of `Result<(A, B, ...), TaskError>`; up to 8 futures. The first
-/// child to fail makes it return that error at once (the others keep running); dropping it
-/// unfinished cancels the children.
+/// Evaluates to a future of `Result<(A, B, ...), TaskError>`; up to 8 arguments. The first
+/// child to fail (a panic, or a task cancelled) makes it return that error at once (the
+/// others keep running); dropping it unfinished cancels the children.
 ///
 /// # Examples
 ///
@@ -306,12 +434,25 @@ impl<Tup> Drop for GatherTuple<Tup> {
 /// evloop::run(async {
 ///     let (n, s) = evloop::gather!(async { 1 + 1 }, async { "two" }).await.unwrap();
 ///     assert_eq!((n, s), (2, "two"));
+///
+///     // A running task and a future, mixed: the task's value, not its `Result`.
+///     let task = evloop::spawn(async { 3 });
+///     let (t, f) = evloop::gather!(task, async { 4.0 }).await.unwrap();
+///     assert_eq!((t, f), (3, 4.0));
 /// })
 /// .unwrap();
 /// ```
 #[macro_export]
 macro_rules! gather {
     ($($fut:expr),+ $(,)?) => {
-        async { $crate::combinators::gather_tuple(($($crate::spawn($fut),)+)).await }
+        async {
+            #[allow(unused_imports)]
+            use $crate::combinators::{GatherFutureArg as _, GatherTaskArg as _};
+            $crate::combinators::gather_tuple((
+                $((&$crate::combinators::GatherArg(::std::cell::Cell::new(Some($fut))))
+                    .gather_task(),)+
+            ))
+            .await
+        }
     };
 }

@@ -10,7 +10,7 @@
 //! | combinator | dropped before it finished | a cancel delivered to the awaiting task |
 //! |---|---|---|
 //! | [`catch_cancel`] | drops the inner future | catches it: drops the inner future and resolves to `Err(Cancelled)` |
-//! | [`gather`], [`gather_results`], [`gather!`](crate::gather!) | cancels every child not done | cancels every child not done, waits for all of them, then passes the cancel on |
+//! | [`gather`], [`gather_results`], [`gather_tasks`], [`gather!`](crate::gather!) | cancels every child not done | cancels every child not done, waits for all of them, then passes the cancel on |
 //! | [`wait`], [`as_completed`] | cancels nothing | cancels nothing; the cancel passes on |
 //! | [`wait_for`], [`Timeout`] | drops the inner future (its destructors run) | passes it into the inner future, whose scopes may clean up; when it comes back out it goes on as a cancel, unless it was the scope's own (then `Err(TimeoutError)`) |
 //! | [`shield`] | nothing: the inner task runs on | passes it on at once; the inner task runs on |
@@ -31,7 +31,8 @@ mod wait;
 pub(crate) use catch::mark_current_task_catches;
 pub use catch::{CatchCancel, Reraise, catch_cancel};
 pub use gather::{
-    Gather, GatherResults, GatherTuple, TaskTuple, gather, gather_results, gather_tuple,
+    Gather, GatherArg, GatherFutureArg, GatherResults, GatherTaskArg, GatherTuple, TaskTuple,
+    gather, gather_results, gather_tasks, gather_tuple,
 };
 pub use shield::{Shield, shield};
 pub use task_group::{TaskGroup, TaskGroupError};
