@@ -9,8 +9,9 @@
 //!   the peak of live bytes may grow 20x: a doubling buffer holds between its length and
 //!   twice it, so a 10x input may land on 2x the capacity ratio.
 //! - **Time** is the least of several runs (the least is the one the machine did not
-//!   disturb), and may grow 25x: a 2-core machine running other tests and a larger input
-//!   falling out of a cache level each cost some, a quadratic cost is still far beyond.
+//!   disturb), and may grow 50x: a loaded 2-core machine (35x was seen for a linear parse
+//!   while other builds ran) and a larger input falling out of a cache level each cost
+//!   some; a quadratic cost, about 100x, is still beyond. Memory is the tight check.
 //!
 //! The small sizes are large enough that fixed costs (a loop turn, the first allocation)
 //! do not hide the growth. Counting needs a global allocator, which is `unsafe` to
@@ -154,7 +155,7 @@ fn least(mut run: impl FnMut() -> Cost) -> Cost {
 /// The bound on the growth of counted memory for a 10x input (see the module docs).
 const MEMORY_RATIO: f64 = 20.0;
 /// The bound on the growth of time for a 10x input (see the module docs).
-const TIME_RATIO: f64 = 25.0;
+const TIME_RATIO: f64 = 50.0;
 
 /// Asserts that `big`, for an input `size_ratio` times `small`'s (about 10), cost at most
 /// the bounds above, scaled by `size_ratio / 10`. Prints the ratios.
