@@ -154,7 +154,7 @@ pub use error::{
 pub use event_loop::context::dump;
 pub use event_loop::context::{all_tasks, current_task, get_running_loop, running_loop, spawn};
 pub use event_loop::embed::block_on;
-pub use event_loop::exception::{ExceptionContext, default_exception_handler};
+pub use event_loop::exception::{ExceptionContext, ExceptionHandler, default_exception_handler};
 pub use event_loop::handle::{Handle, TimerHandle};
 pub use event_loop::remote_handle::RemoteHandle;
 pub use event_loop::{EventLoop, LoopHandle};

@@ -39,7 +39,10 @@ fn a_slow_callback_is_reported_with_where_it_was_scheduled() {
     assert_eq!(seen.len(), 1, "{seen:?}");
     let msg = &seen[0].message;
     assert!(
-        msg.starts_with("Executing <Handle at tests/debug_mode.rs:"),
+        msg.starts_with(
+            "Executing <Handle debug_mode::a_slow_callback_is_reported_with_where_it_was_scheduled\
+             ::{{closure}}() at tests/debug_mode.rs:"
+        ),
         "{msg}"
     );
     assert!(msg.ends_with(" seconds"), "{msg}");

@@ -113,12 +113,17 @@ fn a_panic_in_a_callback_is_reported_and_the_loop_keeps_running() {
     t.assert(&["after the panic, same batch"]);
     let reports = reports.borrow();
     assert_eq!(reports.len(), 1);
+    // asyncio: "Exception in callback boom() at file:line", with the handle in the context;
+    // a closure's name is its type's.
+    let source = "loop_errors::a_panic_in_a_callback_is_reported_and_the_loop_keeps_running\
+                  ::{{closure}}() at tests/loop_errors.rs:";
+    let msg = &reports[0].message;
     assert!(
-        reports[0]
-            .message
-            .starts_with("Exception in callback <Handle at ")
+        msg.starts_with(&format!("Exception in callback {source}")),
+        "{msg}"
     );
-    assert!(reports[0].message.contains("loop_errors.rs"));
+    let handle = reports[0].handle.as_deref().unwrap();
+    assert!(handle.starts_with(&format!("<Handle {source}")), "{handle}");
     assert_eq!(reports[0].error.as_deref(), Some("boom"));
 }
 

@@ -80,12 +80,9 @@ impl<T: 'static> Drop for Inner<T> {
         if self.retrieved.get() {
             return;
         }
-        let ctx = ExceptionContext {
-            message: FUTURE_NEVER_RETRIEVED.into(),
-            error: Some(e.to_string()),
-            task: None,
-            location: None,
-        };
+        let mut ctx = ExceptionContext::new(FUTURE_NEVER_RETRIEVED);
+        ctx.error = Some(e.to_string());
+        ctx.future = Some(format!("<Future finished exception={e}>"));
         match self.core.borrow().upgrade() {
             Some(core) => core.report(&ctx),
             None => default_exception_handler(&ctx),

@@ -73,6 +73,8 @@ pub(crate) trait Callback {
     fn run(&self);
     /// Drops the closure without running it.
     fn discard(&self);
+    /// The closure's type name, for reports (asyncio names the callback's function).
+    fn name(&self) -> &'static str;
 }
 
 struct CallbackCell<F> {
@@ -96,6 +98,10 @@ impl<F: FnOnce()> Callback for CallbackCell<F> {
 
     fn discard(&self) {
         drop(self.f.take());
+    }
+
+    fn name(&self) -> &'static str {
+        std::any::type_name::<F>()
     }
 }
 

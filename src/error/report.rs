@@ -24,8 +24,20 @@ pub const DESTROYED_PENDING: &str = "Task was destroyed but it is pending!";
 /// The report of a task that panicked while `run()` was cancelling it at shutdown.
 pub const SHUTDOWN_FAILURE: &str = "unhandled exception during asyncio.run() shutdown";
 
-/// What went wrong, as passed to the exception handler (asyncio's `context` dict).
-#[derive(Debug, Clone)]
+/// What went wrong, as passed to the exception handler (asyncio's `context` dict). Build
+/// one with [`ExceptionContext::new`] and set the fields that apply; more may be added.
+///
+/// # Examples
+///
+/// ```
+/// use evloop::ExceptionContext;
+///
+/// let mut ctx = ExceptionContext::new("Something odd happened");
+/// ctx.error = Some("details".into());
+/// assert_eq!(ctx.to_string(), "Something odd happened\npanicked: details");
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct ExceptionContext {
     /// What happened, in asyncio's words: "Exception in callback ...", "Task exception was
     /// never retrieved", "Unhandled error in exception handler".
@@ -36,11 +48,21 @@ pub struct ExceptionContext {
     pub task: Option<String>,
     /// Where the callback was scheduled or the task spawned.
     pub location: Option<&'static Location<'static>>,
+    /// The callback involved, as `<Handle name() at file:line:col>` (asyncio's `handle`).
+    pub handle: Option<String>,
+    /// The future involved, as `<Future finished exception=...>` (asyncio's `future`).
+    pub future: Option<String>,
 }
 
 impl fmt::Display for ExceptionContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
+        if let Some(handle) = &self.handle {
+            write!(f, "\nhandle: {handle}")?;
+        }
+        if let Some(future) = &self.future {
+            write!(f, "\nfuture: {future}")?;
+        }
         if let Some(task) = &self.task {
             write!(f, "\ntask: {task}")?;
         }
@@ -58,17 +80,32 @@ pub fn default_exception_handler(ctx: &ExceptionContext) {
 }
 
 impl ExceptionContext {
-    /// The report of a panic that escaped a callback scheduled at `location` (asyncio
-    /// `Handle._run`: "Exception in callback ...").
+    /// A context with only its message set.
+    pub fn new(message: impl Into<String>) -> ExceptionContext {
+        ExceptionContext {
+            message: message.into(),
+            ..ExceptionContext::default()
+        }
+    }
+
+    /// The report of a panic that escaped callback `name` (a closure's type name, if
+    /// known) scheduled at `location` (asyncio `Handle._run`: "Exception in callback
+    /// name() at file:line", with the handle in the context).
     pub(crate) fn callback_panic(
+        name: Option<&str>,
         location: &'static Location<'static>,
         payload: &(dyn std::any::Any + Send),
     ) -> ExceptionContext {
+        let source = match name {
+            Some(name) => format!("{name}() at {location}"),
+            None => format!("at {location}"),
+        };
         ExceptionContext {
-            message: format!("Exception in callback <Handle at {location}>"),
+            message: format!("Exception in callback {source}"),
             error: Some(panic_message(payload)),
-            task: None,
             location: Some(location),
+            handle: Some(format!("<Handle {source}>")),
+            ..ExceptionContext::default()
         }
     }
 }
@@ -83,7 +120,7 @@ mod tests {
             message: "Task exception was never retrieved".into(),
             error: Some("boom".into()),
             task: Some("<Task name='Task-3' id=3 spawned at src/main.rs:4:5>".into()),
-            location: None,
+            ..ExceptionContext::default()
         };
         assert_eq!(
             ctx.to_string(),

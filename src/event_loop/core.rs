@@ -285,7 +285,7 @@ impl Core {
         if let Some(waker) = waker {
             count!(self, callbacks, 1);
             if let Err(p) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-                self.report_callback_panic(crate::timers::SLEEP_LOCATION, &*p);
+                self.report_callback_panic("Waker::wake", crate::timers::SLEEP_LOCATION, &*p);
             }
         }
     }
@@ -403,6 +403,7 @@ impl Core {
                         error: Some(panic_message(&*p)),
                         task: None,
                         location: None,
+                        ..Default::default()
                     });
                     default_exception_handler(ctx);
                 }
@@ -410,14 +411,16 @@ impl Core {
         }
     }
 
-    /// Reports a panic that escaped a callback scheduled at `location` (asyncio
+    /// Reports a panic that escaped callback `name` scheduled at `location` (asyncio
     /// `Handle._run`: "Exception in callback ...").
     pub(crate) fn report_callback_panic(
         &self,
+        name: &str,
         location: &'static Location<'static>,
         payload: &(dyn std::any::Any + Send),
     ) {
-        self.report(&ExceptionContext::callback_panic(location, payload));
+        let ctx = ExceptionContext::callback_panic(Some(name), location, payload);
+        self.report(&ctx);
     }
 
     /// Closes the loop: refuses new work, drops queued callbacks and timers unrun, and

@@ -35,4 +35,4 @@ pub use crate::error::{ExceptionContext, default_exception_handler};
 
 /// A custom exception handler (asyncio: `handler(loop, context)`; capture a
 /// [`LoopHandle`](crate::LoopHandle) if the loop is needed).
-pub(crate) type ExceptionHandler = Rc<dyn Fn(&ExceptionContext)>;
+pub type ExceptionHandler = Rc<dyn Fn(&ExceptionContext)>;

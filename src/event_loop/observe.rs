@@ -87,7 +87,7 @@ impl Core {
     fn step_kind(&self, item: &Ready) -> Option<StepKind> {
         match item {
             Ready::Callback(cb) => (cb.base().state() != crate::callback::HandleState::Cancelled)
-                .then(|| StepKind::Callback(cb.base().location())),
+                .then(|| StepKind::Callback(cb.name(), cb.base().location())),
             Ready::Task(key) => {
                 let slot = self.tasks.borrow().get(*key).cloned().flatten();
                 slot.map(|t| StepKind::Task(TaskRef(t)))
@@ -97,7 +97,10 @@ impl Core {
                 .timers
                 .borrow()
                 .is_waiting(*id)
-                .then_some(StepKind::Callback(crate::timers::SLEEP_LOCATION)),
+                .then_some(StepKind::Callback(
+                    "Waker::wake",
+                    crate::timers::SLEEP_LOCATION,
+                )),
         }
     }
 }

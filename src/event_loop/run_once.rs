@@ -220,7 +220,7 @@ impl Core {
         }
         count!(self, callbacks, 1);
         if let Err(p) = catch_unwind(AssertUnwindSafe(|| cb.run())) {
-            self.report_callback_panic(cb.base().location(), &*p);
+            self.report_callback_panic(cb.name(), cb.base().location(), &*p);
         }
     }
 

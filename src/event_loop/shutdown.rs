@@ -92,6 +92,7 @@ impl Core {
                 error: None,
                 task: Some(task.0.header().describe()),
                 location: Some(task.location()),
+                ..Default::default()
             });
         }
     }

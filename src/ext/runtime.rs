@@ -319,6 +319,7 @@ impl Host for Runtime {
                     error: Some(crate::panic_message(&*p)),
                     task: None,
                     location: None,
+                    ..Default::default()
                 });
             }
         }

@@ -34,6 +34,7 @@ fn report_connection_panic(payload: &(dyn std::any::Any + Send)) {
             error: Some(panic_message(payload)),
             task: None,
             location: None,
+            ..Default::default()
         });
     }
 }

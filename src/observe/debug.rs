@@ -102,8 +102,8 @@ impl DebugMode {
 pub(crate) enum StepKind {
     /// A step of this task.
     Task(TaskRef),
-    /// A callback scheduled at this place.
-    Callback(&'static Location<'static>),
+    /// A callback (its closure's type name) scheduled at this place.
+    Callback(&'static str, &'static Location<'static>),
     /// The done callbacks of this finished task.
     DoneCallbacks(TaskRef),
 }
@@ -113,7 +113,7 @@ impl StepKind {
     fn describe(&self) -> String {
         match self {
             StepKind::Task(t) => describe_task(t),
-            StepKind::Callback(at) => format!("<Handle at {at}>"),
+            StepKind::Callback(name, at) => format!("<Handle {name}() at {at}>"),
             StepKind::DoneCallbacks(t) => format!("<done callbacks of {}>", describe_task(t)),
         }
     }
@@ -121,7 +121,7 @@ impl StepKind {
     fn location(&self) -> &'static Location<'static> {
         match self {
             StepKind::Task(t) | StepKind::DoneCallbacks(t) => t.location(),
-            StepKind::Callback(at) => at,
+            StepKind::Callback(_, at) => at,
         }
     }
 }
@@ -142,9 +142,10 @@ pub(crate) fn slow_step(kind: &StepKind, took: Duration) -> ExceptionContext {
         error: None,
         task: match kind {
             StepKind::Task(t) | StepKind::DoneCallbacks(t) => Some(describe_task(t)),
-            StepKind::Callback(_) => None,
+            StepKind::Callback(..) => None,
         },
         location: Some(kind.location()),
+        ..Default::default()
     }
 }
 
@@ -155,10 +156,10 @@ mod tests {
     #[test]
     fn slow_callback_message_reads_like_asyncios() {
         let at = Location::caller();
-        let ctx = slow_step(&StepKind::Callback(at), Duration::from_millis(150));
+        let ctx = slow_step(&StepKind::Callback("f", at), Duration::from_millis(150));
         assert_eq!(
             ctx.message,
-            format!("Executing <Handle at {at}> took 0.150 seconds")
+            format!("Executing <Handle f() at {at}> took 0.150 seconds")
         );
         assert!(ctx.task.is_none());
     }

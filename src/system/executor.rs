@@ -257,12 +257,10 @@ impl<T> Slot<T> {
         };
         let _ = remote.call_soon_threadsafe(move || {
             if let Some(h) = crate::running_loop() {
-                h.call_exception_handler(&ExceptionContext {
-                    message: FUTURE_NEVER_RETRIEVED.into(),
-                    error: Some(error),
-                    task: None,
-                    location: None,
-                });
+                let mut ctx = ExceptionContext::new(FUTURE_NEVER_RETRIEVED);
+                ctx.future = Some(format!("<Future finished exception=panic({error:?})>"));
+                ctx.error = Some(error);
+                h.call_exception_handler(&ctx);
             }
         });
     }
@@ -394,6 +392,7 @@ impl LoopHandle {
                     error: None,
                     task: None,
                     location: None,
+                    ..Default::default()
                 });
                 return;
             }

@@ -298,6 +298,7 @@ fn report_unretrieved<T>(h: &TaskHeader, out: &Result<T, TaskError>) {
             error: Some(msg.clone()),
             task: Some(h.describe()),
             location: Some(h.location),
+            ..Default::default()
         };
         match h.sched.upgrade() {
             Some(sched) => sched.report(&ctx),

@@ -52,7 +52,13 @@ impl DoneCallbacks {
 /// Runs `f`, a done callback of `me`, reporting its panic.
 fn guarded(me: &TaskRef, sched: &dyn Schedule, f: impl FnOnce()) {
     if let Err(p) = catch_unwind(AssertUnwindSafe(f)) {
-        sched.report(&ExceptionContext::callback_panic(me.location(), &*p));
+        let task = me.0.header().describe();
+        let mut ctx =
+            ExceptionContext::new(format!("Exception in callback a done callback of {task}"));
+        ctx.error = Some(crate::error::panic_message(&*p));
+        ctx.location = Some(me.location());
+        ctx.task = Some(task);
+        sched.report(&ctx);
     }
 }
 

@@ -228,7 +228,7 @@ impl Recorder {
                 }
                 Step::Task { id, finished }
             }
-            StepKind::Callback(location) => Step::Callback { location },
+            StepKind::Callback(_, location) => Step::Callback { location },
             StepKind::DoneCallbacks(t) => Step::DoneCallbacks { task: t.id() },
         };
         let start = start.saturating_duration_since(self.origin);
