@@ -42,7 +42,9 @@ fn kill_ends_the_child_with_minus_nine() {
         evloop::sleep(Duration::from_millis(20)).await;
         p.kill().unwrap();
         assert_eq!(p.wait().await, -9);
-        p.kill().unwrap(); // already gone: nothing to do
+        // Already reaped: asyncio raises ProcessLookupError (ESRCH), and so does evloop.
+        let gone = p.kill().unwrap_err();
+        assert_eq!(gone.raw_os_error(), Some(libc::ESRCH), "{gone}");
     })
     .unwrap();
 }
@@ -140,4 +142,53 @@ fn many_children_are_all_reaped() {
 #[test]
 fn outside_a_loop_is_an_error() {
     assert!(create_subprocess_exec("true", Vec::<&str>::new()).is_err());
+}
+
+/// `terminate`, `send_signal` and a signal to a child already gone, as asyncio:
+///
+/// ```python
+/// async def main():
+///     p = await asyncio.create_subprocess_exec("sleep", "10")
+///     p.terminate()
+///     print(await p.wait())
+///     q = await asyncio.create_subprocess_exec("sleep", "10")
+///     q.send_signal(signal.SIGINT)
+///     print(await q.wait())
+///     r = await asyncio.create_subprocess_exec("true")
+///     await r.wait()
+///     try:
+///         r.terminate()
+///         print("no error", r.returncode)
+///     except ProcessLookupError:
+///         print("ProcessLookupError", r.returncode)
+/// ```
+///
+/// prints `-15`, `-2`, `ProcessLookupError 0` (3.11 and 3.13).
+#[test]
+fn terminate_and_send_signal_as_asyncio() {
+    let lines = evloop::run(async {
+        let mut lines = Vec::new();
+        let p = create_subprocess_exec("sleep", ["10"]).unwrap();
+        p.terminate().unwrap();
+        lines.push(p.wait().await.to_string());
+        let q = create_subprocess_exec("sleep", ["10"]).unwrap();
+        q.send_signal(libc::SIGINT).unwrap();
+        lines.push(q.wait().await.to_string());
+        let r = create_subprocess_exec("true", Vec::<&str>::new()).unwrap();
+        r.wait().await;
+        match r.terminate() {
+            Ok(()) => lines.push(format!("no error {:?}", r.returncode())),
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {
+                lines.push(format!("ProcessLookupError {}", r.returncode().unwrap()))
+            }
+            Err(e) => lines.push(format!("other error {e}")),
+        }
+        assert_eq!(
+            r.send_signal(12345).unwrap_err().kind(),
+            std::io::ErrorKind::InvalidInput
+        );
+        lines
+    })
+    .unwrap();
+    assert_eq!(lines, ["-15", "-2", "ProcessLookupError 0"]);
 }

@@ -287,18 +287,62 @@ impl Process {
         .await
     }
 
-    /// Kills the child (`SIGKILL`); `wait` then gives `-9`. Nothing happens if it already
-    /// exited.
+    /// Kills the child (`SIGKILL`); `wait` then gives `-9` (asyncio `Process.kill`).
     ///
     /// # Errors
     ///
-    /// What the OS reports.
+    /// As [`send_signal`](Self::send_signal).
     pub fn kill(&self) -> io::Result<()> {
-        let mut children = self.watcher.children.borrow_mut();
-        match children.iter_mut().find(|(c, _)| c.id() == self.pid) {
-            Some((child, _)) => child.kill(),
-            None => Ok(()), // already reaped
+        self.send_signal(rustix::process::Signal::KILL.as_raw())
+    }
+
+    /// Asks the child to stop (`SIGTERM`); `wait` then gives `-15` unless it handles the
+    /// signal (asyncio `Process.terminate`).
+    ///
+    /// # Errors
+    ///
+    /// As [`send_signal`](Self::send_signal).
+    pub fn terminate(&self) -> io::Result<()> {
+        self.send_signal(rustix::process::Signal::TERM.as_raw())
+    }
+
+    /// Sends signal `sig` to the child (asyncio `Process.send_signal`). Once the loop has
+    /// reaped the child no signal is sent, since its pid may belong to another process by
+    /// then; until then the exited child's pid stays its own.
+    ///
+    /// # Errors
+    ///
+    /// The child was reaped: `ESRCH`, "No such process" (asyncio raises
+    /// `ProcessLookupError`); `InvalidInput` for a number that is no signal; otherwise what
+    /// the OS reports.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evloop::process::create_subprocess_exec;
+    ///
+    /// evloop::run(async {
+    ///     let child = create_subprocess_exec("sleep", ["10"]).unwrap();
+    ///     child.send_signal(15).unwrap(); // SIGTERM
+    ///     assert_eq!(child.wait().await, -15);
+    ///     assert_eq!(child.returncode(), Some(-15));
+    ///     assert!(child.send_signal(15).is_err()); // gone: ProcessLookupError
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn send_signal(&self, sig: i32) -> io::Result<()> {
+        use rustix::process::{Pid, Signal, kill_process};
+        let signal = Signal::from_named_raw(sig)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a signal number"))?;
+        let children = self.watcher.children.borrow();
+        if !children.iter().any(|(c, _)| c.id() == self.pid) {
+            return Err(io::Error::from(rustix::io::Errno::SRCH));
         }
+        let pid = i32::try_from(self.pid)
+            .ok()
+            .and_then(Pid::from_raw)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a process id"))?;
+        kill_process(pid, signal).map_err(io::Error::from)
     }
 
     /// Sends `input` to stdin (if given) and closes it, reads stdout and stderr to the end at
