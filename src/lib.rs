@@ -160,7 +160,7 @@ pub use event_loop::remote_handle::RemoteHandle;
 pub use event_loop::{EventLoop, LoopHandle};
 #[cfg(feature = "executor")]
 pub use executor::{ThreadPool, to_thread};
-pub use future::Future;
+pub use future::{DoneCallbackId, Future};
 #[cfg(feature = "observe")]
 pub use introspect::LoopStats;
 pub use queue::{LifoQueue, PriorityQueue, Queue};

@@ -154,3 +154,46 @@ fn an_error_nobody_read_is_reported_when_the_future_goes() {
         "end",
     ]);
 }
+
+/// Done callbacks taken back before the future is done do not run; once it is done they
+/// were scheduled and cannot be. Mirrors:
+///
+/// ```python
+/// async def main():
+///     loop = asyncio.get_running_loop()
+///     f = loop.create_future()
+///     def a(fut): print("a")
+///     def b(fut): print("b")
+///     f.add_done_callback(a); f.add_done_callback(b); f.add_done_callback(a)
+///     print(f.remove_done_callback(a))
+///     f.set_result(1)
+///     print(f.remove_done_callback(b))
+///     await asyncio.sleep(0)
+/// ```
+///
+/// which prints `2`, `0`, `b` (a closure has no identity, so each registration of `a` is
+/// taken back by its id).
+#[test]
+fn remove_done_callback_as_asyncio() {
+    let ev = EventLoop::new().unwrap();
+    let t = Trace::new();
+    let t2 = t.clone();
+    ev.run_until_complete(async move {
+        let t = t2;
+        let f = evloop::Future::<u8>::new();
+        let a1 = f.add_done_callback(cb(&t, "a")).unwrap();
+        let b = f.add_done_callback(cb(&t, "b")).unwrap();
+        let a2 = f.add_done_callback(cb(&t, "a")).unwrap();
+        t.log((f.remove_done_callback(a1) + f.remove_done_callback(a2)).to_string());
+        f.set_result(1).unwrap();
+        t.log(f.remove_done_callback(b).to_string());
+        evloop::yield_now().await;
+    })
+    .unwrap();
+    t.assert(&["2", "0", "b"]);
+}
+
+fn cb(t: &Trace, name: &'static str) -> impl FnOnce(&evloop::Future<u8>) + 'static {
+    let t = t.clone();
+    move |_| t.log(name)
+}

@@ -62,8 +62,10 @@ struct Inner<T: 'static> {
     outcome: RefCell<Option<Result<T, FutureError>>>,
     /// The wakers of the tasks awaiting it, keyed by the awaiting clone's slot.
     waiters: RefCell<Slab<Waker>>,
-    /// Done callbacks, in registration order; drained at completion.
-    callbacks: RefCell<Vec<FutureCallback<T>>>,
+    /// Done callbacks with their ids, in registration order; drained at completion.
+    callbacks: RefCell<Vec<(u64, FutureCallback<T>)>>,
+    /// The id the next done callback gets.
+    next_callback: Cell<u64>,
     /// The loop the callbacks run on; bound at creation or at the first `add_done_callback`.
     core: RefCell<Weak<Core>>,
     /// Its error was read (by `result()` or an await): no "never retrieved" report.
@@ -90,6 +92,11 @@ impl<T: 'static> Drop for Inner<T> {
     }
 }
 
+/// Which done callback [`Future::add_done_callback`] registered, to take it back with
+/// [`Future::remove_done_callback`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DoneCallbackId(u64);
+
 /// A result that will be set later; see the [module docs](self).
 pub struct Future<T: 'static> {
     inner: Rc<Inner<T>>,
@@ -114,6 +121,7 @@ impl<T: 'static> Future<T> {
                 outcome: RefCell::new(None),
                 waiters: RefCell::new(Slab::new()),
                 callbacks: RefCell::new(Vec::new()),
+                next_callback: Cell::new(0),
                 core: RefCell::new(core),
                 retrieved: Cell::new(false),
             }),
@@ -160,22 +168,56 @@ impl<T: 'static> Future<T> {
     }
 
     /// Schedules `f` to run on the loop with this future once it is done (at once if it is).
+    /// The id it gives takes `f` back with [`remove_done_callback`](Self::remove_done_callback).
     ///
     /// # Errors
     ///
     /// [`LoopError::NoRunningLoop`] if the future is bound to no loop and none is running, or
     /// [`LoopError::Closed`] if its loop was closed.
     #[track_caller]
-    pub fn add_done_callback(&self, f: impl FnOnce(&Future<T>) + 'static) -> Result<(), LoopError> {
+    pub fn add_done_callback(
+        &self,
+        f: impl FnOnce(&Future<T>) + 'static,
+    ) -> Result<DoneCallbackId, LoopError> {
         let location = Location::caller();
         let core = self.loop_core()?;
+        let id = self.inner.next_callback.get();
+        self.inner.next_callback.set(id + 1);
         if self.done() {
             let me = self.clone();
             core.call_soon_internal(move || f(&me), location);
         } else {
-            self.inner.callbacks.borrow_mut().push(Box::new(f));
+            self.inner.callbacks.borrow_mut().push((id, Box::new(f)));
         }
-        Ok(())
+        Ok(DoneCallbackId(id))
+    }
+
+    /// Takes back a done callback not yet scheduled, and gives how many were removed: 1, or
+    /// 0 if the future is already done (its callbacks were scheduled then) or the id is
+    /// unknown (asyncio `Future.remove_done_callback(fn)`, which removes every registration
+    /// of `fn`; a closure has no identity to compare, so each registration has its id).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let fut = evloop::Future::<u8>::new();
+    ///     let id = fut.add_done_callback(|_| unreachable!("removed")).unwrap();
+    ///     assert_eq!(fut.remove_done_callback(id), 1);
+    ///     assert_eq!(fut.remove_done_callback(id), 0);
+    ///     fut.set_result(1).unwrap();
+    ///     evloop::yield_now().await;
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn remove_done_callback(&self, id: DoneCallbackId) -> usize {
+        let removed = {
+            let mut callbacks = self.inner.callbacks.borrow_mut();
+            let at = callbacks.iter().position(|(i, _)| *i == id.0);
+            at.map(|at| callbacks.remove(at))
+        };
+        // Dropped outside the borrow: the closure's captures may run code that uses it.
+        usize::from(removed.is_some())
     }
 
     /// The loop callbacks run on, binding the running loop if the future has none yet.
@@ -209,7 +251,7 @@ impl<T: 'static> Future<T> {
         if !callbacks.is_empty()
             && let Ok(core) = self.loop_core()
         {
-            for f in callbacks {
+            for (_, f) in callbacks {
                 let me = self.clone();
                 core.call_soon_internal(move || f(&me), Location::caller());
             }
