@@ -11,9 +11,8 @@
 //! being taken or sees the flag clear and wakes the loop again; nothing is stranded.
 
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
 
+use crate::task::cross_thread::{AtomicBool, Mutex, MutexGuard, Ordering};
 use crate::task::waker::RemoteWake;
 use crate::task::waker::WakeRef;
 

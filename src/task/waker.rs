@@ -40,9 +40,9 @@
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
+use super::cross_thread::{AtomicBool, AtomicU32, Ordering, fence};
 pub(crate) use super::layout::{Door, RemoteWake, WakeHeader, WakeRef};
 use super::layout::{TaskHeader, TaskPtr};
 use super::raw::release_wake_ref;
@@ -83,7 +83,7 @@ impl WakeHeader {
         if self.count.fetch_sub(1, Ordering::Release) != 1 {
             return false;
         }
-        std::sync::atomic::fence(Ordering::Acquire);
+        fence(Ordering::Acquire);
         true
     }
 
