@@ -10,6 +10,7 @@
 //! *before* taking the queue, so a push that races with a drain either lands in the batch
 //! being taken or sees the flag clear and wakes the loop again; nothing is stranded.
 
+use std::io;
 use std::panic::Location;
 
 use crate::task::cross_thread::{AtomicBool, Mutex, MutexGuard, Ordering};
@@ -27,12 +28,28 @@ pub(crate) enum Remote {
     Wake(WakeRef),
 }
 
+/// What interrupts the loop's poll: the reactor's [`mio::Waker`]. A parameter of [`Inbox`]
+/// only so that the loom models can put a poller loom sees in its place; the loop always
+/// uses `mio::Waker`, and the inbox compiles to the same code as with the field's type
+/// written out.
+pub(crate) trait PollWaker: Send + Sync {
+    /// Makes the loop's current poll return, or its next one return at once.
+    fn wake(&self) -> io::Result<()>;
+}
+
+impl PollWaker for mio::Waker {
+    #[inline]
+    fn wake(&self) -> io::Result<()> {
+        mio::Waker::wake(self)
+    }
+}
+
 /// The part of a loop that other threads may touch.
-pub(crate) struct Inbox {
+pub(crate) struct Inbox<W = mio::Waker> {
     /// Work waiting for the loop thread, in arrival order.
     queue: Mutex<Vec<Remote>>,
     /// Interrupts the loop's poll.
-    waker: mio::Waker,
+    waker: W,
     /// True from the first push after a drain until the next drain.
     notified: AtomicBool,
     /// Set by `close`; pushes are refused afterwards.
@@ -41,7 +58,7 @@ pub(crate) struct Inbox {
 
 /// A task woken on another thread goes through the same queue as remote calls, so the two
 /// keep their order.
-impl RemoteWake for Inbox {
+impl<W: PollWaker> RemoteWake for Inbox<W> {
     fn wake(&self, task: WakeRef) {
         // A closed loop refuses the wake and hands it back, to be dropped: a wake for a
         // closed loop is a no-op.
@@ -49,8 +66,8 @@ impl RemoteWake for Inbox {
     }
 }
 
-impl Inbox {
-    pub(crate) fn new(waker: mio::Waker) -> Inbox {
+impl<W: PollWaker> Inbox<W> {
+    pub(crate) fn new(waker: W) -> Inbox<W> {
         Inbox {
             queue: Mutex::new(Vec::new()),
             waker,
