@@ -110,7 +110,12 @@ impl<W: PollWaker> Inbox<W> {
 
     /// Takes everything queued so far (called by the loop thread).
     pub(crate) fn drain(&self) -> Vec<Remote> {
-        self.notified.store(false, Ordering::SeqCst);
+        // A push whose item misses this batch locks the queue after us, so its swap comes
+        // after this write and reads false. A swap rather than a store, for loom's sake:
+        // loom may let such a swap read a value from before a plain store it must follow
+        // (tokio-rs/loom#254) and reports a lost wake-up that cannot happen. On x86 the
+        // two compile to the same `xchg`.
+        self.notified.swap(false, Ordering::SeqCst);
         std::mem::take(&mut *self.lock())
     }
 
