@@ -8,7 +8,8 @@
 //! To avoid a syscall per remote call, `notified` remembers that a wake-up is already on its
 //! way: only the first push after a drain writes to the waker. The loop clears the flag
 //! *before* taking the queue, so a push that races with a drain either lands in the batch
-//! being taken or sees the flag clear and wakes the loop again; nothing is stranded.
+//! being taken or sees the flag clear and wakes the loop again; nothing is stranded. The
+//! loom models in `loom_inbox` check this in every interleaving (`scripts/loom`).
 
 use std::io;
 use std::panic::Location;

@@ -35,7 +35,9 @@
 //! waker whose task belongs to it queues the task directly ([`schedule_local`]).
 //!
 //! This module and `raw` are where the task's unsafe code lives; each block says which
-//! invariant it relies on.
+//! invariant it relies on. The loom models in `event_loop::loom_wake` (`scripts/loom`) run
+//! the remote path, the coalescing and the count against the loop's thread in every
+//! interleaving.
 
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
