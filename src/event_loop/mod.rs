@@ -40,6 +40,12 @@ pub(crate) mod remote_handle;
 pub mod run_once;
 pub(crate) mod shutdown;
 
+// Loom models of the cross-thread path (`scripts/loom`).
+#[cfg(all(test, evloop_loom))]
+mod loom_inbox;
+#[cfg(all(test, evloop_loom))]
+mod loom_wake;
+
 use std::cell::Cell;
 use std::fmt;
 use std::future::Future;

@@ -8,12 +8,13 @@
 //! To avoid a syscall per remote call, `notified` remembers that a wake-up is already on its
 //! way: only the first push after a drain writes to the waker. The loop clears the flag
 //! *before* taking the queue, so a push that races with a drain either lands in the batch
-//! being taken or sees the flag clear and wakes the loop again; nothing is stranded.
+//! being taken or sees the flag clear and wakes the loop again; nothing is stranded. The
+//! loom models in `loom_inbox` check this in every interleaving (`scripts/loom`).
 
+use std::io;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
 
+use crate::task::cross_thread::{AtomicBool, Mutex, MutexGuard, Ordering};
 use crate::task::waker::RemoteWake;
 use crate::task::waker::WakeRef;
 
@@ -28,12 +29,28 @@ pub(crate) enum Remote {
     Wake(WakeRef),
 }
 
+/// What interrupts the loop's poll: the reactor's [`mio::Waker`]. A parameter of [`Inbox`]
+/// only so that the loom models can put a poller loom sees in its place; the loop always
+/// uses `mio::Waker`, and the inbox compiles to the same code as with the field's type
+/// written out.
+pub(crate) trait PollWaker: Send + Sync {
+    /// Makes the loop's current poll return, or its next one return at once.
+    fn wake(&self) -> io::Result<()>;
+}
+
+impl PollWaker for mio::Waker {
+    #[inline]
+    fn wake(&self) -> io::Result<()> {
+        mio::Waker::wake(self)
+    }
+}
+
 /// The part of a loop that other threads may touch.
-pub(crate) struct Inbox {
+pub(crate) struct Inbox<W = mio::Waker> {
     /// Work waiting for the loop thread, in arrival order.
     queue: Mutex<Vec<Remote>>,
     /// Interrupts the loop's poll.
-    waker: mio::Waker,
+    waker: W,
     /// True from the first push after a drain until the next drain.
     notified: AtomicBool,
     /// Set by `close`; pushes are refused afterwards.
@@ -42,7 +59,7 @@ pub(crate) struct Inbox {
 
 /// A task woken on another thread goes through the same queue as remote calls, so the two
 /// keep their order.
-impl RemoteWake for Inbox {
+impl<W: PollWaker> RemoteWake for Inbox<W> {
     fn wake(&self, task: WakeRef) {
         // A closed loop refuses the wake and hands it back, to be dropped: a wake for a
         // closed loop is a no-op.
@@ -50,8 +67,8 @@ impl RemoteWake for Inbox {
     }
 }
 
-impl Inbox {
-    pub(crate) fn new(waker: mio::Waker) -> Inbox {
+impl<W: PollWaker> Inbox<W> {
+    pub(crate) fn new(waker: W) -> Inbox<W> {
         Inbox {
             queue: Mutex::new(Vec::new()),
             waker,
@@ -94,7 +111,12 @@ impl Inbox {
 
     /// Takes everything queued so far (called by the loop thread).
     pub(crate) fn drain(&self) -> Vec<Remote> {
-        self.notified.store(false, Ordering::SeqCst);
+        // A push whose item misses this batch locks the queue after us, so its swap comes
+        // after this write and reads false. A swap rather than a store, for loom's sake:
+        // loom may let such a swap read a value from before a plain store it must follow
+        // (tokio-rs/loom#254) and reports a lost wake-up that cannot happen. On x86 the
+        // two compile to the same `xchg`.
+        self.notified.swap(false, Ordering::SeqCst);
         std::mem::take(&mut *self.lock())
     }
 

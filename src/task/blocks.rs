@@ -32,6 +32,9 @@ use std::alloc::Layout;
 use std::cell::Cell;
 use std::ptr::NonNull;
 
+// loom's allocator in the loom models, which tracks each block for leaks (see `cross_thread`).
+use super::cross_thread;
+
 /// The granule of block sizes, and the least alignment of a block. glibc's chunks are
 /// 16-byte multiples anyway, so the rounding costs no memory there.
 const GRANULE: usize = 16;
@@ -86,7 +89,7 @@ fn class(layout: Layout) -> Option<usize> {
 /// A fresh block from the global allocator.
 pub(crate) fn allocate(layout: Layout) -> NonNull<u8> {
     // SAFETY: a task block is never empty (its header alone is over 100 bytes).
-    let block = unsafe { std::alloc::alloc(layout) };
+    let block = unsafe { cross_thread::alloc(layout) };
     NonNull::new(block).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
 }
 
@@ -98,7 +101,7 @@ pub(crate) fn allocate(layout: Layout) -> NonNull<u8> {
 /// again.
 pub(crate) unsafe fn deallocate(block: NonNull<u8>, layout: Layout) {
     // SAFETY: per the contract.
-    unsafe { std::alloc::dealloc(block.as_ptr(), layout) };
+    unsafe { cross_thread::dealloc(block.as_ptr(), layout) };
 }
 
 impl Blocks {

@@ -24,11 +24,11 @@ use std::panic::Location;
 use std::ptr::NonNull;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32};
 use std::task::Waker;
 
 use super::TaskRef;
 use super::blocks::Blocks;
+use super::cross_thread::{AtomicBool, AtomicU32};
 use super::finished::Finished;
 use super::state::Lifecycle;
 use crate::error::ExceptionContext;

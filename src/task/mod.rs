@@ -52,6 +52,8 @@ pub(crate) mod cancel;
 // Pinning a task's future inside its cell, and reaching the cell from an untyped pointer.
 #[allow(unsafe_code)]
 pub(crate) mod cell;
+// What other threads touch (atomics, the inbox's mutex): std's, or loom's in the loom models.
+pub(crate) mod cross_thread;
 // The layout of a task's block; `WakeRef` is sent to the loop's thread.
 pub(crate) mod finished;
 pub(crate) mod header;

@@ -8,12 +8,14 @@ use std::ptr::NonNull;
 use std::rc::Rc;
 
 use super::blocks::Blocks;
+use super::cross_thread::const_thread_local;
 use super::layout::{Schedule, TaskHeader};
 
-thread_local! {
+// loom's in the loom models, so that each model thread has its own (see `cross_thread`).
+const_thread_local! {
     /// The scheduler running on this thread, with its door's identity. Set and cleared
     /// only by [`enter`] and its guard, which holds the `Rc` the pointer was taken from.
-    static RUNNING: Cell<Option<Running>> = const { Cell::new(None) };
+    static RUNNING: Cell<Option<Running>> = Cell::new(None);
 }
 
 /// The scheduler running on this thread: its door's identity, the scheduler, and its kept

@@ -35,14 +35,16 @@
 //! waker whose task belongs to it queues the task directly ([`schedule_local`]).
 //!
 //! This module and `raw` are where the task's unsafe code lives; each block says which
-//! invariant it relies on.
+//! invariant it relies on. The loom models in `event_loop::loom_wake` (`scripts/loom`) run
+//! the remote path, the coalescing and the count against the loop's thread in every
+//! interleaving.
 
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
+use super::cross_thread::{AtomicBool, AtomicU32, Ordering, fence};
 pub(crate) use super::layout::{Door, RemoteWake, WakeHeader, WakeRef};
 use super::layout::{TaskHeader, TaskPtr};
 use super::raw::release_wake_ref;
@@ -83,7 +85,7 @@ impl WakeHeader {
         if self.count.fetch_sub(1, Ordering::Release) != 1 {
             return false;
         }
-        std::sync::atomic::fence(Ordering::Acquire);
+        fence(Ordering::Acquire);
         true
     }
 
