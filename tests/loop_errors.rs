@@ -174,6 +174,8 @@ fn no_running_loop_outside_a_run() {
     ));
     assert!(evloop::running_loop().is_none());
     assert!(evloop::all_tasks().is_empty());
+    // The rule (`event_loop::context`): reading gives "nothing", only get_running_loop errs.
+    assert!(evloop::current_task().is_none());
 }
 
 #[test]

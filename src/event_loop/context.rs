@@ -4,6 +4,25 @@
 //! a loop runs. evloop does the same: [`CURRENT`] holds the loop only between entering
 //! `run_*` and leaving it, so there is no hidden global state outside a run, and several
 //! loops can live on several threads side by side.
+//!
+//! Outside a running loop the free functions follow one rule: one that only *reads* what
+//! is running answers "nothing" ([`running_loop`] and [`current_task`] give `None`,
+//! [`all_tasks`] is empty), as `current_task()` does in a plain callback; [`get_running_loop`]
+//! is the exception, its purpose being the error ([`LoopError::NoRunningLoop`], asyncio's
+//! `RuntimeError('no running event loop')`); one that *acts* on the loop ([`spawn`]) panics
+//! with a message naming the thread, as tokio's `spawn` does.
+//!
+//! ```
+//! assert!(evloop::get_running_loop().is_err());
+//! assert!(evloop::running_loop().is_none());
+//! assert!(evloop::current_task().is_none());
+//! assert!(evloop::all_tasks().is_empty());
+//! evloop::run(async {
+//!     assert!(evloop::get_running_loop().is_ok());
+//!     assert!(evloop::current_task().is_some());
+//! })
+//! .unwrap();
+//! ```
 
 use std::cell::RefCell;
 use std::future::Future;
