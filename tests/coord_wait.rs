@@ -114,3 +114,54 @@ fn wait_on_nothing_is_refused() {
     assert_eq!(err, evloop::WaitError::Empty);
     assert_eq!(err.to_string(), "Set of Tasks/Futures is empty.");
 }
+
+/// `as_completed` with a timeout: one deadline for the whole iteration; the tasks still
+/// running are not cancelled. Mirrors:
+///
+/// ```python
+/// async def main():
+///     async def after(d, v):
+///         await asyncio.sleep(d)
+///         return v
+///     tasks = [asyncio.create_task(after(d, d)) for d in (0.03, 0.01, 10)]
+///     try:
+///         for f in asyncio.as_completed(tasks, timeout=0.1):
+///             print(await f)
+///     except TimeoutError:
+///         print("timed out")
+///     print([t.done() for t in tasks])
+/// ```
+///
+/// which prints `0.01`, `0.03`, `timed out`, `[True, True, False]` (3.11 and 3.13).
+#[test]
+fn as_completed_with_a_timeout() {
+    let (ev, _c) = manual_loop();
+    let lines = ev
+        .run_until_complete(async {
+            let ev = evloop::get_running_loop().unwrap();
+            let tasks = [30, 10, 10_000].map(sleeper);
+            let refs: Vec<_> = tasks.iter().map(|t| t.task_ref()).collect();
+            let mut lines = Vec::new();
+            let deadline = ev.time() + Duration::from_millis(100);
+            let mut in_order = evloop::as_completed(tasks);
+            loop {
+                match in_order.next_before(deadline).await {
+                    Ok(Some(r)) => lines.push(format!("0.{:02}", r.unwrap() / 10)),
+                    Ok(None) => break,
+                    Err(evloop::TimeoutError) => {
+                        lines.push("timed out".to_string());
+                        break;
+                    }
+                }
+            }
+            let done: Vec<&str> = refs
+                .iter()
+                .map(|t| if t.done() { "True" } else { "False" })
+                .collect();
+            lines.push(format!("[{}]", done.join(", ")));
+            refs[2].cancel();
+            lines
+        })
+        .unwrap();
+    assert_eq!(lines, ["0.01", "0.03", "timed out", "[True, True, False]"]);
+}

@@ -6,7 +6,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::completion::Completions;
-use crate::error::TaskError;
+use crate::error::{TaskError, TimeoutError};
 use crate::task::{Task, TaskRef};
 
 /// When [`wait`] returns (asyncio's `FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`).
@@ -152,6 +152,49 @@ impl<T> AsCompleted<T> {
     /// The result of the next task to finish, or `None` once all were given out.
     pub async fn next(&mut self) -> Option<Result<T, TaskError>> {
         poll_fn(|cx| self.poll_next(cx)).await
+    }
+
+    /// Like [`next`](AsCompleted::next), but gives up at `deadline` with [`TimeoutError`]
+    /// (asyncio `as_completed(aws, timeout=)`, whose timeout is one deadline for the whole
+    /// iteration: compute it once, before the loop). Giving up consumes nothing and cancels
+    /// none of the tasks.
+    ///
+    /// # Errors
+    ///
+    /// [`TimeoutError`] once `deadline` passed with tasks still running.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// evloop::run(async {
+    ///     let ev = evloop::get_running_loop().unwrap();
+    ///     let tasks = [20u64, 10, 10_000].map(|ms| {
+    ///         evloop::spawn(async move {
+    ///             evloop::sleep(Duration::from_millis(ms)).await;
+    ///             ms
+    ///         })
+    ///     });
+    ///     let deadline = ev.time() + Duration::from_millis(500);
+    ///     let mut in_order = evloop::as_completed(tasks);
+    ///     let mut seen = Vec::new();
+    ///     while let Some(r) = in_order.next_before(deadline).await.transpose() {
+    ///         match r {
+    ///             Ok(r) => seen.push(r.unwrap()),
+    ///             Err(evloop::TimeoutError) => break,
+    ///         }
+    ///     }
+    ///     assert_eq!(seen, [10, 20]);
+    /// })
+    /// .unwrap();
+    /// ```
+    #[doc(alias = "as_completed")]
+    pub async fn next_before(
+        &mut self,
+        deadline: std::time::Instant,
+    ) -> Result<Option<Result<T, TaskError>>, TimeoutError> {
+        super::timeout::timeout_at(deadline).run(self.next()).await
     }
 
     /// Poll form of [`next`](AsCompleted::next).
