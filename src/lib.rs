@@ -66,7 +66,7 @@ mod system;
 pub mod task;
 
 pub use coordination::{
-    async_iter, async_with, combinators, future, queue, shared_task, sync, time,
+    async_iter, async_with, combinators, future, queue, shared_task, sync, threadsafe, time,
 };
 pub(crate) use driver::callback;
 pub use driver::{clock, reactor, timers};

@@ -13,4 +13,5 @@ pub mod future;
 pub mod queue;
 pub mod shared_task;
 pub mod sync;
+pub mod threadsafe;
 pub mod time;
