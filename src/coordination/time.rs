@@ -158,7 +158,7 @@ impl Sleep {
         self.state = context::with_current(|core| {
             let when = match deadline {
                 SleepDeadline::After(d) => crate::clock::deadline_after(core.now(), d),
-                SleepDeadline::At(when) => crate::clock::clamp_deadline(core.now(), when),
+                SleepDeadline::At(when) => clamp_at(core, when),
             };
             let id = core
                 .arm_sleep(when, cx.waker())
@@ -168,6 +168,13 @@ impl Sleep {
         })
         .expect("evloop::sleep polled outside a running event loop");
     }
+}
+
+/// A `sleep_until` deadline, clamped a century on (out of line: `sleep` is the common case).
+#[cold]
+#[inline(never)]
+fn clamp_at(core: &crate::event_loop::core::Core, when: Instant) -> Instant {
+    crate::clock::clamp_deadline(core.now(), when)
 }
 
 impl Future for Sleep {

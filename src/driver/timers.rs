@@ -50,6 +50,12 @@ use crate::callback::{Callback, HandleState};
 /// The stored deadline of the epoch itself (see the module docs for the span).
 const EPOCH_AT: u64 = 1 << 60;
 
+/// `d` in nanoseconds, saturating at `u64::MAX` (584 years).
+#[inline]
+fn saturating_nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
 /// Where reports and recordings place a sleep's timer: sleeps keep no call site (it would
 /// cost eight bytes per sleep), and waking a task is the loop's own work.
 pub(crate) const SLEEP_LOCATION: &std::panic::Location<'static> = std::panic::Location::caller();
@@ -159,12 +165,19 @@ impl Timers {
 
     /// `when` as a stored deadline: `EPOCH_AT` plus or minus its distance from the epoch in
     /// nanoseconds, saturating at either end.
+    #[inline]
     fn nanos(&self, when: Instant) -> u64 {
-        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
         match when.checked_duration_since(self.epoch) {
-            Some(after) => EPOCH_AT.saturating_add(nanos(after)),
-            None => EPOCH_AT.saturating_sub(nanos(self.epoch - when)),
+            Some(after) => EPOCH_AT.saturating_add(saturating_nanos(after)),
+            None => self.nanos_before(when),
         }
+    }
+
+    /// [`nanos`](Self::nanos) of a deadline before the epoch (rare: out of line).
+    #[cold]
+    #[inline(never)]
+    fn nanos_before(&self, when: Instant) -> u64 {
+        EPOCH_AT.saturating_sub(saturating_nanos(self.epoch - when))
     }
 
     /// The instant a stored deadline stands for (saturating at what `Instant` can hold).
@@ -180,6 +193,7 @@ impl Timers {
         }
     }
 
+    #[inline]
     fn push_entry(&mut self, when: Instant, target: TimerTarget) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;

@@ -100,6 +100,10 @@ impl Drop for TaskPtr {
 /// # Safety
 ///
 /// `ptr` is a task whose local count just reached zero, on its loop's thread.
+///
+/// Out of line: it runs once per task, and kept apart it leaves `TaskPtr::drop` small
+/// enough to be inlined into the loop's step.
+#[inline(never)]
 unsafe fn release_local(ptr: NonNull<TaskHeader>) {
     // SAFETY: the block is alive (the local side's unit), and with no local reference left
     // nothing else on this thread reads the header while we drop its contents.
