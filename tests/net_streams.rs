@@ -207,3 +207,59 @@ fn a_server_serves_several_clients_until_closed() {
     })
     .unwrap();
 }
+
+/// `writelines`, `can_write_eof` and `is_closing` on a stream writer, as asyncio:
+///
+/// ```python
+/// async def main():
+///     async def handle(r, w):
+///         line = await r.readline()
+///         w.writelines([b"echo: ", line])
+///         print("can_write_eof", w.can_write_eof())
+///         w.close()
+///         print("is_closing", w.is_closing())
+///     server = await asyncio.start_server(handle, "127.0.0.1", 0)
+///     port = server.sockets[0].getsockname()[1]
+///     r, w = await asyncio.open_connection("127.0.0.1", port)
+///     w.writelines([b"hel", b"lo\n"])
+///     print(await r.readline())
+///     server.close()
+/// ```
+///
+/// prints `can_write_eof True`, `is_closing True`, `b'echo: hello\n'`.
+#[test]
+fn writelines_can_write_eof_and_is_closing_as_asyncio() {
+    let lines = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let l = lines.clone();
+    evloop::run(async move {
+        let l2 = l.clone();
+        let server = start_server(
+            move |mut r, w| {
+                let l = l2.clone();
+                async move {
+                    let line = r.readline().await.unwrap();
+                    w.writelines([&b"echo: "[..], &line]);
+                    l.borrow_mut()
+                        .push(format!("can_write_eof {}", w.can_write_eof()));
+                    w.close();
+                    l.borrow_mut()
+                        .push(format!("is_closing {}", w.is_closing()));
+                }
+            },
+            "127.0.0.1",
+            0,
+        )
+        .unwrap();
+        let port = server.local_addr().unwrap().port();
+        let (mut r, w) = open_connection("127.0.0.1", port).await.unwrap();
+        w.writelines([&b"hel"[..], b"lo\n"]);
+        let echoed = r.readline().await.unwrap();
+        l.borrow_mut().push(String::from_utf8(echoed).unwrap());
+        server.close();
+    })
+    .unwrap();
+    assert_eq!(
+        *lines.borrow(),
+        ["can_write_eof true", "is_closing true", "echo: hello\n"]
+    );
+}

@@ -89,6 +89,53 @@ impl StreamWriter {
         }
     }
 
+    /// Buffers each part of `data` in order, as one `write` each (asyncio `writelines`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evloop::streams::{open_connection, start_server};
+    ///
+    /// evloop::run(async {
+    ///     let server = start_server(
+    ///         |mut reader, writer| async move {
+    ///             let line = reader.readline().await.unwrap();
+    ///             writer.writelines([&b"echo: "[..], &line]);
+    ///             assert!(writer.can_write_eof());
+    ///             writer.close();
+    ///             assert!(writer.is_closing());
+    ///         },
+    ///         "127.0.0.1",
+    ///         0,
+    ///     )
+    ///     .unwrap();
+    ///     let port = server.local_addr().unwrap().port();
+    ///     let (mut reader, writer) = open_connection("127.0.0.1", port).await.unwrap();
+    ///     writer.writelines([&b"hel"[..], b"lo\n"]);
+    ///     assert_eq!(reader.readline().await.unwrap(), b"echo: hello\n");
+    ///     server.close();
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn writelines<'a>(&self, data: impl IntoIterator<Item = &'a [u8]>) {
+        for part in data {
+            self.write(part);
+        }
+    }
+
+    /// True: a stream writer can always end its side, a socket's or a pipe's (asyncio
+    /// `can_write_eof`).
+    pub fn can_write_eof(&self) -> bool {
+        true
+    }
+
+    /// True once [`close`](Self::close) or [`write_eof`](Self::write_eof) was called, or
+    /// the connection failed: later writes are ignored (asyncio `is_closing`).
+    pub fn is_closing(&self) -> bool {
+        let st = self.state.borrow();
+        st.closing || st.error.is_some()
+    }
+
     /// How many bytes wait to be sent.
     pub fn buffered(&self) -> usize {
         self.state.borrow().buf.len()
