@@ -154,6 +154,26 @@ impl<T: 'static> Future<T> {
         self.complete(Err(FutureError::Cancelled)).is_ok()
     }
 
+    /// The loop the future belongs to (asyncio `Future.get_loop()`): the one running when it
+    /// was made, or when it was first given a done callback; `None` if neither happened or
+    /// that loop is closed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let fut = evloop::Future::<u8>::new();
+    ///     let ev = evloop::get_running_loop().unwrap();
+    ///     assert_eq!(fut.get_loop(), Some(ev)); // the same loop (asyncio: `is`)
+    /// })
+    /// .unwrap();
+    /// assert!(evloop::Future::<u8>::new().get_loop().is_none());
+    /// ```
+    pub fn get_loop(&self) -> Option<crate::LoopHandle> {
+        let core = self.inner.core.borrow().upgrade()?;
+        (!core.is_closed()).then_some(crate::LoopHandle { core })
+    }
+
     /// True once it has a result, an error, or was cancelled.
     pub fn done(&self) -> bool {
         self.inner.outcome.borrow().is_some()

@@ -31,8 +31,56 @@
 
 use std::rc::Rc;
 
+use super::LoopHandle;
+
 pub use crate::error::{ExceptionContext, default_exception_handler};
 
 /// A custom exception handler (asyncio: `handler(loop, context)`; capture a
 /// [`LoopHandle`](crate::LoopHandle) if the loop is needed).
 pub type ExceptionHandler = Rc<dyn Fn(&ExceptionContext)>;
+
+/// The exception handler's methods on the loop (asyncio's `set_exception_handler`,
+/// `get_exception_handler`, `default_exception_handler`, `call_exception_handler`).
+impl LoopHandle {
+    /// Sets the handler that receives panics from callbacks and unretrieved task panics.
+    ///
+    /// Rosetta: asyncio `loop.set_exception_handler(handler)`.
+    pub fn set_exception_handler(&self, handler: impl Fn(&ExceptionContext) + 'static) {
+        *self.core.handler.borrow_mut() = Some(Rc::new(handler));
+    }
+
+    /// The handler set with [`set_exception_handler`](Self::set_exception_handler), if any
+    /// (asyncio `loop.get_exception_handler()`, which returns `None` for the default).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// assert!(ev.get_exception_handler().is_none());
+    /// ev.set_exception_handler(|ctx| eprintln!("custom: {ctx}"));
+    /// let handler = ev.get_exception_handler().unwrap();
+    /// handler(&evloop::ExceptionContext::new("called by hand"));
+    /// ```
+    pub fn get_exception_handler(&self) -> Option<ExceptionHandler> {
+        self.core.handler.borrow().clone()
+    }
+
+    /// Reports `ctx` the default way, whatever handler is set (asyncio
+    /// `loop.default_exception_handler(context)`, which a custom handler may call to log
+    /// as usual): it prints to standard error.
+    pub fn default_exception_handler(&self, ctx: &ExceptionContext) {
+        crate::default_exception_handler(ctx);
+    }
+
+    /// Restores the default handler (asyncio `loop.set_exception_handler(None)`).
+    pub fn clear_exception_handler(&self) {
+        let old = self.core.handler.borrow_mut().take();
+        drop(old);
+    }
+
+    /// Reports `ctx` through the loop's exception handler (asyncio
+    /// `loop.call_exception_handler(context)`).
+    pub fn call_exception_handler(&self, ctx: &ExceptionContext) {
+        self.core.report(ctx);
+    }
+}

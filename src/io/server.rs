@@ -15,10 +15,13 @@ use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::{Rc, Weak};
 use std::task::Poll;
 use std::time::Duration;
 
 use crate::error::{ExceptionContext, panic_message};
+use crate::event_loop::context;
+use crate::event_loop::core::Core;
 use crate::net::{TcpListener, TcpStream};
 use crate::task::Task;
 
@@ -45,6 +48,8 @@ fn report_connection_panic(payload: &(dyn std::any::Any + Send)) {
 pub struct Server {
     accept_loop: Task<()>,
     addr: SocketAddr,
+    /// The loop it serves on (the one running when it was made).
+    owner: Weak<Core>,
 }
 
 impl Server {
@@ -71,7 +76,12 @@ impl Server {
                 }
             }
         });
-        Ok(Server { accept_loop, addr })
+        let owner = context::with_current(Rc::downgrade).unwrap_or_default();
+        Ok(Server {
+            accept_loop,
+            addr,
+            owner,
+        })
     }
 
     /// The address it listens on.
@@ -87,6 +97,12 @@ impl Server {
     /// go on.
     pub fn close(&self) {
         self.accept_loop.cancel();
+    }
+
+    /// The loop it serves on (asyncio `Server.get_loop()`); `None` once that loop is closed.
+    pub fn get_loop(&self) -> Option<crate::LoopHandle> {
+        let core = self.owner.upgrade()?;
+        (!core.is_closed()).then_some(crate::LoopHandle { core })
     }
 
     /// Whether the server still accepts connections.
