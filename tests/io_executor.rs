@@ -95,3 +95,37 @@ fn the_default_pool_is_sized_like_pythons() {
     let n = ThreadPool::default_size();
     assert!((5..=32).contains(&n), "{n}");
 }
+
+/// `getaddrinfo` off the loop's thread, `set_default_executor`, as asyncio:
+///
+/// ```python
+/// async def main():
+///     loop = asyncio.get_running_loop()
+///     infos = await loop.getaddrinfo("127.0.0.1", 8080)
+///     print(infos[0][4])
+///     loop.set_default_executor(
+///         concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="mine"))
+///     print(await asyncio.to_thread(
+///         lambda: threading.current_thread().name.startswith("mine")))
+/// ```
+///
+/// prints `('127.0.0.1', 8080)` and `True`.
+#[test]
+fn getaddrinfo_and_set_default_executor_as_asyncio() {
+    let (addr, mine) = evloop::run(async {
+        let ev = evloop::get_running_loop().unwrap();
+        let addrs = ev.getaddrinfo("127.0.0.1", 8080).await.unwrap();
+        ev.set_default_executor(evloop::ThreadPool::named(1, "mine"));
+        let mine = evloop::to_thread(|| {
+            std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with("mine"))
+        })
+        .await
+        .unwrap();
+        (addrs[0].to_string(), mine)
+    })
+    .unwrap();
+    assert_eq!(addr, "127.0.0.1:8080");
+    assert!(mine);
+}

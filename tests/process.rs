@@ -192,3 +192,21 @@ fn terminate_and_send_signal_as_asyncio() {
     .unwrap();
     assert_eq!(lines, ["-15", "-2", "ProcessLookupError 0"]);
 }
+
+/// `create_subprocess_shell`, as asyncio:
+///
+/// ```python
+/// p = await asyncio.create_subprocess_shell("echo $((6 * 7)); exit 3", stdout=PIPE)
+/// out, _ = await p.communicate()
+/// print(out, p.returncode)   # b'42\n' 3
+/// ```
+#[test]
+fn create_subprocess_shell_as_asyncio() {
+    let (out, code) = evloop::run(async {
+        let mut p = evloop::process::create_subprocess_shell("echo $((6 * 7)); exit 3").unwrap();
+        let (out, _err) = p.communicate(None).await.unwrap();
+        (out, p.returncode())
+    })
+    .unwrap();
+    assert_eq!((&out[..], code), (&b"42\n"[..], Some(3)));
+}

@@ -111,14 +111,16 @@ impl ThreadPool {
         (cpus + 4).min(32)
     }
 
-    fn named(max_workers: usize, name: &str) -> ThreadPool {
+    /// A pool whose threads are named `{prefix}-1`, `{prefix}-2`, ... (asyncio's
+    /// `ThreadPoolExecutor(max_workers, thread_name_prefix=prefix)`).
+    pub fn named(max_workers: usize, prefix: &str) -> ThreadPool {
         ThreadPool {
             handle: Arc::new(PoolHandle {
                 pool: Arc::new(Pool {
                     queue: Mutex::new(Queue::default()),
                     wakeup: Condvar::new(),
                     max_workers: max_workers.max(1),
-                    name: name.to_string(),
+                    name: prefix.to_string(),
                 }),
             }),
         }
@@ -324,12 +326,13 @@ where
 }
 
 /// The default executor of one loop, for `run_in_executor(None, ...)`: a loop component
-/// made on first use and shut down (without waiting) when the loop closes, as asyncio does.
-struct DefaultPool(ThreadPool);
+/// made on first use (or set with `set_default_executor`) and shut down (without waiting)
+/// when the loop closes, as asyncio does.
+struct DefaultPool(std::cell::RefCell<ThreadPool>);
 
 impl Drop for DefaultPool {
     fn drop(&mut self) {
-        self.0.shutdown(false);
+        self.0.borrow().shutdown(false);
     }
 }
 
@@ -346,16 +349,38 @@ impl LoopHandle {
     {
         match pool {
             Some(p) => p.spawn(f),
-            None => {
-                let default = self.core.components().get_or_insert_with(|| {
-                    DefaultPool(ThreadPool::named(
-                        ThreadPool::default_size(),
-                        "evloop-default",
-                    ))
-                });
-                default.0.spawn(f)
-            }
+            None => self.default_pool().0.borrow().spawn(f),
         }
+    }
+
+    /// The default pool, made on first use.
+    fn default_pool(&self) -> std::rc::Rc<DefaultPool> {
+        self.core.components().get_or_insert_with(|| {
+            let pool = ThreadPool::named(ThreadPool::default_size(), "evloop-default");
+            DefaultPool(std::cell::RefCell::new(pool))
+        })
+    }
+
+    /// Makes `pool` the default executor, the one `run_in_executor(None, ..)` and
+    /// [`to_thread`] use from now on (asyncio `loop.set_default_executor(executor)`). The
+    /// pool it replaces goes on with the jobs it has; the loop shuts the new one down when
+    /// it closes, as asyncio does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let ev = evloop::get_running_loop().unwrap();
+    ///     ev.set_default_executor(evloop::ThreadPool::named(2, "mine"));
+    ///     let name = evloop::to_thread(|| std::thread::current().name().map(String::from));
+    ///     assert!(name.await.unwrap().unwrap().starts_with("mine-"));
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn set_default_executor(&self, pool: ThreadPool) {
+        let default = self.default_pool();
+        let old = default.0.replace(pool);
+        drop(old);
     }
 
     /// Shuts the default executor down and waits, running the loop, until its threads have
@@ -381,9 +406,10 @@ impl LoopHandle {
         let Some(default) = self.core.components().get::<DefaultPool>() else {
             return;
         };
-        default.0.shutdown(false);
+        let default = default.0.borrow().clone();
+        default.shutdown(false);
         let deadline = crate::clock::deadline_after(self.core.now(), timeout);
-        while default.0.workers() > 0 {
+        while default.workers() > 0 {
             if self.core.now() >= deadline {
                 self.core.report(&crate::ExceptionContext {
                     message: format!(

@@ -6,6 +6,8 @@
 //! `event_loop::components`), behind its feature where it has one.
 
 #[cfg(feature = "executor")]
+mod dns;
+#[cfg(feature = "executor")]
 pub mod executor;
 #[cfg(all(unix, feature = "process"))]
 pub mod process;

@@ -226,6 +226,29 @@ where
     spawn(&mut cmd)
 }
 
+/// Starts `cmd` with the shell (`/bin/sh -c cmd`), its stdin, stdout and stderr piped
+/// (asyncio `create_subprocess_shell(cmd, stdin=PIPE, stdout=PIPE, stderr=PIPE)`). As with
+/// any shell, quote what comes from outside.
+///
+/// # Errors
+///
+/// As [`create_subprocess_exec`].
+///
+/// # Examples
+///
+/// ```
+/// evloop::run(async {
+///     let mut child = evloop::process::create_subprocess_shell("echo $((6 * 7))").unwrap();
+///     let (out, _err) = child.communicate(None).await.unwrap();
+///     assert_eq!(out, b"42\n");
+///     assert_eq!(child.returncode(), Some(0));
+/// })
+/// .unwrap();
+/// ```
+pub fn create_subprocess_shell(cmd: impl AsRef<OsStr>) -> io::Result<Process> {
+    create_subprocess_exec("/bin/sh", [OsStr::new("-c"), cmd.as_ref()])
+}
+
 /// Starts `cmd` as configured: each stream set to [`Stdio::piped`] becomes a stream of the
 /// [`Process`], the others are as `cmd` says (inherited by default).
 ///
