@@ -73,6 +73,11 @@ use crate::task::{Task, TaskRef};
 /// Rosetta: the asyncio loop object (`asyncio.get_running_loop()`); tokio
 /// `runtime::Handle` plus `LocalSet`.
 #[derive(Clone)]
+#[doc(alias(
+    "AbstractEventLoop",
+    "asyncio.AbstractEventLoop",
+    "tokio::runtime::Handle"
+))]
 pub struct LoopHandle {
     pub(crate) core: Rc<Core>,
 }
@@ -218,6 +223,7 @@ impl LoopHandle {
     ///   first (the task stays pending and a later run may finish it);
     /// - [`RunError::Task`]: the future panicked or its task was cancelled.
     #[track_caller]
+    #[doc(alias("run", "block_on"))]
     pub fn run_until_complete<F: Future + 'static>(&self, fut: F) -> Result<F::Output, RunError> {
         // Check first, so that a refused run loses nothing (`fut` is dropped unpolled).
         context::can_enter(&self.core)?;
@@ -442,6 +448,14 @@ impl fmt::Debug for LoopHandle {
 /// ev.close().unwrap();
 /// assert!(ev.call_soon(|| ()).is_err());
 /// ```
+#[doc(alias(
+    "BaseEventLoop",
+    "SelectorEventLoop",
+    "Runner",
+    "asyncio.Runner",
+    "Runtime",
+    "tokio::runtime::Runtime"
+))]
 pub struct EventLoop {
     handle: LoopHandle,
 }
@@ -452,6 +466,7 @@ impl EventLoop {
     /// # Errors
     ///
     /// [`LoopError::Io`] if the OS refused to create the poller.
+    #[doc(alias("new_event_loop", "asyncio.new_event_loop"))]
     pub fn new() -> Result<EventLoop, LoopError> {
         EventLoop::with_clock(Clock::System)
     }
@@ -470,6 +485,7 @@ impl EventLoop {
     }
 
     /// A handle to this loop, for callbacks to capture.
+    #[doc(alias = "get_loop")]
     pub fn handle(&self) -> LoopHandle {
         self.handle.clone()
     }

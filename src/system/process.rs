@@ -195,9 +195,11 @@ fn pipe_end<S: NonBlocking>(end: S) -> io::Result<Rc<PipeEnd<S>>> {
 /// A running (or finished) child process (asyncio `asyncio.subprocess.Process`).
 ///
 /// Dropping it does not kill the child; the loop still notices its exit.
+#[doc(alias("SubprocessProtocol", "SubprocessTransport", "tokio::process::Child"))]
 pub struct Process {
     pid: u32,
     /// The child's standard input, if piped.
+    #[doc(alias = "get_pipe_transport")]
     pub stdin: Option<StreamWriter>,
     /// The child's standard output, if piped.
     pub stdout: Option<StreamReader>,
@@ -232,6 +234,7 @@ where
 /// # Errors
 ///
 /// As [`create_subprocess_exec`].
+#[doc(alias("subprocess_exec", "Command::spawn"))]
 pub fn spawn(cmd: &mut Command) -> io::Result<Process> {
     let handle = crate::get_running_loop()
         .map_err(|_| io::Error::other("evloop subprocesses need a running event loop"))?;
@@ -266,16 +269,19 @@ pub fn spawn(cmd: &mut Command) -> io::Result<Process> {
 
 impl Process {
     /// The child's process id.
+    #[doc(alias = "get_pid")]
     pub fn pid(&self) -> u32 {
         self.pid
     }
 
     /// The exit code once it exited (`-N` if signal `N` ended it); `None` while it runs.
+    #[doc(alias = "get_returncode")]
     pub fn returncode(&self) -> Option<i32> {
         self.exit.code.get()
     }
 
     /// Waits for the child to exit; gives its return code.
+    #[doc(alias = "process_exited")]
     pub async fn wait(&self) -> i32 {
         poll_fn(|cx| match self.exit.code.get() {
             Some(code) => Poll::Ready(code),

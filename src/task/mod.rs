@@ -101,6 +101,7 @@ impl TaskRef {
     }
 
     /// The task's name: the one given with [`set_name`](TaskRef::set_name), or `Task-{id}`.
+    #[doc(alias = "get_name")]
     pub fn name(&self) -> String {
         self.0.header().name()
     }
@@ -325,6 +326,7 @@ impl fmt::Debug for TaskRef {
 /// })
 /// .unwrap();
 /// ```
+#[doc(alias("JoinHandle", "tokio::task::JoinHandle"))]
 pub struct Task<T> {
     /// The task: a thin pointer to its one allocation, whose cell knows `T`. Whether this
     /// handle is being awaited is the `awaited` bit of its state (there is one handle per task).
@@ -354,6 +356,7 @@ impl<T> Task<T> {
     /// # Panics
     ///
     /// If the result was already taken (by an earlier call or by awaiting the handle).
+    #[doc(alias("exception", "result"))]
     pub fn take_result(&mut self) -> Option<Result<T, TaskError>> {
         let task = &self.erased.0;
         let mut out: Option<Result<T, TaskError>> = None;

@@ -43,6 +43,7 @@ use crate::task::{Task, TaskRef};
 /// })
 /// .unwrap();
 /// ```
+#[doc(alias("join_all", "try_join_all", "futures::future::join_all"))]
 pub fn gather<I>(futs: I) -> Gather<I::Item>
 where
     I: IntoIterator,

@@ -41,6 +41,7 @@ pub(crate) struct LockState {
 /// .unwrap();
 /// ```
 #[derive(Clone)]
+#[doc(alias("Mutex", "tokio::sync::Mutex"))]
 pub struct Lock {
     pub(crate) state: Rc<RefCell<LockState>>,
 }
