@@ -93,6 +93,7 @@ impl From<io::Error> for LoopError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TaskError {
     /// The task was cancelled before it finished (asyncio: `CancelledError`).
+    #[doc(alias = "CancelledError")]
     Cancelled,
     /// The task's future panicked; the panic message is kept.
     Panicked(String),
@@ -185,6 +186,7 @@ impl Error for InvalidStateError {}
 #[derive(Debug, Clone)]
 pub enum FutureError {
     /// The future was cancelled (asyncio: `CancelledError`).
+    #[doc(alias = "CancelledError")]
     Cancelled,
     /// The future was completed with `set_exception`; the error is shared by every awaiter.
     Exception(Rc<dyn Error>),
@@ -294,6 +296,7 @@ pub enum GetError {
     #[doc(alias("QueueEmpty", "asyncio.QueueEmpty", "TryRecvError"))]
     Empty,
     /// The queue was shut down and is empty (asyncio 3.13 `QueueShutDown`).
+    #[doc(alias("QueueShutDown", "asyncio.QueueShutDown"))]
     ShutDown,
 }
 

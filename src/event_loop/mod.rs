@@ -349,6 +349,7 @@ impl LoopHandle {
 
     /// Sets the slow-step threshold of debug mode.
     #[cfg(feature = "observe")]
+    #[doc(alias = "slow_callback_duration")]
     pub fn set_slow_callback_duration(&self, limit: Duration) {
         self.core.debug.slow.set(limit);
     }
@@ -452,8 +453,6 @@ impl fmt::Debug for LoopHandle {
     "BaseEventLoop",
     "SelectorEventLoop",
     "Runner",
-    "asyncio.Runner",
-    "Runtime",
     "tokio::runtime::Runtime"
 ))]
 pub struct EventLoop {

@@ -202,8 +202,10 @@ pub struct Process {
     #[doc(alias = "get_pipe_transport")]
     pub stdin: Option<StreamWriter>,
     /// The child's standard output, if piped.
+    #[doc(alias = "get_pipe_transport")]
     pub stdout: Option<StreamReader>,
     /// The child's standard error, if piped.
+    #[doc(alias = "get_pipe_transport")]
     pub stderr: Option<StreamReader>,
     exit: Rc<ExitState>,
     watcher: Rc<ChildWatcher>,
@@ -235,6 +237,7 @@ where
 ///
 /// As [`create_subprocess_exec`].
 #[doc(alias("subprocess_exec", "Command::spawn"))]
+#[doc(alias = "create_subprocess_exec")]
 pub fn spawn(cmd: &mut Command) -> io::Result<Process> {
     let handle = crate::get_running_loop()
         .map_err(|_| io::Error::other("evloop subprocesses need a running event loop"))?;

@@ -92,6 +92,7 @@ use finished::Finished;
 /// Rosetta: the `asyncio.Task` object as seen by `asyncio.current_task()`; tokio
 /// `task::Id` plus `AbortHandle`.
 #[derive(Clone)]
+#[doc(alias("Task", "asyncio.Task"))]
 pub struct TaskRef(pub(crate) TaskPtr);
 
 impl TaskRef {

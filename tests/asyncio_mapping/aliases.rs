@@ -2,7 +2,7 @@
 //! another name carries that name as a `#[doc(alias = "…")]`, so rustdoc's search box finds
 //! it from asyncio's spelling.
 //!
-//! For each `renamed` or `differs` row of the "Names" table whose first `evloop::…` path
+//! For each `same`, `renamed` or `differs` row of the "Names" table, each `evloop::…` path that
 //! ends in another name than the asyncio name's last segment (`asyncio.create_task` →
 //! `evloop::spawn`), the item's declaration is found with [`Crate::declarations`] and the
 //! attributes right above it must hold `doc(alias = "create_task")` or a
@@ -55,54 +55,58 @@ fn last_segment(name: &str) -> &str {
     name.rsplit('.').next().unwrap()
 }
 
+/// Whether a declaration of `path` has `want` among the aliases above it.
+fn has_alias(krate: &Crate, path: &str, want: &str) -> Result<(), String> {
+    let decls = krate.declarations(path);
+    if decls.is_empty() {
+        return Err(format!("`{path}`: no declaration found"));
+    }
+    let found = decls.iter().any(|(file, at)| {
+        let text = std::fs::read_to_string(root().join("src").join(file)).unwrap();
+        aliases_above(&text, *at).iter().any(|a| a == want)
+    });
+    let at: Vec<_> = decls
+        .iter()
+        .map(|(f, l)| format!("src/{}:{}", f.display(), l + 1))
+        .collect();
+    match found {
+        true => Ok(()),
+        false => Err(format!(
+            "`{path}` ({}) has no #[doc(alias = \"{want}\")]",
+            at.join(", ")
+        )),
+    }
+}
+
 #[test]
-fn every_renamed_item_carries_its_asyncio_spelling_as_a_doc_alias() {
+fn every_item_named_otherwise_carries_its_asyncio_spelling_as_a_doc_alias() {
     let krate = Crate::scan();
     let mut wrong = Vec::new();
     let mut checked = 0;
     for r in rows(&read("docs/asyncio-mapping.md")) {
-        if !matches!(r.status.as_str(), "renamed" | "differs") {
+        // `prevented` rows name the item that makes the call impossible, not one that
+        // stands for it; `n/a` and `missing` rows name none.
+        let stands_for = matches!(r.status.as_str(), "same" | "renamed" | "differs");
+        if !stands_for || EXCEPTIONS.iter().any(|(n, _)| *n == r.name) {
             continue;
         }
-        let Some(path) = backticked(&r.evloop)
-            .into_iter()
-            .find(|s| s.starts_with("evloop::"))
-        else {
-            continue;
-        };
         let want = last_segment(&r.name);
-        if path.ends_with('!') || path.rsplit("::").next() == Some(want) {
-            continue; // a macro, or an alias equal to the item's own name (rustdoc refuses it)
-        }
-        if EXCEPTIONS.iter().any(|(n, _)| *n == r.name) {
-            continue;
-        }
-        checked += 1;
-        let decls = krate.declarations(path);
-        if decls.is_empty() {
-            wrong.push(format!("line {}: `{path}`: no declaration found", r.line));
-            continue;
-        }
-        let found = decls.iter().any(|(file, at)| {
-            let text = std::fs::read_to_string(root().join("src").join(file)).unwrap();
-            aliases_above(&text, *at).iter().any(|a| a == want)
-        });
-        if !found {
-            let at: Vec<_> = decls
-                .iter()
-                .map(|(f, l)| format!("src/{}:{}", f.display(), l + 1))
-                .collect();
-            wrong.push(format!(
-                "line {} (`{}`): `{path}` ({}) has no #[doc(alias = \"{want}\")]",
-                r.line,
-                r.name,
-                at.join(", ")
-            ));
+        for path in backticked(&r.evloop) {
+            // Skip what is not a path, a macro, and an item named as asyncio names it
+            // (rustdoc refuses an alias equal to the item's own name).
+            let named = path.rsplit("::").next() == Some(want);
+            if !path.starts_with("evloop::") || path.ends_with('!') || named {
+                continue;
+            }
+            checked += 1;
+            if let Err(why) = has_alias(&krate, path, want) {
+                wrong.push(format!("line {} (`{}`): {why}", r.line, r.name));
+            }
         }
     }
     assert!(
         checked > 40,
-        "only {checked} rows checked: is the table read?"
+        "only {checked} paths checked: is the table read?"
     );
     assert!(
         wrong.is_empty(),

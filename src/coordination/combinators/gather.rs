@@ -60,6 +60,7 @@ where
 /// # Panics
 ///
 /// If polled outside a running loop.
+#[doc(alias("gather", "join_all"))]
 pub fn gather_results<I>(futs: I) -> GatherResults<I::Item>
 where
     I: IntoIterator,

@@ -346,6 +346,7 @@ impl Transport {
     }
 
     /// The local address (asyncio `get_extra_info('sockname')`).
+    #[doc(alias("get_extra_info", "sockname"))]
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.shared.local
     }
