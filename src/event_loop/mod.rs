@@ -73,11 +73,7 @@ use crate::task::{Task, TaskRef};
 /// Rosetta: the asyncio loop object (`asyncio.get_running_loop()`); tokio
 /// `runtime::Handle` plus `LocalSet`.
 #[derive(Clone)]
-#[doc(alias(
-    "AbstractEventLoop",
-    "asyncio.AbstractEventLoop",
-    "tokio::runtime::Handle"
-))]
+#[doc(alias("AbstractEventLoop", "tokio::runtime::Handle"))]
 pub struct LoopHandle {
     pub(crate) core: Rc<Core>,
 }
@@ -449,12 +445,7 @@ impl fmt::Debug for LoopHandle {
 /// ev.close().unwrap();
 /// assert!(ev.call_soon(|| ()).is_err());
 /// ```
-#[doc(alias(
-    "BaseEventLoop",
-    "SelectorEventLoop",
-    "Runner",
-    "tokio::runtime::Runtime"
-))]
+#[doc(alias("BaseEventLoop", "SelectorEventLoop", "Runner", "Runtime"))]
 pub struct EventLoop {
     handle: LoopHandle,
 }
