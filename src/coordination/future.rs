@@ -287,6 +287,7 @@ impl<T: Clone + 'static> Future<T> {
     ///
     /// [`FutureError::NotDone`] while pending (asyncio `InvalidStateError`),
     /// [`FutureError::Cancelled`], or [`FutureError::Exception`].
+    #[doc(alias = "exception")]
     pub fn result(&self) -> Result<T, FutureError> {
         match &*self.inner.outcome.borrow() {
             None => Err(FutureError::NotDone),

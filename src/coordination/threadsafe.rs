@@ -75,6 +75,7 @@ impl<T> Shared<T> {
 /// The thread-safe handle [`RemoteHandle::run_coroutine_threadsafe`] gives (asyncio's
 /// `concurrent.futures.Future`).
 #[doc(alias = "concurrent.futures.Future")]
+#[doc(alias = "run_coroutine_threadsafe")]
 pub struct ConcurrentFuture<T> {
     shared: Arc<Shared<T>>,
 }

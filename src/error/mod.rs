@@ -93,6 +93,7 @@ impl From<io::Error> for LoopError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TaskError {
     /// The task was cancelled before it finished (asyncio: `CancelledError`).
+    #[doc(alias = "CancelledError")]
     Cancelled,
     /// The task's future panicked; the panic message is kept.
     Panicked(String),
@@ -185,6 +186,7 @@ impl Error for InvalidStateError {}
 #[derive(Debug, Clone)]
 pub enum FutureError {
     /// The future was cancelled (asyncio: `CancelledError`).
+    #[doc(alias = "CancelledError")]
     Cancelled,
     /// The future was completed with `set_exception`; the error is shared by every awaiter.
     Exception(Rc<dyn Error>),
@@ -258,8 +260,10 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PutError<T> {
     /// The queue is at its `maxsize` (asyncio `QueueFull`).
+    #[doc(alias("QueueFull", "asyncio.QueueFull", "TrySendError"))]
     Full(T),
     /// The queue was shut down (asyncio 3.13 `QueueShutDown`).
+    #[doc(alias("QueueShutDown", "asyncio.QueueShutDown"))]
     ShutDown(T),
 }
 
@@ -289,8 +293,10 @@ impl<T: fmt::Debug> Error for PutError<T> {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GetError {
     /// The queue is empty (asyncio `QueueEmpty`); only from `get_nowait`.
+    #[doc(alias("QueueEmpty", "asyncio.QueueEmpty", "TryRecvError"))]
     Empty,
     /// The queue was shut down and is empty (asyncio 3.13 `QueueShutDown`).
+    #[doc(alias("QueueShutDown", "asyncio.QueueShutDown"))]
     ShutDown,
 }
 
@@ -365,6 +371,7 @@ impl Error for TimeoutError {
 pub enum StreamError {
     /// The stream ended before the read was satisfied (asyncio `IncompleteReadError`); what
     /// was read is kept in `partial`.
+    #[doc(alias("IncompleteReadError", "asyncio.IncompleteReadError"))]
     IncompleteRead {
         /// The bytes read before the end.
         partial: Vec<u8>,
@@ -374,6 +381,7 @@ pub enum StreamError {
     /// The separator starts past the buffer limit, or more than the limit was searched
     /// without finding it (asyncio `LimitOverrunError`); `readuntil` leaves the data in the
     /// buffer, `readline` drops the overlong line.
+    #[doc(alias("LimitOverrunError", "asyncio.LimitOverrunError"))]
     LimitOverrun {
         /// Where the separator starts, or the earliest it could still start (asyncio's
         /// `consumed`); more than the limit.

@@ -120,6 +120,12 @@ pub(crate) fn no_running_loop(what: &str) -> String {
 ///
 /// Rosetta: asyncio `asyncio.get_running_loop()` (which raises instead of returning `None`);
 /// tokio `runtime::Handle::try_current()`.
+#[doc(alias(
+    "_get_running_loop",
+    "get_event_loop",
+    "asyncio.get_event_loop",
+    "try_current"
+))]
 pub fn running_loop() -> Option<LoopHandle> {
     with_current(|core| LoopHandle { core: core.clone() })
 }
@@ -155,6 +161,12 @@ pub fn get_running_loop() -> Result<LoopHandle, LoopError> {
 /// .unwrap();
 /// ```
 #[track_caller]
+#[doc(alias(
+    "create_task",
+    "asyncio.create_task",
+    "spawn_local",
+    "tokio::task::spawn_local"
+))]
 pub fn spawn<F: Future + 'static>(fut: F) -> Task<F::Output> {
     let location = Location::caller();
     match with_current(Rc::clone) {

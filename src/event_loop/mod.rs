@@ -72,6 +72,7 @@ use crate::task::{Task, TaskRef};
 /// Rosetta: the asyncio loop object (`asyncio.get_running_loop()`); tokio
 /// `runtime::Handle` plus `LocalSet`.
 #[derive(Clone)]
+#[doc(alias("AbstractEventLoop", "tokio::runtime::Handle"))]
 pub struct LoopHandle {
     pub(crate) core: Rc<Core>,
 }
@@ -217,6 +218,7 @@ impl LoopHandle {
     ///   first (the task stays pending and a later run may finish it);
     /// - [`RunError::Task`]: the future panicked or its task was cancelled.
     #[track_caller]
+    #[doc(alias("run", "block_on"))]
     pub fn run_until_complete<F: Future + 'static>(&self, fut: F) -> Result<F::Output, RunError> {
         // Check first, so that a refused run loses nothing (`fut` is dropped unpolled).
         context::can_enter(&self.core)?;
@@ -342,6 +344,7 @@ impl LoopHandle {
 
     /// Sets the slow-step threshold of debug mode.
     #[cfg(feature = "observe")]
+    #[doc(alias = "slow_callback_duration")]
     pub fn set_slow_callback_duration(&self, limit: Duration) {
         self.core.debug.slow.set(limit);
     }
@@ -408,6 +411,7 @@ impl fmt::Debug for LoopHandle {
 /// ev.close().unwrap();
 /// assert!(ev.call_soon(|| ()).is_err());
 /// ```
+#[doc(alias("BaseEventLoop", "SelectorEventLoop", "Runner", "Runtime"))]
 pub struct EventLoop {
     handle: LoopHandle,
 }
@@ -418,6 +422,7 @@ impl EventLoop {
     /// # Errors
     ///
     /// [`LoopError::Io`] if the OS refused to create the poller.
+    #[doc(alias("new_event_loop", "asyncio.new_event_loop"))]
     pub fn new() -> Result<EventLoop, LoopError> {
         EventLoop::with_clock(Clock::System)
     }
@@ -436,6 +441,7 @@ impl EventLoop {
     }
 
     /// A handle to this loop, for callbacks to capture.
+    #[doc(alias = "get_loop")]
     pub fn handle(&self) -> LoopHandle {
         self.handle.clone()
     }

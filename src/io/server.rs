@@ -45,6 +45,7 @@ fn report_connection_panic(payload: &(dyn std::any::Any + Send)) {
 /// A listening server (asyncio `Server`).
 ///
 /// Dropping the `Server` handle does not stop it; [`close`](Server::close) does.
+#[doc(alias("AbstractServer", "asyncio.AbstractServer"))]
 pub struct Server {
     accept_loop: Task<()>,
     addr: SocketAddr,
@@ -89,6 +90,7 @@ impl Server {
     /// # Errors
     ///
     /// Never today; kept `Result` for parity with the sockets.
+    #[doc(alias = "sockets")]
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         Ok(self.addr)
     }

@@ -214,6 +214,7 @@ impl StreamWriter {
     /// # Errors
     ///
     /// What the OS reports.
+    #[doc(alias("get_extra_info", "peername"))]
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.stream.peer_addr()
     }

@@ -131,6 +131,7 @@ impl StreamReader {
     /// # Errors
     ///
     /// A socket error.
+    #[doc(alias("pipe_connection_lost", "pipe_data_received"))]
     pub async fn read(&mut self, n: Option<usize>) -> Result<Vec<u8>, StreamError> {
         match n {
             None => {

@@ -36,6 +36,7 @@ pub trait AsyncWrite {
 /// `read`, `read_exact`, `read_to_end` for every [`AsyncRead`].
 pub trait AsyncReadExt: AsyncRead + Unpin {
     /// Reads some bytes into `buf`; 0 at end of stream.
+    #[doc(alias("sock_recv", "sock_recv_into"))]
     fn read<'a>(&'a mut self, buf: &'a mut [u8]) -> impl Future<Output = io::Result<usize>> + 'a {
         poll_fn(move |cx| Pin::new(&mut *self).poll_read(cx, buf))
     }
@@ -98,6 +99,7 @@ pub trait AsyncWriteExt: AsyncWrite + Unpin {
     /// # Errors
     ///
     /// [`io::ErrorKind::WriteZero`] if the stream stops accepting data.
+    #[doc(alias = "sock_sendall")]
     fn write_all<'a>(&'a mut self, buf: &'a [u8]) -> impl Future<Output = io::Result<()>> + 'a {
         async move {
             let mut written = 0;

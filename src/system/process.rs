@@ -195,13 +195,17 @@ fn pipe_end<S: NonBlocking>(end: S) -> io::Result<Rc<PipeEnd<S>>> {
 /// A running (or finished) child process (asyncio `asyncio.subprocess.Process`).
 ///
 /// Dropping it does not kill the child; the loop still notices its exit.
+#[doc(alias("SubprocessProtocol", "SubprocessTransport", "tokio::process::Child"))]
 pub struct Process {
     pid: u32,
     /// The child's standard input, if piped.
+    #[doc(alias = "get_pipe_transport")]
     pub stdin: Option<StreamWriter>,
     /// The child's standard output, if piped.
+    #[doc(alias = "get_pipe_transport")]
     pub stdout: Option<StreamReader>,
     /// The child's standard error, if piped.
+    #[doc(alias = "get_pipe_transport")]
     pub stderr: Option<StreamReader>,
     exit: Rc<ExitState>,
     watcher: Rc<ChildWatcher>,
@@ -255,6 +259,8 @@ pub fn create_subprocess_shell(cmd: impl AsRef<OsStr>) -> io::Result<Process> {
 /// # Errors
 ///
 /// As [`create_subprocess_exec`].
+#[doc(alias("subprocess_exec", "Command::spawn"))]
+#[doc(alias = "create_subprocess_exec")]
 pub fn spawn(cmd: &mut Command) -> io::Result<Process> {
     let handle = crate::get_running_loop()
         .map_err(|_| io::Error::other("evloop subprocesses need a running event loop"))?;
@@ -289,16 +295,19 @@ pub fn spawn(cmd: &mut Command) -> io::Result<Process> {
 
 impl Process {
     /// The child's process id.
+    #[doc(alias = "get_pid")]
     pub fn pid(&self) -> u32 {
         self.pid
     }
 
     /// The exit code once it exited (`-N` if signal `N` ended it); `None` while it runs.
+    #[doc(alias = "get_returncode")]
     pub fn returncode(&self) -> Option<i32> {
         self.exit.code.get()
     }
 
     /// Waits for the child to exit; gives its return code.
+    #[doc(alias = "process_exited")]
     pub async fn wait(&self) -> i32 {
         poll_fn(|cx| match self.exit.code.get() {
             Some(code) => Poll::Ready(code),

@@ -40,6 +40,7 @@ use crate::event_loop::{EventLoop, context};
 /// assert_eq!(answer, 42);
 /// ```
 #[track_caller]
+#[doc(alias("asyncio.run", "block_on", "Runtime::block_on"))]
 pub fn run<F: Future + 'static>(fut: F) -> Result<F::Output, RunError> {
     if context::running_loop().is_some() {
         return Err(LoopError::RunInRunningLoop.into());

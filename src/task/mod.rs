@@ -92,6 +92,7 @@ use finished::Finished;
 /// Rosetta: the `asyncio.Task` object as seen by `asyncio.current_task()`; tokio
 /// `task::Id` plus `AbortHandle`.
 #[derive(Clone)]
+#[doc(alias("Task", "asyncio.Task"))]
 pub struct TaskRef(pub(crate) TaskPtr);
 
 impl TaskRef {
@@ -101,6 +102,7 @@ impl TaskRef {
     }
 
     /// The task's name: the one given with [`set_name`](TaskRef::set_name), or `Task-{id}`.
+    #[doc(alias = "get_name")]
     pub fn name(&self) -> String {
         self.0.header().name()
     }
@@ -325,6 +327,7 @@ impl fmt::Debug for TaskRef {
 /// })
 /// .unwrap();
 /// ```
+#[doc(alias("JoinHandle", "tokio::task::JoinHandle"))]
 pub struct Task<T> {
     /// The task: a thin pointer to its one allocation, whose cell knows `T`. Whether this
     /// handle is being awaited is the `awaited` bit of its state (there is one handle per task).
@@ -354,6 +357,7 @@ impl<T> Task<T> {
     /// # Panics
     ///
     /// If the result was already taken (by an earlier call or by awaiting the handle).
+    #[doc(alias("exception", "result"))]
     pub fn take_result(&mut self) -> Option<Result<T, TaskError>> {
         let task = &self.erased.0;
         let mut out: Option<Result<T, TaskError>> = None;

@@ -22,6 +22,7 @@
 //! through a blanket trait impl. The queue types are made by the `queue_kind!` macro, which
 //! the scanner does not expand: `scan::MACRO_DEREFS` says what they dereference to.
 
+mod aliases;
 mod scan;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -29,6 +29,11 @@ pub struct Crate {
     members: BTreeMap<String, BTreeSet<String>>,
     /// For each type, the types it dereferences to.
     derefs: BTreeMap<String, Vec<String>>,
+    /// Where each item is declared `pub` at a file's top level: file (relative to `src/`)
+    /// and line index, in scan order. Re-exports are not declarations.
+    decls: BTreeMap<String, Vec<(PathBuf, usize)>>,
+    /// Where each member of a type or trait is declared, as for `decls`.
+    member_decls: BTreeMap<(String, String), Vec<(PathBuf, usize)>>,
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -183,6 +188,10 @@ impl Crate {
                 ] {
                     if let Some(r) = rest.strip_prefix(kw) {
                         self.add_item(ident(r), rel);
+                        if !raw.starts_with(' ') {
+                            let at = (rel.to_path_buf(), i);
+                            self.decls.entry(ident(r).to_string()).or_default().push(at);
+                        }
                         if kw == "mod " {
                             self.modules.insert(ident(r).to_string());
                         }
@@ -191,7 +200,7 @@ impl Crate {
             }
             let opens = ["impl<", "impl ", "pub trait ", "pub struct ", "pub enum "];
             if opens.iter().any(|o| line.starts_with(o)) {
-                self.scan_block(&lines, i);
+                self.scan_block(rel, &lines, i);
             }
         }
     }
@@ -204,7 +213,7 @@ impl Crate {
     }
 
     /// Records the members of the block whose header starts at line `start`.
-    fn scan_block(&mut self, lines: &[&str], start: usize) {
+    fn scan_block(&mut self, rel: &Path, lines: &[&str], start: usize) {
         let indent = &lines[start][..lines[start].len() - lines[start].trim_start().len()];
         let mut header = String::new();
         let mut body = start;
@@ -225,10 +234,11 @@ impl Crate {
         }
         let close = format!("{indent}}}");
         let inner = format!("{indent}    ");
-        for l in lines
+        for (j, l) in lines
             .iter()
+            .enumerate()
             .skip(body)
-            .take_while(|l| l.trim_end() != close)
+            .take_while(|(_, l)| l.trim_end() != close)
         {
             let Some(code) = l
                 .strip_prefix(&inner)
@@ -240,21 +250,21 @@ impl Crate {
                 let target = ident(target).to_string();
                 self.derefs.entry(owner.clone()).or_default().push(target);
             } else if let Some(m) = member(kind, code) {
+                let key = (owner.clone(), m.clone());
+                let at = (rel.to_path_buf(), j);
+                self.member_decls.entry(key).or_default().push(at);
                 self.members.entry(owner.clone()).or_default().insert(m);
             }
         }
     }
 
-    /// Whether `ty`, or a type it dereferences to, has `name` as a member.
-    fn has_member(&self, ty: &str, name: &str) -> bool {
+    /// `ty` and the types it dereferences to, directly or not.
+    fn deref_chain(&self, ty: &str) -> Vec<String> {
         let mut todo = vec![ty.to_string()];
-        let mut seen = BTreeSet::new();
+        let mut seen = Vec::new();
         while let Some(t) = todo.pop() {
-            if !seen.insert(t.clone()) {
+            if seen.contains(&t) {
                 continue;
-            }
-            if self.members.get(&t).is_some_and(|m| m.contains(name)) {
-                return true;
             }
             todo.extend(self.derefs.get(&t).into_iter().flatten().cloned());
             todo.extend(
@@ -263,8 +273,49 @@ impl Crate {
                     .filter(|(a, _)| *a == t)
                     .map(|(_, b)| b.to_string()),
             );
+            seen.push(t);
         }
-        false
+        seen
+    }
+
+    /// Whether `ty`, or a type it dereferences to, has `name` as a member.
+    fn has_member(&self, ty: &str, name: &str) -> bool {
+        let chain = self.deref_chain(ty);
+        let has = |t: &String| self.members.get(t).is_some_and(|m| m.contains(name));
+        chain.iter().any(has)
+    }
+
+    /// Where the item `path` (`evloop::…`, not a macro) is declared: file (relative to
+    /// `src/`) and line index. Declarations in a file of the path's module come first and,
+    /// if there are any, alone; otherwise every declaration of that name (a root path such
+    /// as `evloop::spawn` is re-exported from elsewhere, so its twins of the same name, like
+    /// `process::spawn`, are candidates too).
+    pub fn declarations(&self, path: &str) -> Vec<(PathBuf, usize)> {
+        let segs: Vec<&str> = path.trim_start_matches("evloop::").split("::").collect();
+        let upper = |s: &str| s.starts_with(|c: char| c.is_ascii_uppercase());
+        let at = segs.iter().position(|s| upper(s)).unwrap_or(segs.len() - 1);
+        let (modules, item) = (&segs[..at], segs[at]);
+        let all: Vec<(PathBuf, usize)> = match segs.get(at + 1) {
+            None => self.decls.get(item).cloned().unwrap_or_default(),
+            Some(m) => self
+                .deref_chain(item)
+                .into_iter()
+                .flat_map(|t| self.member_decls.get(&(t, m.to_string())).cloned())
+                .flatten()
+                .collect(),
+        };
+        let here: Vec<_> = match modules.last() {
+            None => all.clone(),
+            Some(m) => all
+                .iter()
+                .filter(|(f, _)| {
+                    f.iter()
+                        .any(|c| c == *m || c.to_str() == Some(&format!("{m}.rs")))
+                })
+                .cloned()
+                .collect(),
+        };
+        if here.is_empty() { all } else { here }
     }
 
     /// Checks that `path` (`evloop::…`) names an item of the crate; see the module docs.

@@ -43,6 +43,7 @@ use crate::task::{Task, TaskRef};
 /// })
 /// .unwrap();
 /// ```
+#[doc(alias("join_all", "try_join_all", "futures::future::join_all"))]
 pub fn gather<I>(futs: I) -> Gather<I::Item>
 where
     I: IntoIterator,
@@ -59,6 +60,7 @@ where
 /// # Panics
 ///
 /// If polled outside a running loop.
+#[doc(alias("gather", "join_all"))]
 pub fn gather_results<I>(futs: I) -> GatherResults<I::Item>
 where
     I: IntoIterator,

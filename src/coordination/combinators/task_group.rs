@@ -109,6 +109,7 @@ impl GroupState {
 /// .unwrap();
 /// ```
 #[derive(Clone)]
+#[doc(alias("JoinSet", "tokio::task::JoinSet"))]
 pub struct TaskGroup {
     state: Rc<RefCell<GroupState>>,
 }
@@ -145,6 +146,7 @@ impl TaskGroup {
     ///
     /// Outside a running loop.
     #[track_caller]
+    #[doc(alias("create_task", "spawn_local"))]
     pub fn spawn<F: Future + 'static>(&self, fut: F) -> Task<F::Output> {
         let panicked = Rc::new(Cell::new(None));
         let task = crate::spawn(GroupChild {

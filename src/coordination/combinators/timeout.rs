@@ -95,6 +95,7 @@ pub struct TimeoutScope {
 /// A clone of a [`TimeoutScope`]'s deadline: reschedules it and reads its state (asyncio's
 /// `Timeout.reschedule`, `when`, `expired` on the context manager object).
 #[derive(Clone, Debug)]
+#[doc(alias("Timeout", "asyncio.Timeout"))]
 pub struct TimeoutHandle {
     scope: Rc<Scope>,
 }

@@ -13,10 +13,13 @@ use crate::task::{Task, TaskRef};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReturnWhen {
     /// As soon as any task finishes.
+    #[doc(alias("FIRST_COMPLETED", "asyncio.FIRST_COMPLETED"))]
     FirstCompleted,
     /// As soon as a task panics (a cancelled task does not count), or when all finished.
+    #[doc(alias("FIRST_EXCEPTION", "asyncio.FIRST_EXCEPTION"))]
     FirstException,
     /// When every task has finished.
+    #[doc(alias("ALL_COMPLETED", "asyncio.ALL_COMPLETED"))]
     AllCompleted,
 }
 
@@ -132,6 +135,7 @@ use std::future::Future as _;
 /// })
 /// .unwrap();
 /// ```
+#[doc(alias = "FuturesUnordered")]
 pub fn as_completed<T>(tasks: impl IntoIterator<Item = Task<T>>) -> AsCompleted<T> {
     let tasks: Vec<Task<T>> = tasks.into_iter().collect();
     AsCompleted {

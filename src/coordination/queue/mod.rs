@@ -471,6 +471,7 @@ macro_rules! queue_kind {
 
 queue_kind!(
     /// A first-in, first-out queue (asyncio `asyncio.Queue`). See the [module docs](self).
+    #[doc(alias("mpsc", "tokio::sync::mpsc", "channel"))]
     Queue,
     Fifo
 );

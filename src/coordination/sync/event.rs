@@ -42,6 +42,7 @@ struct EventState {
 /// .unwrap();
 /// ```
 #[derive(Clone)]
+#[doc(alias("Notify", "tokio::sync::Notify"))]
 pub struct Event {
     state: Rc<RefCell<EventState>>,
 }

@@ -41,6 +41,7 @@ pub(crate) struct LockState {
 /// .unwrap();
 /// ```
 #[derive(Clone)]
+#[doc(alias("Mutex", "tokio::sync::Mutex"))]
 pub struct Lock {
     pub(crate) state: Rc<RefCell<LockState>>,
 }
@@ -107,6 +108,7 @@ impl fmt::Debug for Lock {
 
 /// Proof that the lock is held; dropping it releases the lock and wakes the next waiter.
 #[must_use = "the lock is released as soon as the guard is dropped"]
+#[doc(alias("release", "MutexGuard"))]
 pub struct LockGuard {
     state: Rc<RefCell<LockState>>,
 }

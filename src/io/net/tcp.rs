@@ -49,6 +49,7 @@ impl TcpListener {
     ///
     /// What the OS reports (for example `EMFILE` when out of file descriptors); the listener
     /// stays usable.
+    #[doc(alias = "sock_accept")]
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         let (inner, peer) = poll_fn(|cx| {
             self.io
@@ -98,6 +99,7 @@ impl TcpStream {
     /// # Errors
     ///
     /// A refused or failed connection, an unparsable address, or no running loop.
+    #[doc(alias = "sock_connect")]
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
         let mut last = None;
         for a in addr.to_socket_addrs()? {

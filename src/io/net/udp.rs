@@ -10,6 +10,7 @@ use crate::io::registration::{Direction, Registered};
 /// A UDP socket.
 ///
 /// Rosetta: asyncio `loop.create_datagram_endpoint`'s socket; tokio `net::UdpSocket`.
+#[doc(alias("DatagramProtocol", "DatagramTransport", "abort"))]
 pub struct UdpSocket {
     io: Registered<mio::net::UdpSocket>,
 }
@@ -20,6 +21,7 @@ impl UdpSocket {
     /// # Errors
     ///
     /// An unparsable address, the OS refusing the bind, or no running loop.
+    #[doc(alias = "create_datagram_endpoint")]
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
         let addr = addr
             .to_socket_addrs()?
@@ -35,6 +37,7 @@ impl UdpSocket {
     /// # Errors
     ///
     /// What the OS reports.
+    #[doc(alias("sock_sendto", "sendto"))]
     pub async fn send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
         poll_fn(|cx| {
             self.io
@@ -49,6 +52,12 @@ impl UdpSocket {
     /// # Errors
     ///
     /// What the OS reports.
+    #[doc(alias(
+        "sock_recvfrom",
+        "sock_recvfrom_into",
+        "datagram_received",
+        "error_received"
+    ))]
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         poll_fn(|cx| {
             self.io

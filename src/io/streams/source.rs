@@ -85,6 +85,7 @@ impl StreamReader {
     /// })
     /// .unwrap();
     /// ```
+    #[doc(alias("feed_data", "feed_eof", "set_exception"))]
     pub fn from_reader<R: AsyncRead + Unpin + 'static>(source: R) -> StreamReader {
         let channel: Rc<dyn Channel> = Rc::new(ReadOnly {
             source: RefCell::new(source),

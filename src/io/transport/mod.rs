@@ -86,6 +86,7 @@ const READS_PER_STEP: usize = 16;
 /// Every method runs on the loop thread as part of the connection's driver task; none may
 /// block. A panic in one is reported through the loop's exception handler and closes that
 /// connection only.
+#[doc(alias("BaseProtocol", "asyncio.BaseProtocol"))]
 pub trait Protocol: 'static {
     /// The connection is up; keep a clone of `transport` to write later. Always the first
     /// call.
@@ -119,6 +120,7 @@ pub trait Protocol: 'static {
 /// A connection as a protocol sees it (asyncio's socket transport). Cheap to clone; all
 /// clones are the same connection.
 #[derive(Clone)]
+#[doc(alias("BaseTransport", "ReadTransport", "WriteTransport"))]
 pub struct Transport {
     shared: Rc<Connection>,
 }
@@ -338,11 +340,13 @@ impl Transport {
     }
 
     /// The peer's address (asyncio `get_extra_info('peername')`).
+    #[doc(alias("get_extra_info", "peername"))]
     pub fn peer_addr(&self) -> Option<SocketAddr> {
         self.shared.peer
     }
 
     /// The local address (asyncio `get_extra_info('sockname')`).
+    #[doc(alias("get_extra_info", "sockname"))]
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.shared.local
     }
