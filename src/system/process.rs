@@ -249,6 +249,7 @@ where
 /// })
 /// .unwrap();
 /// ```
+#[doc(alias = "subprocess_shell")]
 pub fn create_subprocess_shell(cmd: impl AsRef<OsStr>) -> io::Result<Process> {
     create_subprocess_exec("/bin/sh", [OsStr::new("-c"), cmd.as_ref()])
 }
