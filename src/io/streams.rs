@@ -62,15 +62,25 @@ pub const DEFAULT_LIMIT: usize = 64 * 1024;
 /// What a reader or writer sits on: a TCP socket, or one of a child process's pipes. Each
 /// direction is polled through a shared reference (a connection's reader and writer share
 /// one socket); a pipe supports one direction only.
+///
+/// A direction or an address the channel lacks is `Unsupported`, the defaults below.
 pub(crate) trait Channel {
     /// Reads what is there, or registers the waker.
-    fn poll_read_shared(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>;
+    fn poll_read_shared(&self, _cx: &mut Context<'_>, _buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        Poll::Ready(Err(io::ErrorKind::Unsupported.into()))
+    }
     /// Writes what the channel takes, or registers the waker.
-    fn poll_write_shared(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    fn poll_write_shared(&self, _cx: &mut Context<'_>, _buf: &[u8]) -> Poll<io::Result<usize>> {
+        Poll::Ready(Err(io::ErrorKind::Unsupported.into()))
+    }
     /// Ends the writing direction (the peer reads end of stream).
-    fn shutdown_write(&self) -> io::Result<()>;
+    fn shutdown_write(&self) -> io::Result<()> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
     /// The peer's address, for sockets.
-    fn peer_addr(&self) -> io::Result<SocketAddr>;
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }
 
 impl Channel for TcpStream {

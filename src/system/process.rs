@@ -30,7 +30,6 @@ use std::cell::{Cell, RefCell};
 use std::ffi::OsStr;
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
-use std::net::SocketAddr;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
@@ -138,21 +137,9 @@ impl Channel for PipeEnd<pipe::Receiver> {
     fn poll_read_shared(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         self.poll_with(cx, Direction::Read, |mut rx| rx.read(buf))
     }
-    fn poll_write_shared(&self, _cx: &mut Context<'_>, _buf: &[u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(Err(io::ErrorKind::Unsupported.into()))
-    }
-    fn shutdown_write(&self) -> io::Result<()> {
-        Err(io::ErrorKind::Unsupported.into())
-    }
-    fn peer_addr(&self) -> io::Result<SocketAddr> {
-        Err(io::ErrorKind::Unsupported.into())
-    }
 }
 
 impl Channel for PipeEnd<pipe::Sender> {
-    fn poll_read_shared(&self, _cx: &mut Context<'_>, _buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(Err(io::ErrorKind::Unsupported.into()))
-    }
     fn poll_write_shared(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         self.poll_with(cx, Direction::Write, |mut tx| tx.write(buf))
     }
@@ -160,9 +147,6 @@ impl Channel for PipeEnd<pipe::Sender> {
         // Closing our end is the child's end of stream.
         drop(self.io.borrow_mut().take());
         Ok(())
-    }
-    fn peer_addr(&self) -> io::Result<SocketAddr> {
-        Err(io::ErrorKind::Unsupported.into())
     }
 }
 

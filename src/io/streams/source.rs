@@ -8,7 +8,6 @@
 
 use std::cell::RefCell;
 use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -27,15 +26,6 @@ struct ReadOnly<R> {
 impl<R: AsyncRead + Unpin> Channel for ReadOnly<R> {
     fn poll_read_shared(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut *self.source.borrow_mut()).poll_read(cx, buf)
-    }
-    fn poll_write_shared(&self, _cx: &mut Context<'_>, _buf: &[u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(Err(io::ErrorKind::Unsupported.into()))
-    }
-    fn shutdown_write(&self) -> io::Result<()> {
-        Err(io::ErrorKind::Unsupported.into())
-    }
-    fn peer_addr(&self) -> io::Result<SocketAddr> {
-        Err(io::ErrorKind::Unsupported.into())
     }
 }
 
