@@ -263,3 +263,29 @@ fn writelines_can_write_eof_and_is_closing_as_asyncio() {
         ["can_write_eof true", "is_closing true", "echo: hello\n"]
     );
 }
+
+/// `Server::get_loop`: the loop it serves on. Mirrors:
+///
+/// ```python
+/// async def main():
+///     loop = asyncio.get_running_loop()
+///     server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+///     print(server.get_loop() is loop)
+///     server.close()
+/// ```
+///
+/// which prints `True`.
+#[test]
+fn a_server_gives_the_loop_it_serves_on() {
+    let ev = evloop::EventLoop::new().unwrap();
+    let h = ev.handle();
+    let server_loop = ev
+        .run_until_complete(async {
+            let server = start_server(|_, _| async {}, "127.0.0.1", 0).unwrap();
+            let l = server.get_loop();
+            server.close();
+            l
+        })
+        .unwrap();
+    assert_eq!(server_loop, Some(h));
+}
