@@ -1,10 +1,12 @@
 //! gather, gather_results, gather! (asyncio-semantics.md §8).
 
+mod py;
 mod util;
 
 use std::time::Duration;
 
 use evloop::{TaskError, gather, gather_results};
+use py::py_bool;
 use util::{Trace, manual_loop};
 
 async fn after(ms: u64, v: &'static str) -> &'static str {
@@ -186,7 +188,7 @@ fn gathering_running_tasks_fails_at_once_and_an_unpolled_gather_cancels_them() {
         if let Err(TaskError::Panicked(e)) = evloop::gather!(t1, t2).await {
             t.log(format!("gather failed: {e}"));
         }
-        t.log(format!("t2 still running: {}", py(!t2_ref.done())));
+        t.log(format!("t2 still running: {}", py_bool(!t2_ref.done())));
         t2_ref.cancel();
         evloop::yield_now().await;
 
@@ -203,7 +205,7 @@ fn gathering_running_tasks_fails_at_once_and_an_unpolled_gather_cancels_them() {
         drop(g); // asyncio's g.cancel(): the gather was never awaited
         evloop::yield_now().await;
         evloop::yield_now().await;
-        t.log(format!("t5 cancelled: {}", py(t5_ref.cancelled())));
+        t.log(format!("t5 cancelled: {}", py_bool(t5_ref.cancelled())));
 
         let f = evloop::Future::new();
         f.set_result("done future").unwrap();
@@ -220,10 +222,6 @@ fn gathering_running_tasks_fails_at_once_and_an_unpolled_gather_cancels_them() {
         "t5 cancelled: True",
         "['task', 'done future', 'coroutine']",
     ]);
-}
-
-fn py(b: bool) -> &'static str {
-    if b { "True" } else { "False" }
 }
 
 /// An `evloop::Future` in `gather!` gives its value; its error or cancel fails the gather,

@@ -2,9 +2,12 @@
 //! (Apart from `loop_threads.rs`, which Miri runs: these block on real thread pools.)
 #![cfg(feature = "executor")]
 
+mod py;
+
 use std::time::Duration;
 
 use evloop::TaskError;
+use py::py_bool;
 
 /// `run_coroutine_threadsafe` from another thread: a result, a timeout that leaves the task
 /// running, a cancel delivered to it. Mirrors:
@@ -52,15 +55,15 @@ fn run_coroutine_threadsafe_as_asyncio() {
             ));
             let g = remote.run_coroutine_threadsafe(|| evloop::sleep(Duration::from_secs(10)));
             if g.result(Some(Duration::from_millis(50))) == Err(ConcurrentError::Timeout) {
-                lines.push(format!("timed out, still running: {}", py(!g.done())));
+                lines.push(format!("timed out, still running: {}", py_bool(!g.done())));
             }
-            lines.push(format!("cancel {}", py(g.cancel())));
+            lines.push(format!("cancel {}", py_bool(g.cancel())));
             if let Err(ConcurrentError::Task(TaskError::Cancelled)) =
                 g.result(Some(Duration::from_secs(5)))
             {
                 lines.push("cancelled".to_string());
             }
-            lines.push(format!("cancel again {}", py(g.cancel())));
+            lines.push(format!("cancel again {}", py_bool(g.cancel())));
             lines
         })
         .await
@@ -94,8 +97,4 @@ fn run_coroutine_threadsafe_on_a_closed_loop_is_cancelled() {
             Err(ConcurrentError::Task(TaskError::Cancelled))
         );
     }
-}
-
-fn py(b: bool) -> &'static str {
-    if b { "True" } else { "False" }
 }

@@ -401,8 +401,6 @@ impl Core {
                     default_exception_handler(&ExceptionContext {
                         message: "Unhandled error in exception handler".to_string(),
                         error: Some(panic_message(&*p)),
-                        task: None,
-                        location: None,
                         ..Default::default()
                     });
                     default_exception_handler(ctx);

@@ -89,7 +89,6 @@ impl Core {
         for task in self.all_tasks() {
             self.report(&ExceptionContext {
                 message: DESTROYED_PENDING.to_string(),
-                error: None,
                 task: Some(task.0.header().describe()),
                 location: Some(task.location()),
                 ..Default::default()

@@ -317,8 +317,6 @@ impl Host for Runtime {
                 h.call_exception_handler(&crate::ExceptionContext {
                     message: "Exception in the app's log sink".into(),
                     error: Some(crate::panic_message(&*p)),
-                    task: None,
-                    location: None,
                     ..Default::default()
                 });
             }

@@ -35,8 +35,6 @@ fn report_connection_panic(payload: &(dyn std::any::Any + Send)) {
         h.call_exception_handler(&ExceptionContext {
             message: "Error on transport creation for incoming connection".to_string(),
             error: Some(panic_message(payload)),
-            task: None,
-            location: None,
             ..Default::default()
         });
     }

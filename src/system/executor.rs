@@ -415,9 +415,6 @@ impl LoopHandle {
                     message: format!(
                         "The executor did not finish joining its threads within {timeout:?}."
                     ),
-                    error: None,
-                    task: None,
-                    location: None,
                     ..Default::default()
                 });
                 return;
