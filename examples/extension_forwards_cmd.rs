@@ -17,7 +17,8 @@
 //! ```
 //!
 //! What the twin fixes, following today's TEN (see ../shared/reference/ten-runtime.md §0):
-//! a stage completes when its hook returns (no `on_xxx_done` calls); `to_json()` is
+//! the hooks are `async fn` (`AsyncExtension`), and a stage completes when its hook
+//! returns (no `on_xxx_done` calls); `to_json()` is
 //! `get_property_json("")`; `send_cmd` gives a `Result`; and the downstream result cannot
 //! answer the original command — a new result is created for `cmd` and the properties
 //! copied over, then sent through the reply handle.
@@ -30,7 +31,7 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use evloop::ext::{App, Cmd, CmdResult, Extension, HookFuture, Responder, TenEnv};
+use evloop::ext::{App, AsyncExtension, Cmd, CmdResult, Responder, TenEnv, TenError};
 
 /// Mock async operation, e.g. network, file I/O.
 async fn mock_io() {
@@ -39,85 +40,71 @@ async fn mock_io() {
 
 struct DefaultAsyncExtension;
 
-impl Extension for DefaultAsyncExtension {
-    fn on_configure(self: Rc<Self>, _env: TenEnv) -> HookFuture {
-        Box::pin(async {
-            mock_io().await;
-            Ok(())
-        })
+impl AsyncExtension for DefaultAsyncExtension {
+    async fn on_configure(&self, _env: &TenEnv) -> Result<(), TenError> {
+        mock_io().await;
+        Ok(())
     }
 
-    fn on_init(self: Rc<Self>, _env: TenEnv) -> HookFuture {
-        Box::pin(async {
-            mock_io().await;
-            Ok(())
-        })
+    async fn on_init(&self, _env: &TenEnv) -> Result<(), TenError> {
+        mock_io().await;
+        Ok(())
     }
 
-    fn on_start(self: Rc<Self>, _env: TenEnv) -> HookFuture {
-        Box::pin(async {
-            mock_io().await;
-            Ok(())
-        })
+    async fn on_start(&self, _env: &TenEnv) -> Result<(), TenError> {
+        mock_io().await;
+        Ok(())
     }
 
-    fn on_deinit(self: Rc<Self>, _env: TenEnv) -> HookFuture {
-        Box::pin(async {
-            mock_io().await;
-            Ok(())
-        })
+    async fn on_deinit(&self, _env: &TenEnv) -> Result<(), TenError> {
+        mock_io().await;
+        Ok(())
     }
 
-    fn on_cmd(self: Rc<Self>, env: TenEnv, cmd: Cmd, mut reply: Responder) -> HookFuture {
-        Box::pin(async move {
-            let cmd_json = cmd.properties().get_json("")?;
-            env.log_debug(&format!("DefaultAsyncExtension on_cmd: {cmd_json}"));
-            println!("{}: on_cmd '{}' {cmd_json}", env.name(), cmd.name());
+    async fn on_cmd(&self, env: &TenEnv, cmd: Cmd, mut reply: Responder) -> Result<(), TenError> {
+        let cmd_json = cmd.properties().get_json("")?;
+        env.log_debug(&format!("DefaultAsyncExtension on_cmd: {cmd_json}"));
+        println!("{}: on_cmd '{}' {cmd_json}", env.name(), cmd.name());
 
-            mock_io().await;
+        mock_io().await;
 
-            // Send a new command to other extensions and wait for the result. The result
-            // is returned to the original sender.
-            let cmd_result = env.send_cmd(Cmd::new("hello")?).await?;
-            let mut result = CmdResult::new(cmd_result.status(), &cmd);
-            result.properties = cmd_result.properties;
-            reply.send(result)
-        })
+        // Send a new command to other extensions and wait for the result. The result
+        // is returned to the original sender.
+        let cmd_result = env.send_cmd(Cmd::new("hello")?).await?;
+        let mut result = CmdResult::new(cmd_result.status(), &cmd);
+        result.properties = cmd_result.properties;
+        reply.send(result)
     }
 }
 
 /// Answers `hello`.
 struct Echo;
 
-impl Extension for Echo {
-    fn on_cmd(self: Rc<Self>, env: TenEnv, cmd: Cmd, mut reply: Responder) -> HookFuture {
-        Box::pin(async move {
-            println!("{}: on_cmd '{}'", env.name(), cmd.name());
-            let mut r = CmdResult::ok(&cmd);
-            r.set_detail("hello from echo");
-            reply.send(r)
-        })
+impl AsyncExtension for Echo {
+    async fn on_cmd(&self, env: &TenEnv, cmd: Cmd, mut reply: Responder) -> Result<(), TenError> {
+        println!("{}: on_cmd '{}'", env.name(), cmd.name());
+        let mut r = CmdResult::ok(&cmd);
+        r.set_detail("hello from echo");
+        reply.send(r)
     }
 }
 
 /// Stands in for the test app's HTTP server: sends `test` once, prints the result, closes.
 struct Client;
 
-impl Extension for Client {
-    fn on_start(self: Rc<Self>, env: TenEnv) -> HookFuture {
-        Box::pin(async move {
-            let mut cmd = Cmd::new("test")?;
-            cmd.properties_mut().set_string("greeting", "hi")?;
-            println!("client: sending 'test'");
-            let result = env.send_cmd(cmd).await?;
-            println!(
-                "client: got {:?}, detail = {:?}",
-                result.status(),
-                result.detail().unwrap_or_default()
-            );
-            env.close_app();
-            Ok(())
-        })
+impl AsyncExtension for Client {
+    async fn on_start(&self, env: &TenEnv) -> Result<(), TenError> {
+        let mut cmd = Cmd::new("test")?;
+        cmd.properties_mut().set_string("greeting", "hi")?;
+        println!("client: sending 'test'");
+        let result = env.send_cmd(cmd).await?;
+        println!(
+            "client: got {:?}, detail = {:?}",
+            result.status(),
+            result.detail().unwrap_or_default()
+        );
+        env.close_app();
+        Ok(())
     }
 }
 

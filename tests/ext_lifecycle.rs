@@ -7,7 +7,7 @@ mod util;
 use std::rc::Rc;
 use std::time::Duration;
 
-use evloop::ext::{App, Cmd, CmdResult, Extension, HookFuture, Responder, TenEnv};
+use evloop::ext::{App, Cmd, CmdResult, Extension, HookFuture, Responder, TenEnv, TenError};
 use util::{Trace, manual_loop};
 
 /// Logs each hook as "<name> <hook>", sleeping `init_ms` in on_init.
@@ -36,8 +36,11 @@ impl Extension for Logged {
             if self.send_in_configure {
                 // Sent before the receiver finished init: held until it did.
                 let r = env.send_cmd(Cmd::new("ping")?).await?;
-                self.t
-                    .log(format!("{} got {}", env.name(), r.detail().unwrap()));
+                self.t.log(format!(
+                    "{} got {}",
+                    env.name(),
+                    r.detail().unwrap_or_default()
+                ));
             }
             Ok(())
         })
@@ -246,7 +249,12 @@ fn a_panic_in_any_hook_is_logged_and_the_lifecycle_goes_on() {
         let h = app.handle();
         ev.call_later(Duration::from_secs(1), move || h.close())
             .unwrap();
-        ev.run_until_complete(app.run()).unwrap().unwrap();
+        // Since issue 26 the app's outcome names the failed hook (it was Ok).
+        let out = ev.run_until_complete(app.run()).unwrap();
+        assert!(
+            matches!(out, Err(TenError::HookFailed { ref hook, .. }) if hook == stage),
+            "{out:?}"
+        );
         let hooks: Vec<_> = t.events();
         assert_eq!(hooks.len(), 5, "{stage}: every hook still ran: {hooks:?}");
         let logs = logs.events().join("\n");
@@ -369,7 +377,11 @@ fn close_on_error_closes_the_app_on_a_failure() {
     app.load_graph_json(r#"{"nodes": [{"type": "extension", "name": "f", "addon": "f"}]}"#)
         .unwrap();
     // Nothing else would ever close this app.
-    ev.run_until_complete(app.run()).unwrap().unwrap();
+    let out = ev.run_until_complete(app.run()).unwrap();
+    assert!(
+        matches!(out, Err(TenError::HookFailed { .. })),
+        "issue 26: {out:?}"
+    );
     assert!(ev.time() - start < Duration::from_secs(1));
 }
 
@@ -394,7 +406,11 @@ fn a_panicking_log_sink_costs_its_lines_not_the_app() {
     let h = app.handle();
     ev.call_later(Duration::from_secs(1), move || h.close())
         .unwrap();
-    ev.run_until_complete(app.run()).unwrap().unwrap();
+    let out = ev.run_until_complete(app.run()).unwrap();
+    assert!(
+        matches!(out, Err(TenError::HookFailed { .. })),
+        "issue 26: {out:?}"
+    );
     assert_eq!(
         t.events().len(),
         5,

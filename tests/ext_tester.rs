@@ -97,3 +97,30 @@ fn graph_mode_uses_the_users_connections() {
         "needs the test node"
     );
 }
+
+/// `pytest_ten`: a failed assertion in the test body fails the test at once with its message.
+/// Here a panicking body ends `run` with [`TenError::TestPanicked`] carrying the message,
+/// long before the (default, 3 minute) timeout: it used to hang until the timeout.
+#[test]
+fn a_panicking_assertion_ends_the_test_at_once_with_its_message() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let out = ExtensionTester::single("greeter", || Rc::new(Greeter)).run(async |ctx| {
+            ctx.send_data(Data::new("ignored")?)?;
+            evloop::sleep(Duration::from_millis(1)).await;
+            assert_eq!(1 + 1, 3, "arithmetic is broken");
+            Ok(())
+        });
+        let _ = tx.send(out);
+    });
+    // Generous: the point is that it does not wait for the 180 s timeout.
+    let out = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the test body panicked and the tester kept running");
+    match out {
+        Err(TenError::TestPanicked(message)) => {
+            assert!(message.contains("arithmetic is broken"), "{message}")
+        }
+        other => panic!("expected TestPanicked, got {other:?}"),
+    }
+}

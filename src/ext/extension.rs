@@ -1,4 +1,6 @@
-//! The extension trait: TEN's `AsyncExtension`.
+//! The extension trait the runtime holds: TEN's `AsyncExtension`, object-safe. Write
+//! extensions with [`AsyncExtension`](super::AsyncExtension)'s `async fn` hooks; this trait is
+//! what each of them is erased to (and what to implement to own `self: Rc<Self>` in a hook).
 //!
 //! Every hook is async and its stage completes when the hook returns (TEN's async binding
 //! calls `on_xxx_done` itself). The life of one extension:
@@ -50,9 +52,10 @@ pub enum MessageMode {
 /// An extension: lifecycle hooks and message handlers, all with defaults.
 ///
 /// A hook that returns an error or panics is logged with the extension's name and the app
-/// goes on (TEN kills the process); a command whose handler fails gets an ERROR result.
+/// goes on (TEN kills the process); a command whose handler fails without answering gets an
+/// ERROR result carrying the error's text or the panic's message.
 ///
-/// Rosetta: TEN `AsyncExtension` (Python).
+/// Rosetta: TEN `AsyncExtension` (Python); write it as [`AsyncExtension`](super::AsyncExtension).
 ///
 /// # Examples
 ///

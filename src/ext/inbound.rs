@@ -1,5 +1,9 @@
 //! A message on its way into an extension, and refusing one.
 
+use std::sync::Arc;
+
+use super::conversion::MsgConversion;
+use super::error::TenError;
 use super::msg::{AudioFrame, Cmd, CmdResult, Data, Header, VideoFrame};
 use super::msg_kind::MsgKind;
 use super::responder::Responder;
@@ -38,6 +42,16 @@ impl Inbound {
             Inbound::Audio(_) => MsgKind::AudioFrame,
             Inbound::Video(_) => MsgKind::VideoFrame,
         }
+    }
+
+    /// Applies a destination's `msg_conversion`; a command's responder then converts its
+    /// results back. On error the message is left as it was.
+    pub(crate) fn convert(&mut self, conv: &Arc<MsgConversion>) -> Result<(), TenError> {
+        conv.convert_header(self.header_mut())?;
+        if let Inbound::Cmd(cmd, reply) = self {
+            reply.converted(&cmd.header.name, conv.clone());
+        }
+        Ok(())
     }
 
     /// A copy for one more destination (fire-and-forget messages only).

@@ -4,11 +4,11 @@
 
 use std::rc::Rc;
 
-use super::caught::Caught;
+use super::caught::{Caught, Failure};
 use super::extension::MessageMode;
 use super::inbound::refuse;
 use super::log::LogLevel;
-use super::runtime::{Runtime, handle};
+use super::runtime::{Handler, Runtime};
 use super::stage::Stage;
 
 /// Runs one lifecycle hook, with the stage watchdog.
@@ -18,12 +18,21 @@ async fn hook(rt: &Rc<Runtime>, node: usize, stage: Stage, what: &str) {
         return;
     };
     let env = rt.env(node);
-    let fut = match stage {
+    // A hook may panic before it returns its future (its synchronous part): caught here like
+    // a panic inside the future, so the stage fails and the app says so.
+    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match stage {
         Stage::Configuring => ext.on_configure(env),
         Stage::Initing => ext.on_init(env),
         Stage::Starting => ext.on_start(env),
         Stage::Stopping => ext.on_stop(env),
         _ => ext.on_deinit(env),
+    }));
+    let fut = match made {
+        Ok(fut) => fut,
+        Err(p) => {
+            rt.hook_failed(node, what, &Failure::panic(&*p));
+            return;
+        }
     };
     let watchdog = {
         let (weak, what) = (Rc::downgrade(rt), what.to_string());
@@ -39,7 +48,7 @@ async fn hook(rt: &Rc<Runtime>, node: usize, stage: Stage, what: &str) {
         })
     };
     if let Err(why) = (Caught { fut }).await {
-        rt.failed(node, what, why);
+        rt.hook_failed(node, what, &why);
     }
     if let Some(w) = watchdog {
         w.cancel();
@@ -102,6 +111,6 @@ pub(crate) async fn lifecycle(rt: Rc<Runtime>, node: usize) {
 async fn ordered_consumer(rt: Rc<Runtime>, node: usize) {
     let inbox = rt.nodes[node].inbox.clone();
     while let Ok(msg) = inbox.get().await {
-        handle(rt.clone(), node, msg).await;
+        Handler::new(rt.clone(), node, msg, None).await;
     }
 }

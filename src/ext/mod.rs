@@ -26,43 +26,67 @@
 //!
 //! A file imports only from files before it in this list (lowest first), and from evloop
 //! only what the crate root and its public modules offer:
-//! `msg_kind`, `stage`, `log`, `options`, `pruned` (depend on nothing in ext) → `error` →
-//! `caught`, `properties` → `msg` → `graph`, `path` (the sender's result path) → `responder`
+//! `msg_kind`, `stage`, `log`, `options`, `pruned`, `live` (depend on nothing in ext) → `error` →
+//! `caught`, `properties` → `placeholder`, `msg` → `conversion` (`msg_conversion` rules), `selector`, `route_budget`, `graph_json` (reading graph JSON) → `subgraph` (flattening) → `graph` → `route_table` (the routes a running graph looks up), `predefined`, `check`, `path` (the sender's result path, and the command's place in its
+//! trail) → `trail` (the trail of the handler running now, to cut cycles) → `responder`
 //! → `inbound` → `host` (what an env may ask of the running graph) → `results` → `env` →
-//! `extension` → `runtime` (the running graph; implements `Host`, runs handlers) →
-//! `lifecycle` → `app` → `tester`. A public item that moved down is re-exported where it
+//! `extension` → `async_extension` → `runtime` (the running graph; delivers messages, runs handlers) → `sending` (implements `Host`) →
+//! `lifecycle` → `running` (the graphs an app runs) → `app` → `tester`. A public item that moved down is re-exported where it
 //! was (`app::Stage`, `env::LogLevel`, `msg::MsgKind`, `results::Responder`, ...).
 
 pub mod app;
+mod async_extension;
 mod caught;
+mod check;
+mod conversion;
 pub mod env;
 pub mod error;
 pub mod extension;
 pub mod graph;
+mod graph_json;
 mod host;
 mod inbound;
 mod lifecycle;
+mod live;
 mod log;
 pub mod msg;
 mod msg_kind;
 mod options;
 mod path;
+#[cfg(test)]
+mod pending_cost;
+mod placeholder;
+mod predefined;
 pub mod properties;
 mod pruned;
 mod responder;
 pub mod results;
+mod route_budget;
+mod route_table;
+mod running;
 mod runtime;
+mod selector;
+mod sending;
 mod stage;
+mod subgraph;
 pub mod tester;
+mod trail;
 
 pub use app::{App, AppHandle, AppOptions, Stage};
+pub use async_extension::AsyncExtension;
+pub use check::{GraphProblem, Severity, check_property_file, check_property_json};
 pub use env::{LogLevel, LogRecord, TenEnv};
-pub use error::{MAX_JSON_BYTES, MAX_JSON_DEPTH, TenError};
+pub use error::{
+    ConversionProblem, GraphRule, MAX_GRAPH_ITEMS, MAX_JSON_BYTES, MAX_JSON_DEPTH, TenError,
+};
 pub use extension::{Extension, HookFuture, MessageMode};
-pub use graph::{Graph, Node, PredefinedGraph, predefined_graphs};
+pub use graph::{Graph, Node, Route};
 pub use msg::{
     AudioFormat, AudioFrame, Cmd, CmdResult, Data, MsgKind, PixelFormat, StatusCode, VideoFrame,
 };
+pub use predefined::{PredefinedGraph, predefined_graphs, predefined_graphs_in};
 pub use properties::Properties;
 pub use results::{CmdResults, Responder};
+pub use selector::MAX_SELECTOR_CHECKS;
+pub use subgraph::MAX_SUBGRAPH_DEPTH;
 pub use tester::{ExtensionTester, TEST_EXTENSION, TestContext};

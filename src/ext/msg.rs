@@ -35,8 +35,9 @@ pub struct Header {
     pub(crate) name: String,
     /// User properties.
     pub properties: Properties,
-    /// Explicit destinations (extension names); `None` routes by the graph.
-    pub(crate) dests: Option<Vec<String>>,
+    /// Explicit destinations (extension names); `None` routes by the graph. A boxed slice
+    /// (no spare capacity field): every message carries the header, most without dests.
+    pub(crate) dests: Option<Box<[String]>>,
     /// The sending extension, set by the runtime.
     pub(crate) source: Option<std::rc::Rc<str>>,
 }
@@ -327,6 +328,12 @@ impl CmdResult {
     /// The name of the command it answers.
     pub fn cmd_name(&self) -> &str {
         &self.cmd_name
+    }
+
+    /// Makes it a result of the command named `cmd_name` (a converted command's result goes
+    /// back under the name its sender used).
+    pub(crate) fn set_cmd_name(&mut self, cmd_name: &str) {
+        cmd_name.clone_into(&mut self.cmd_name);
     }
 
     /// The `detail` property as a string, if set.

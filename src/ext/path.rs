@@ -1,8 +1,14 @@
 //! The result path of a sent command, as its sender sees it (TEN's OUT path): results from
 //! every destination gathered by policy, the path timeout, and the future that waits for the
 //! completed result. Dropping that future abandons the command: later results are discarded.
+//!
+//! A path is also the command's place in its trail (see `trail.rs`): the node that sent it,
+//! how many hops it is from the original command, and the path of the command whose handler
+//! sent it. Keeping that here, rather than in a record of its own, keeps a pending command
+//! at one allocation for the runtime besides its timer (docs/performance.md, "Extension
+//! runtime: pending command cost").
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -36,20 +42,61 @@ struct PathState {
     waker: Option<Waker>,
     /// The path timeout.
     timer: Option<TimerHandle>,
+    /// The sender's count of pending commands, given back once when this one completes or
+    /// is abandoned (`None` after).
+    pending: Option<PendingSlot>,
+}
+
+/// One of an extension's pending commands: counted against its limit while held, given back
+/// when dropped.
+pub(crate) struct PendingSlot(Rc<Cell<usize>>);
+
+impl PendingSlot {
+    /// Takes a slot of `count`, unless `limit` are already taken.
+    pub(crate) fn take(count: &Rc<Cell<usize>>, limit: usize) -> Option<PendingSlot> {
+        (count.get() < limit).then(|| {
+            count.set(count.get() + 1);
+            PendingSlot(count.clone())
+        })
+    }
+}
+
+impl Drop for PendingSlot {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
 }
 
 /// The sender's side of one sent command (TEN's OUT path).
 pub(crate) struct OutPath {
-    cmd_name: String,
+    cmd_name: Box<str>,
     policy: Policy,
+    /// Hops from the original command, which is 1.
+    depth: u32,
+    /// The node that sent it.
+    sender: usize,
+    /// The path of the command whose handler sent this one (`None` for an original).
+    parent: Option<Rc<OutPath>>,
     state: RefCell<PathState>,
 }
 
 impl OutPath {
-    pub(crate) fn new(cmd_name: &str, policy: Policy, dests: usize) -> Rc<OutPath> {
+    /// The path of a command `sender` sends to `dests` destinations, while it handles the
+    /// command of `parent` (if any).
+    pub(crate) fn new(
+        cmd_name: &str,
+        policy: Policy,
+        dests: usize,
+        pending: PendingSlot,
+        sender: usize,
+        parent: Option<Rc<OutPath>>,
+    ) -> Rc<OutPath> {
         Rc::new(OutPath {
-            cmd_name: cmd_name.to_string(),
+            cmd_name: cmd_name.into(),
             policy,
+            depth: parent.as_ref().map_or(1, |p| p.depth.saturating_add(1)),
+            sender,
+            parent,
             state: RefCell::new(PathState {
                 results: VecDeque::new(),
                 remaining: dests,
@@ -57,8 +104,29 @@ impl OutPath {
                 abandoned: false,
                 waker: None,
                 timer: None,
+                pending: Some(pending),
             }),
         })
+    }
+
+    /// The command's name.
+    pub(crate) fn cmd_name(&self) -> &str {
+        &self.cmd_name
+    }
+
+    /// Hops from the original command, which is 1.
+    pub(crate) fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    /// The node that sent it.
+    pub(crate) fn sender(&self) -> usize {
+        self.sender
+    }
+
+    /// The path of the command whose handler sent this one.
+    pub(crate) fn parent(&self) -> Option<&Rc<OutPath>> {
+        self.parent.as_ref()
     }
 
     pub(crate) fn set_timer(&self, timer: TimerHandle) {
@@ -91,6 +159,7 @@ impl OutPath {
         }
         if completes {
             st.done = true;
+            st.pending = None;
             if let Some(t) = st.timer.take() {
                 t.cancel();
             }
@@ -124,6 +193,7 @@ impl OutPath {
         let mut st = self.state.borrow_mut();
         if !st.done {
             st.abandoned = true;
+            st.pending = None;
             if let Some(t) = st.timer.take() {
                 t.cancel();
             }

@@ -71,6 +71,14 @@ fn parse_path(path: &str) -> Result<Vec<Seg>, TenError> {
     Ok(segs)
 }
 
+/// Checks that `path` is a non-empty property path within the limits.
+pub(crate) fn check_path(path: &str) -> Result<(), TenError> {
+    if parse_path(path)?.is_empty() {
+        return Err(TenError::InvalidArgument("empty property path".into()));
+    }
+    Ok(())
+}
+
 /// A property tree (the root is always a JSON object).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Properties {
@@ -222,6 +230,16 @@ impl Properties {
 
     pub(crate) fn from_object(root: Map<String, Value>) -> Properties {
         Properties { root }
+    }
+
+    /// Whether the top-level object has `key` (no path to parse, nothing allocated).
+    pub(crate) fn has_top_level(&self, key: &str) -> bool {
+        self.root.contains_key(key)
+    }
+
+    /// The top-level object, for the placeholder pass.
+    pub(crate) fn root_mut(&mut self) -> &mut Map<String, Value> {
+        &mut self.root
     }
 }
 

@@ -1,30 +1,37 @@
 //! The running graph: its extensions, routing, delivery by lifecycle stage, and the task that
 //! runs one handler for one delivered message.
 
-use std::cell::{Cell, RefCell, RefMut};
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::future::Future;
+use std::mem;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::caught::Caught;
+use super::caught::Failure;
 use super::env::TenEnv;
 use super::error::TenError;
 use super::extension::{Addon, Extension, HookFuture, MessageMode};
 use super::graph::Graph;
 use super::host::Host;
 use super::inbound::{Inbound, refuse};
+use super::live::{Live, Slot};
 use super::log::{LogLevel, LogRecord, LogSink};
-use super::msg::{Cmd, Header};
+use super::msg::Header;
 use super::msg_kind::MsgKind;
 use super::options::AppOptions;
-use super::path::{OutPath, Policy};
+use super::path::OutPath;
 use super::properties::Properties;
 use super::pruned::Pruned;
-use super::responder::Responder;
+use super::responder::HandlerScope;
+use super::route_table::RouteTable;
 use super::stage::Stage;
+use super::trail;
 use crate::Queue;
-use crate::TaskRef;
 use crate::sync::{Barrier, Event};
 
 /// One extension, as the runtime sees it.
@@ -42,20 +49,30 @@ pub(crate) struct NodeRt {
     pub(crate) held: RefCell<Vec<Inbound>>,
     /// Ordered mode: the extension's inbox.
     pub(crate) inbox: Queue<Inbound>,
-    /// Handler tasks started for it (pruned as they finish).
-    pub(crate) handlers: RefCell<Pruned<TaskRef>>,
+    /// Handler tasks running for it (each gives its slot back as it ends).
+    pub(crate) handlers: RefCell<Live>,
     /// Commands it sent that may still wait for results.
     pub(crate) out_paths: RefCell<Pruned<Weak<OutPath>>>,
+    /// How many of them are pending, against `AppOptions::max_pending_cmds`.
+    pub(crate) pending: Rc<Cell<usize>>,
 }
 
 /// The running graph.
 pub(crate) struct Runtime {
     pub(crate) nodes: Vec<NodeRt>,
     pub(crate) graph: Graph,
+    /// The graph's routes, as messages are looked up in them.
+    routes: RouteTable,
     pub(crate) options: AppOptions,
     pub(crate) log_sink: Option<LogSink>,
+    /// Set to stop this graph (its extensions stop and deinit).
     pub(crate) closing: Event,
+    /// Set by `close_app`: the app closes every graph.
+    pub(crate) app_closing: Event,
     pub(crate) stop_barrier: Option<Barrier>,
+    /// Failed lifecycle hooks, in the order they failed: what `App::run` returns. Shared by
+    /// every graph of the app.
+    pub(crate) hook_failures: Rc<RefCell<Vec<TenError>>>,
     /// Test hook: every message sent to a node index, whatever the graph says.
     pub(crate) redirect: Cell<Option<(usize, usize)>>,
 }
@@ -67,6 +84,8 @@ impl Runtime {
         options: AppOptions,
         log_sink: Option<LogSink>,
         closing: Event,
+        app_closing: Event,
+        hook_failures: Rc<RefCell<Vec<TenError>>>,
     ) -> Rc<Runtime> {
         let nodes = graph
             .nodes
@@ -82,8 +101,9 @@ impl Runtime {
                     stage: Cell::new(Stage::Created),
                     held: RefCell::new(Vec::new()),
                     inbox: Queue::new(0),
-                    handlers: RefCell::new(Pruned::new()),
+                    handlers: RefCell::new(Live::default()),
                     out_paths: RefCell::new(Pruned::new()),
+                    pending: Rc::new(Cell::new(0)),
                 }
             })
             .collect::<Vec<_>>();
@@ -92,11 +112,14 @@ impl Runtime {
             .then(|| Barrier::new(nodes.len()));
         Rc::new(Runtime {
             nodes,
+            routes: RouteTable::new(&graph),
             graph,
             options,
             log_sink,
             closing,
+            app_closing,
             stop_barrier,
+            hook_failures,
             redirect: Cell::new(None),
         })
     }
@@ -119,21 +142,22 @@ impl Runtime {
         }
     }
 
-    /// Where a message from `from` goes: its explicit destinations, else the graph.
+    /// Where a message from `from` goes: its explicit destinations, else the graph (borrowed
+    /// from the routing table, so a routed message allocates no list).
     pub(crate) fn resolve(
         &self,
         from: usize,
         kind: MsgKind,
         header: &Header,
-    ) -> Result<Vec<usize>, TenError> {
+    ) -> Result<Cow<'_, [usize]>, TenError> {
         if let Some((redirect_from, to)) = self.redirect.get() {
             // Tester, single mode: everything the extension under test sends goes to the
             // tester, and everything the tester sends goes to the extension.
-            return Ok(vec![if from == redirect_from {
+            return Ok(Cow::Owned(vec![if from == redirect_from {
                 to
             } else {
                 redirect_from
-            }]);
+            }]));
         }
         let dests = match &header.dests {
             Some(names) => names
@@ -143,8 +167,9 @@ impl Runtime {
                         TenError::InvalidArgument(format!("unknown destination extension '{n}'"))
                     })
                 })
-                .collect::<Result<Vec<_>, _>>()?,
-            None => self.graph.route(from, kind, &header.name).to_vec(),
+                .collect::<Result<Vec<_>, _>>()?
+                .into(),
+            None => Cow::Borrowed(self.routes.get(from, kind, &header.name)),
         };
         if dests.is_empty() {
             return Err(TenError::MsgNotConnected {
@@ -156,9 +181,13 @@ impl Runtime {
     }
 
     /// The sender's path timeout: its `ten.path_timeout` property (microseconds, as in TEN;
-    /// a number or `{"out_path": n}`), else the app's.
+    /// a number or `{"out_path": n}`), else the app's. Looked up per command, so an
+    /// extension without a `ten` property costs no path parsing (nor its errors).
     pub(crate) fn path_timeout(&self, node: usize) -> Duration {
         let props = self.nodes[node].props.borrow();
+        if !props.has_top_level("ten") {
+            return self.options.path_timeout;
+        }
         let micros = props
             .get_int("ten.path_timeout")
             .or_else(|_| props.get_int("ten.path_timeout.out_path"));
@@ -166,6 +195,23 @@ impl Runtime {
             Ok(us) if us > 0 => Duration::from_micros(us as u64),
             _ => self.options.path_timeout,
         }
+    }
+
+    /// Delivers `msg` from `from` to `dest`, converted by the `msg_conversion` of that
+    /// destination if the graph gives one. A conversion that fails is logged and the
+    /// original delivered, as TEN does.
+    pub(crate) fn send_to(self: &Rc<Self>, from: usize, dest: usize, mut msg: Inbound) {
+        let kind = msg.kind();
+        if let Some(conv) = self.graph.conversion(from, kind, &msg.header().name, dest)
+            && let Err(e) = msg.convert(conv)
+        {
+            self.log_runtime(
+                LogLevel::Error,
+                dest,
+                format!("msg_conversion of '{}' failed: {e}", msg.header().name),
+            );
+        }
+        self.deliver(dest, msg);
     }
 
     /// Hands a message to an extension according to its stage.
@@ -188,9 +234,9 @@ impl Runtime {
             }
             return;
         }
-        let task = crate::spawn(handle(self.clone(), dest, msg));
-        let mut handlers = node.handlers.borrow_mut();
-        handlers.push(task.task_ref(), |t| !t.done());
+        let slot = node.handlers.borrow_mut().reserve();
+        let task = crate::spawn(Handler::new(self.clone(), dest, msg, Some(slot)));
+        node.handlers.borrow_mut().fill(slot, task.task_ref());
     }
 
     pub(crate) fn env(self: &Rc<Self>, node: usize) -> TenEnv {
@@ -212,6 +258,18 @@ impl Runtime {
         }
     }
 
+    /// A lifecycle hook failed (error or panic): logged as any failure, and kept for the
+    /// app's outcome.
+    pub(crate) fn hook_failed(&self, node: usize, what: &str, why: &Failure) {
+        let why = why.to_string();
+        self.hook_failures.borrow_mut().push(TenError::HookFailed {
+            extension: self.nodes[node].name.to_string(),
+            hook: what.to_string(),
+            reason: why.clone(),
+        });
+        self.failed(node, what, why);
+    }
+
     /// Breaks the reference cycles extensions may hold (an env kept in a field).
     pub(crate) fn release(&self) {
         for node in &self.nodes {
@@ -221,131 +279,174 @@ impl Runtime {
     }
 }
 
-impl Host for Runtime {
-    fn node_name(&self, node: usize) -> String {
-        self.nodes[node].name.to_string()
-    }
+/// Runs one handler for one inbound message: a future written out by hand so that a
+/// handler task holds only the message until it starts, then only what the running handler
+/// needs (an `async fn` kept room for both, and every spawn copied it whole).
+///
+/// A command's responder is given to a [`HandlerScope`], so that a handler which fails
+/// without answering answers with why. While a command's handler is polled, the command's
+/// path is the current trail (the commands it sends are one hop further; cycles are cut).
+pub(crate) struct Handler {
+    rt: Rc<Runtime>,
+    node: usize,
+    /// For a handler task of its own: its slot in the extension's `handlers`, given back
+    /// when the handler ends or is dropped.
+    slot: Option<Slot>,
+    state: HandlerState,
+}
 
-    fn stage(&self, node: usize) -> Stage {
-        self.nodes[node].stage.get()
-    }
+enum HandlerState {
+    /// Not polled yet.
+    Start(Inbound),
+    /// The handler's future, polled until it ends.
+    Running {
+        fut: HookFuture,
+        /// The command's path, for a command handler.
+        trail: Option<Rc<OutPath>>,
+        /// The command's scope, for a command handler.
+        scope: Option<HandlerScope>,
+        /// The hook's name, for the log.
+        what: &'static str,
+        /// Kept until the handler ends, as the handler's caller would.
+        ext: Option<Rc<dyn Extension>>,
+    },
+    Done,
+}
 
-    fn send_cmd(
-        self: Rc<Self>,
-        from: usize,
-        mut cmd: Cmd,
-        policy: Policy,
-    ) -> Result<Rc<OutPath>, TenError> {
-        self.check_open(from)?;
-        let dests = self.resolve(from, MsgKind::Cmd, &cmd.header)?;
-        cmd.header.source = Some(self.nodes[from].name.clone());
-        let path = OutPath::new(cmd.name(), policy, dests.len());
-        let weak = Rc::downgrade(&path);
-        let timeout = self.path_timeout(from);
-        let timer = crate::get_running_loop()
-            .and_then(|ev| {
-                ev.call_later(timeout, move || {
-                    if let Some(p) = weak.upgrade() {
-                        p.fail("Path timeout.");
-                    }
-                })
-            })
-            .map_err(|e| TenError::Generic(e.to_string()))?;
-        path.set_timer(timer);
-        {
-            let mut paths = self.nodes[from].out_paths.borrow_mut();
-            paths.push(Rc::downgrade(&path), |p| {
-                p.upgrade().is_some_and(|p| p.is_open())
-            });
+impl Handler {
+    pub(crate) fn new(rt: Rc<Runtime>, node: usize, msg: Inbound, slot: Option<Slot>) -> Handler {
+        Handler {
+            rt,
+            node,
+            slot,
+            state: HandlerState::Start(msg),
         }
-        let last = dests.len() - 1;
-        let mut cmd = Some(cmd);
-        for (i, dest) in dests.into_iter().enumerate() {
-            let copy = if i == last {
-                cmd.take().expect("moved only at the last destination")
-            } else {
-                cmd.clone().expect("present until the last destination")
-            };
-            let reply = Responder::new(Some(path.clone()), copy.name());
-            self.deliver(dest, Inbound::Cmd(copy, reply));
-        }
-        Ok(path)
     }
 
-    fn send_data(self: Rc<Self>, from: usize, mut msg: Inbound) -> Result<(), TenError> {
-        self.check_open(from)?;
-        let dests = self.resolve(from, msg.kind(), msg.header())?;
-        msg.header_mut().source = Some(self.nodes[from].name.clone());
-        let last = dests.len() - 1;
-        let mut msg = Some(msg);
-        for (i, dest) in dests.into_iter().enumerate() {
-            let copy = if i == last {
-                msg.take().expect("moved only at the last destination")
-            } else {
-                msg.as_ref()
-                    .expect("present until the last destination")
-                    .copy()
-            };
-            self.deliver(dest, copy);
-        }
-        Ok(())
-    }
-
-    fn properties(&self, node: usize) -> Result<RefMut<'_, Properties>, TenError> {
-        self.check_open(node)?;
-        Ok(self.nodes[node].props.borrow_mut())
-    }
-
-    fn init_property_from_json(&self, node: usize, json: &str) -> Result<(), TenError> {
-        if self.stage(node) != Stage::Configuring {
-            return Err(TenError::Generic("Invalid timing to init property.".into()));
-        }
-        self.properties(node)?.set_json("", json)
-    }
-
-    /// Sends `record` to the app's sink. A sink that panics is user code failing like any
-    /// other: the panic is reported through the loop's exception handler and the line goes
-    /// to standard error instead, so neither the line nor the hook that logged it is lost.
-    fn log(&self, record: LogRecord) {
-        let Some(sink) = &self.log_sink else {
-            eprintln!("{record}");
-            return;
+    /// Calls the extension's handler for `msg`; `Err` if it panicked before returning its
+    /// future (caught, so that an ordered consumer survives it), `Ok(None)` if the
+    /// extension is gone (the message is refused).
+    fn start(
+        &self,
+        msg: Inbound,
+    ) -> Result<Option<HandlerState>, (Option<HandlerScope>, &'static str, Failure)> {
+        let Some(ext) = self.rt.extension(self.node) else {
+            refuse(msg);
+            return Ok(None);
         };
-        if let Err(p) = catch_unwind(AssertUnwindSafe(|| sink(&record))) {
-            eprintln!("{record}");
-            if let Some(h) = crate::running_loop() {
-                h.call_exception_handler(&crate::ExceptionContext {
-                    message: "Exception in the app's log sink".into(),
-                    error: Some(crate::panic_message(&*p)),
-                    ..Default::default()
-                });
-            }
+        let env = self.rt.env(self.node);
+        let what = match &msg {
+            Inbound::Cmd(..) => "on_cmd",
+            Inbound::Data(_) => "on_data",
+            Inbound::Audio(_) => "on_audio_frame",
+            Inbound::Video(_) => "on_video_frame",
+        };
+        // Only a command has a responder to answer for (data handlers allocate nothing here).
+        let scope = matches!(msg, Inbound::Cmd(..)).then(HandlerScope::new);
+        let trail = match &msg {
+            Inbound::Cmd(_, reply) => Some(reply.path().clone()),
+            _ => None,
+        };
+        let handler = ext.clone();
+        let call = || {
+            catch_unwind(AssertUnwindSafe(|| match msg {
+                Inbound::Cmd(cmd, mut reply) => {
+                    if let Some(scope) = &scope {
+                        reply.defer_to(scope);
+                    }
+                    handler.on_cmd(env, cmd, reply)
+                }
+                Inbound::Data(d) => handler.on_data(env, d),
+                Inbound::Audio(a) => handler.on_audio_frame(env, a),
+                Inbound::Video(v) => handler.on_video_frame(env, v),
+            }))
+        };
+        // Only a command has a trail to make current (none is current when a handler task
+        // is polled, so other handlers are called as they are).
+        let made = if trail.is_some() {
+            trail::within(&trail, call)
+        } else {
+            call()
+        };
+        match made {
+            Ok(fut) => Ok(Some(HandlerState::Running {
+                fut,
+                trail,
+                scope,
+                what,
+                ext: Some(ext),
+            })),
+            Err(p) => Err((scope, what, Failure::panic(&*p))),
         }
     }
 
-    fn request_close(&self) {
-        self.closing.set();
-    }
-
-    fn closing(&self) -> &Event {
-        &self.closing
+    /// The handler ended: its scope answers an unanswered command, a failure is reported.
+    fn end(&self, scope: Option<HandlerScope>, what: &str, outcome: Result<(), Failure>) {
+        if let Some(scope) = scope {
+            scope.finish(outcome.as_ref().err());
+        }
+        if let Err(why) = outcome {
+            self.rt.failed(self.node, what, why.to_string());
+        }
     }
 }
 
-/// Runs one handler for one inbound message.
-pub(crate) async fn handle(rt: Rc<Runtime>, node: usize, msg: Inbound) {
-    let Some(ext) = rt.extension(node) else {
-        refuse(msg);
-        return;
-    };
-    let env = rt.env(node);
-    let (what, fut): (&str, HookFuture) = match msg {
-        Inbound::Cmd(cmd, reply) => ("on_cmd", ext.on_cmd(env, cmd, reply)),
-        Inbound::Data(d) => ("on_data", ext.on_data(env, d)),
-        Inbound::Audio(a) => ("on_audio_frame", ext.on_audio_frame(env, a)),
-        Inbound::Video(v) => ("on_video_frame", ext.on_video_frame(env, v)),
-    };
-    if let Err(why) = (Caught { fut }).await {
-        rt.failed(node, what, why);
+impl Future for Handler {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        if matches!(this.state, HandlerState::Start(_)) {
+            let HandlerState::Start(msg) = mem::replace(&mut this.state, HandlerState::Done) else {
+                unreachable!("just matched");
+            };
+            match this.start(msg) {
+                Ok(Some(running)) => this.state = running,
+                Ok(None) => return Poll::Ready(()),
+                Err((scope, what, failure)) => {
+                    this.end(scope, what, Err(failure));
+                    return Poll::Ready(());
+                }
+            }
+        }
+        let HandlerState::Running { fut, trail, .. } = &mut this.state else {
+            return Poll::Ready(());
+        };
+        let polled = if trail.is_some() {
+            trail::within(trail, || {
+                catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx)))
+            })
+        } else {
+            catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx)))
+        };
+        let outcome = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(Ok(()))) => Ok(()),
+            Ok(Poll::Ready(Err(e))) => Err(Failure::Error(e)),
+            Err(p) => Err(Failure::panic(&*p)),
+        };
+        // The handler's future goes (dropped in place, not moved out) before its scope
+        // answers for it; the extension is kept until then.
+        let HandlerState::Running {
+            scope, what, ext, ..
+        } = &mut this.state
+        else {
+            unreachable!("just matched");
+        };
+        let (scope, what, ext) = (scope.take(), *what, ext.take());
+        this.state = HandlerState::Done;
+        this.end(scope, what, outcome);
+        drop(ext);
+        Poll::Ready(())
+    }
+}
+
+impl Drop for Handler {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot {
+            let task = self.rt.nodes[self.node].handlers.borrow_mut().release(slot);
+            // Dropped once the list is no longer borrowed.
+            drop(task);
+        }
     }
 }

@@ -7,7 +7,9 @@
 //!
 //! The test body is an async closure given a [`TestContext`]; it runs once the extension has
 //! started, and the test ends when it returns (TEN's `stop_test`), with its error if any, or
-//! with [`TenError::Timeout`] if the whole test takes longer than the timeout.
+//! with [`TenError::Timeout`] if the whole test takes longer than the timeout. A body that
+//! panics (a failed `assert!`) ends the test at once with [`TenError::TestPanicked`] and the
+//! panic's message, as a failed assertion ends a `pytest_ten` test.
 //!
 //! # Examples
 //!
@@ -50,6 +52,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::app::{App, AppHandle};
+use super::caught::{Caught, Failure};
 use super::env::TenEnv;
 use super::error::TenError;
 use super::extension::{Extension, HookFuture};
@@ -248,7 +251,17 @@ impl Extension for TesterExt {
             };
             let outcome = self.outcome.clone();
             crate::spawn(async move {
-                let result = body(ctx).await;
+                // A failed assertion panics: caught here, it ends the test at once with its
+                // message, where it used to leave the app running until the timeout.
+                let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(ctx)));
+                let caught = match made {
+                    Ok(fut) => (Caught { fut }).await,
+                    Err(p) => Err(Failure::panic(&*p)),
+                };
+                let result = caught.map_err(|f| match f {
+                    Failure::Error(e) => e,
+                    Failure::Panic(message) => TenError::TestPanicked(message),
+                });
                 outcome.borrow_mut().get_or_insert(result);
                 env.close_app();
             });
@@ -393,7 +406,8 @@ impl ExtensionTester {
     ///
     /// # Errors
     ///
-    /// What the body returned, [`TenError::Timeout`], or a graph error.
+    /// What the body returned, [`TenError::TestPanicked`] with the message of a panic in
+    /// the body, [`TenError::Timeout`], or a graph error.
     pub fn run(
         self,
         body: impl AsyncFnOnce(TestContext) -> Result<(), TenError> + 'static,

@@ -1,0 +1,60 @@
+//! What one pending command costs the runtime, counted from struct sizes and the heap
+//! blocks it holds: the number docs/performance.md ("Extension runtime: pending command
+//! cost") states and `AppOptions::max_pending_cmds` is sized by. `tests/ext_limits.rs`
+//! measures the same as resident memory.
+//!
+//! A command sent and not yet answered holds, for the runtime:
+//! - its result path, one `Rc<OutPath>` block (with the path timer's handle, the pending
+//!   slot and the trail inside it) and the command's name;
+//! - the path timer's callback block and its entry in the loop's timer heap;
+//! - a `Weak` in the sender's list of paths (flushed at its deinit);
+//! - the `Responder` the receiver holds.
+
+use std::mem::size_of;
+use std::rc::Weak;
+
+use super::path::OutPath;
+use super::responder::Responder;
+
+/// An `Rc`'s block: two counts and the value.
+const fn rc_block<T>() -> usize {
+    2 * size_of::<usize>() + size_of::<T>()
+}
+
+/// The path timer's callback block (`src/driver/callback.rs`: two counts, the handle's
+/// state and call site, and the closure, which holds a `Weak<OutPath>`), private to the
+/// driver: the runtime uses evloop's public API only, so this is counted by hand.
+const TIMER_CALLBACK: usize = 16 + 16 + size_of::<Option<Weak<OutPath>>>();
+
+/// One entry of the loop's timer heap (`src/driver/timers.rs`: deadline, sequence number and
+/// the callback's `Rc<dyn Callback>`), private to the driver too.
+const TIMER_ENTRY: usize = 8 + 8 + 16;
+
+/// The name used for the count; a longer name costs its extra bytes once.
+const NAME: &str = "hold";
+
+/// The bytes of one pending command, part by part.
+fn parts() -> Vec<(&'static str, usize)> {
+    vec![
+        ("result path (Rc<OutPath>)", rc_block::<OutPath>()),
+        ("command name", NAME.len()),
+        ("path timer callback", TIMER_CALLBACK),
+        ("timer heap entry", TIMER_ENTRY),
+        ("sender's list slot", size_of::<Weak<OutPath>>()),
+        ("receiver's Responder", size_of::<Responder>()),
+    ]
+}
+
+/// Issue 26: each pending command costs under 512 bytes (TEN users saw 1.45 KB).
+#[test]
+fn a_pending_command_is_under_512_bytes() {
+    let parts = parts();
+    let total: usize = parts.iter().map(|(_, n)| n).sum();
+    for (what, n) in &parts {
+        eprintln!("{what}: {n}");
+    }
+    eprintln!("total: {total}");
+    assert!(total < 512, "{total} bytes: {parts:?}");
+    assert!(rc_block::<OutPath>() <= 192, "{}", rc_block::<OutPath>());
+    assert!(size_of::<Responder>() <= 32, "{}", size_of::<Responder>());
+}
