@@ -19,6 +19,8 @@
 //! ```
 //!
 //! Run: `cargo run --example ctrl_c`, then press Ctrl-C (or `kill -USR1 <pid>` first).
+//! With `--handle-ctrl-c` the main task awaits `evloop::signals::ctrl_c()` instead (tokio's
+//! `signal::ctrl_c`): Ctrl-C then wakes it, and `run` returns its value.
 
 use std::io::Write;
 use std::time::Duration;
@@ -42,6 +44,15 @@ async fn main_() {
     let _cleanup = Cleanup;
     println!("waiting for Ctrl-C (pid {})", std::process::id());
     std::io::stdout().flush().unwrap();
+    if std::env::args().any(|a| a == "--handle-ctrl-c") {
+        // tokio's way: await Ctrl-C and shut down on our own terms; `run` then cancels
+        // nothing and returns the main task's value.
+        evloop::signals::ctrl_c()
+            .await
+            .expect("SIGINT can be watched");
+        println!("got Ctrl-C: shutting down");
+        return;
+    }
     evloop::sleep(Duration::from_secs(3600)).await;
 }
 

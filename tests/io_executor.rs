@@ -129,3 +129,37 @@ fn getaddrinfo_and_set_default_executor_as_asyncio() {
     assert_eq!(addr, "127.0.0.1:8080");
     assert!(mine);
 }
+
+/// `getnameinfo` off the loop's thread, as asyncio:
+///
+/// ```python
+/// async def main():
+///     loop = asyncio.get_running_loop()
+///     numeric = socket.NI_NUMERICHOST | socket.NI_NUMERICSERV
+///     print(await loop.getnameinfo(("127.0.0.1", 80), numeric))
+///     print(await loop.getnameinfo(("::1", 8080, 0, 0), numeric))
+///     print(await loop.getnameinfo(("127.0.0.1", 80)))
+/// ```
+///
+/// prints `('127.0.0.1', '80')`, `('::1', '8080')`, then the names this machine's
+/// `/etc/hosts` and `/etc/services` give (`('localhost', 'http')` here), which the test
+/// checks against the numeric form rather than a fixed spelling.
+#[cfg(feature = "dns")]
+#[test]
+fn getnameinfo_as_asyncio() {
+    use evloop::NameInfoFlags;
+    let numeric = NameInfoFlags::NUMERIC_HOST | NameInfoFlags::NUMERIC_SERVICE;
+    let (v4, v6, named) = evloop::run(async move {
+        let ev = evloop::get_running_loop().unwrap();
+        let v4 = ev.getnameinfo("127.0.0.1:80".parse().unwrap(), numeric);
+        let v4 = v4.await.unwrap();
+        let v6 = ev.getnameinfo("[::1]:8080".parse().unwrap(), numeric);
+        let v6 = v6.await.unwrap();
+        let named = ev.getnameinfo("127.0.0.1:80".parse().unwrap(), NameInfoFlags::default());
+        (v4, v6, named.await.unwrap())
+    })
+    .unwrap();
+    assert_eq!(v4, ("127.0.0.1".to_owned(), "80".to_owned()));
+    assert_eq!(v6, ("::1".to_owned(), "8080".to_owned()));
+    assert!(!named.0.is_empty() && !named.1.is_empty(), "{named:?}");
+}

@@ -1,5 +1,7 @@
 //! I/O on the loop: registering sources with the reactor, the async read/write traits, and
-//! what is built on them (sockets, asyncio's streams, transports and protocols, servers).
+//! what is built on them (sockets, asyncio's streams, transports and protocols, servers),
+//! with the thread pool that runs blocking work (`executor`) and name resolution off the
+//! loop's thread (`dns`, `resolve`): a host name is looked up there before a connect.
 //!
 //! **May import:** `coordination`, `event_loop` (its context and public handle), `task`,
 //! `driver`, `error`. Not `system` or `ext`.
@@ -19,17 +21,35 @@ pub(crate) mod raw;
 #[cfg(feature = "net")]
 pub(crate) mod read_ahead;
 pub(crate) mod registration;
+#[cfg(feature = "net")]
 mod traits;
 
 #[cfg(feature = "net")]
+pub(crate) mod channel;
+#[cfg(feature = "executor")]
+pub(crate) mod dns;
+#[cfg(feature = "executor")]
+pub mod executor;
+#[cfg(feature = "net")]
 pub mod net;
+#[cfg(all(feature = "net", unix))]
+pub(crate) mod pipe;
+#[cfg(any(feature = "net", feature = "executor"))]
+pub(crate) mod resolve;
 #[cfg(feature = "net")]
 pub mod server;
+#[cfg(feature = "net")]
+pub mod sock;
 #[cfg(feature = "net")]
 mod stream_writer;
 #[cfg(feature = "net")]
 pub mod streams;
+#[cfg(feature = "tls")]
+pub mod tls;
 #[cfg(feature = "net")]
 pub mod transport;
 
-pub use traits::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+#[cfg(feature = "net")]
+pub use traits::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
+};

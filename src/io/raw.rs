@@ -153,6 +153,31 @@ impl LoopHandle {
     /// # Errors
     ///
     /// [`LoopError::Closed`], or [`LoopError::Io`] if the OS refuses to watch `fd`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use std::os::fd::AsRawFd;
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// evloop::run(async {
+    ///     let (mut a, b) = UnixStream::pair().unwrap();
+    ///     let (lp, fd) = (evloop::get_running_loop().unwrap(), b.as_raw_fd());
+    ///     let got = evloop::Future::new();
+    ///     let done = got.clone();
+    ///     lp.add_reader(fd, move || {
+    ///         let mut buf = [0; 16];
+    ///         let n = (&b).read(&mut buf).unwrap(); // readable: does not block
+    ///         let _ = done.set_result(buf[..n].to_vec());
+    ///     })
+    ///     .unwrap();
+    ///     a.write_all(b"ping").unwrap();
+    ///     assert_eq!(got.await.unwrap(), b"ping");
+    ///     lp.remove_reader(fd);
+    /// })
+    /// .unwrap();
+    /// ```
     pub fn add_reader(&self, fd: RawFd, cb: impl Fn() + 'static) -> Result<(), LoopError> {
         let watches = self
             .core
@@ -163,6 +188,21 @@ impl LoopHandle {
 
     /// Stops watching `fd` for reading; true if a reader callback was set (asyncio
     /// `loop.remove_reader`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    ///
+    /// evloop::run(async {
+    ///     let (_a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let lp = evloop::get_running_loop().unwrap();
+    ///     lp.add_reader(b.as_raw_fd(), || {}).unwrap();
+    ///     assert!(lp.remove_reader(b.as_raw_fd()));
+    ///     assert!(!lp.remove_reader(b.as_raw_fd())); // nothing left to remove
+    /// })
+    /// .unwrap();
+    /// ```
     pub fn remove_reader(&self, fd: RawFd) -> bool {
         self.core
             .components()
@@ -175,6 +215,26 @@ impl LoopHandle {
     /// # Errors
     ///
     /// As [`add_reader`](LoopHandle::add_reader).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    ///
+    /// evloop::run(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let lp = evloop::get_running_loop().unwrap();
+    ///     let writable = evloop::Future::new();
+    ///     let w = writable.clone();
+    ///     lp.add_writer(a.as_raw_fd(), move || {
+    ///         let _ = w.set_result(true);
+    ///     })
+    ///     .unwrap();
+    ///     assert!(writable.await.unwrap()); // an empty socket buffer: writable at once
+    ///     lp.remove_writer(a.as_raw_fd());
+    /// })
+    /// .unwrap();
+    /// ```
     pub fn add_writer(&self, fd: RawFd, cb: impl Fn() + 'static) -> Result<(), LoopError> {
         let watches = self
             .core
@@ -184,6 +244,21 @@ impl LoopHandle {
     }
 
     /// Stops watching `fd` for writing; true if a writer callback was set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    ///
+    /// evloop::run(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let lp = evloop::get_running_loop().unwrap();
+    ///     lp.add_writer(a.as_raw_fd(), || {}).unwrap();
+    ///     assert!(lp.remove_writer(a.as_raw_fd()));
+    ///     assert!(!lp.remove_writer(a.as_raw_fd())); // nothing left to remove
+    /// })
+    /// .unwrap();
+    /// ```
     pub fn remove_writer(&self, fd: RawFd) -> bool {
         self.core
             .components()

@@ -105,6 +105,14 @@ impl ReadAhead {
         Ok((given, n < scratch.len()))
     }
 
+    /// Whether bytes read ahead wait to be handed out.
+    pub(crate) fn holds_bytes(&self) -> bool {
+        let spill = self.spill.take();
+        let holds = spill.is_some();
+        self.spill.set(spill);
+        holds
+    }
+
     /// Hands out spilled bytes into `buf`; 0 when there are none.
     fn take(&self, buf: &mut [u8]) -> usize {
         let Some(mut spill) = self.spill.take() else {

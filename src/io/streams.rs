@@ -1,6 +1,7 @@
 //! Streams: asyncio's high-level `open_connection` / `start_server` API.
 //!
-//! A connection is a [`StreamReader`] and a [`StreamWriter`] over one TCP socket. The reader
+//! A connection is a [`StreamReader`] and a [`StreamWriter`] over one TCP socket (or a
+//! Unix-domain one: [`open_unix_connection`], [`start_unix_server`]). The reader
 //! buffers what arrives and hands it out by size, line or separator; the writer buffers what
 //! is written, sends it in the background, and [`drain`](StreamWriter::drain) is the flow
 //! control: it waits while more than the high-water mark (64 KiB) is buffered, until the
@@ -42,63 +43,57 @@
 
 use std::future::{Future, poll_fn};
 use std::io;
-use std::net::{Shutdown, SocketAddr};
-use std::rc::Rc;
+use std::net::Shutdown;
+use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
+pub(crate) use super::channel::Channel;
 pub use super::stream_writer::StreamWriter;
 use crate::error::StreamError;
 use crate::net::TcpStream;
 pub use crate::server::Server;
+use crate::server::{Client, ServerOptions};
 
 pub(super) mod byte_queue;
+mod byte_stream;
+mod connect;
 mod source;
+#[cfg(feature = "tls")]
+mod tls;
+#[cfg(unix)]
+mod unix;
+
+pub use connect::{ConnectOptions, open_connection_with};
+pub(crate) use connect::{Connected, connect_with};
+
+#[cfg(unix)]
+pub use unix::{open_unix_connection, start_unix_server, start_unix_server_with};
 
 use byte_queue::ByteQueue;
 
 /// asyncio's default buffer limit for a reader, and high-water mark for a writer.
 pub const DEFAULT_LIMIT: usize = 64 * 1024;
 
-/// What a reader or writer sits on: a TCP socket, or one of a child process's pipes. Each
-/// direction is polled through a shared reference (a connection's reader and writer share
-/// one socket); a pipe supports one direction only.
-///
-/// A direction or an address the channel lacks is `Unsupported`, the defaults below.
-pub(crate) trait Channel {
-    /// Reads what is there, or registers the waker.
-    fn poll_read_shared(&self, _cx: &mut Context<'_>, _buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(Err(io::ErrorKind::Unsupported.into()))
-    }
-    /// Writes what the channel takes, or registers the waker.
-    fn poll_write_shared(&self, _cx: &mut Context<'_>, _buf: &[u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(Err(io::ErrorKind::Unsupported.into()))
-    }
-    /// Ends the writing direction (the peer reads end of stream).
-    fn shutdown_write(&self) -> io::Result<()> {
-        Err(io::ErrorKind::Unsupported.into())
-    }
-    /// The peer's address, for sockets.
-    fn peer_addr(&self) -> io::Result<SocketAddr> {
-        Err(io::ErrorKind::Unsupported.into())
-    }
-}
-
-impl Channel for TcpStream {
-    fn poll_read_shared(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        TcpStream::poll_read_shared(self, cx, buf)
-    }
-    fn poll_write_shared(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        TcpStream::poll_write_shared(self, cx, buf)
-    }
-    fn shutdown_write(&self) -> io::Result<()> {
-        self.shutdown(Shutdown::Write)
-    }
-    fn peer_addr(&self) -> io::Result<SocketAddr> {
-        TcpStream::peer_addr(self)
-    }
-}
-
 /// The reading half of a connection (asyncio `StreamReader`).
+///
+/// # Examples
+///
+/// ```
+/// use evloop::streams::{open_connection, start_server};
+///
+/// evloop::run(async {
+///     let greet = |_reader, writer: evloop::streams::StreamWriter| async move {
+///         writer.write(b"hello\nworld\n");
+///     };
+///     let server = start_server(greet, "127.0.0.1", 0).unwrap();
+///     let port = server.local_addr().unwrap().port();
+///     let (mut reader, _writer) = open_connection("127.0.0.1", port).await.unwrap();
+///     assert_eq!(reader.readline().await.unwrap(), b"hello\n");
+///     assert_eq!(reader.readexactly(5).await.unwrap(), b"world");
+///     server.close();
+/// })
+/// .unwrap();
+/// ```
 pub struct StreamReader {
     stream: Rc<dyn Channel>,
     /// Received and not yet handed out; handing out n bytes in any number of reads costs
@@ -122,17 +117,22 @@ impl StreamReader {
 
     /// Reads more into the buffer; false at end of stream.
     async fn fill(&mut self) -> io::Result<bool> {
+        poll_fn(|cx| self.poll_fill(cx)).await
+    }
+
+    /// [`fill`](Self::fill) as a poll function, for the `futures-io` traits.
+    pub(super) fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
         if self.eof {
-            return Ok(false);
+            return Poll::Ready(Ok(false));
         }
         let mut chunk = [0u8; 16 * 1024];
-        let n = poll_fn(|cx| self.stream.poll_read_shared(cx, &mut chunk)).await?;
+        let n = std::task::ready!(self.stream.poll_read_shared(cx, &mut chunk))?;
         if n == 0 {
             self.eof = true;
-            return Ok(false);
+            return Poll::Ready(Ok(false));
         }
         self.buf.push(&chunk[..n]);
-        Ok(true)
+        Poll::Ready(Ok(true))
     }
 
     /// Up to `n` bytes (`None`: everything until end of stream); empty at end of stream,
@@ -141,6 +141,22 @@ impl StreamReader {
     /// # Errors
     ///
     /// A socket error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use evloop::streams::{open_connection, start_server};
+    /// # evloop::run(async {
+    /// # let send = |_r, w: evloop::streams::StreamWriter| async move { w.write(b"hello"); w.close() };
+    /// # let port = start_server(send, "127.0.0.1", 0).unwrap().local_addr().unwrap().port();
+    /// // The peer sends "hello" and closes.
+    /// let (mut reader, _writer) = open_connection("127.0.0.1", port).await.unwrap();
+    /// assert_eq!(reader.read(Some(0)).await.unwrap(), b""); // at once
+    /// assert_eq!(reader.read(None).await.unwrap(), b"hello"); // everything until EOF
+    /// assert_eq!(reader.read(Some(100)).await.unwrap(), b""); // at EOF: empty
+    /// # })
+    /// # .unwrap();
+    /// ```
     #[doc(alias("pipe_connection_lost", "pipe_data_received"))]
     pub async fn read(&mut self, n: Option<usize>) -> Result<Vec<u8>, StreamError> {
         match n {
@@ -165,6 +181,25 @@ impl StreamReader {
     /// # Errors
     ///
     /// [`StreamError::IncompleteRead`] if the stream ends first (with what was read).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evloop::StreamError;
+    /// # use evloop::streams::{open_connection, start_server};
+    /// # evloop::run(async {
+    /// # let send = |_r, w: evloop::streams::StreamWriter| async move { w.write(b"abcdef"); w.close() };
+    /// # let port = start_server(send, "127.0.0.1", 0).unwrap().local_addr().unwrap().port();
+    /// // The peer sends "abcdef" and closes.
+    /// let (mut reader, _writer) = open_connection("127.0.0.1", port).await.unwrap();
+    /// assert_eq!(reader.readexactly(4).await.unwrap(), b"abcd");
+    /// match reader.readexactly(4).await {
+    ///     Err(StreamError::IncompleteRead { partial, .. }) => assert_eq!(partial, b"ef"),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # })
+    /// # .unwrap();
+    /// ```
     pub async fn readexactly(&mut self, n: usize) -> Result<Vec<u8>, StreamError> {
         while self.buf.len() < n {
             if !self.fill().await? {
@@ -187,6 +222,23 @@ impl StreamReader {
     /// [`StreamError::LimitOverrun`] if it starts past the limit, or more than the limit was
     /// searched without finding it (the data stays buffered); [`StreamError::EmptySeparator`]
     /// for an empty `separator`. Which error does not depend on how the data arrives.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evloop::StreamError;
+    /// # use evloop::streams::{open_connection, start_server};
+    /// # evloop::run(async {
+    /// # let send = |_r, w: evloop::streams::StreamWriter| async move { w.write(b"key=value;rest"); w.close() };
+    /// # let port = start_server(send, "127.0.0.1", 0).unwrap().local_addr().unwrap().port();
+    /// // The peer sends "key=value;rest" and closes.
+    /// let (mut reader, _writer) = open_connection("127.0.0.1", port).await.unwrap();
+    /// assert_eq!(reader.readuntil(b";").await.unwrap(), b"key=value;");
+    /// let end = reader.readuntil(b";").await;
+    /// assert!(matches!(end, Err(StreamError::IncompleteRead { partial, .. }) if partial == b"rest"));
+    /// # })
+    /// # .unwrap();
+    /// ```
     pub async fn readuntil(&mut self, separator: &[u8]) -> Result<Vec<u8>, StreamError> {
         if separator.is_empty() {
             return Err(StreamError::EmptySeparator);
@@ -224,6 +276,22 @@ impl StreamReader {
     /// [`StreamError::LimitOverrun`] for a line longer than the limit: the line is dropped,
     /// with its `\n` if it came, else everything buffered (the rest of the line comes with
     /// the next read), as asyncio does before raising `ValueError`. Or a socket error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use evloop::streams::{open_connection, start_server};
+    /// # evloop::run(async {
+    /// # let send = |_r, w: evloop::streams::StreamWriter| async move { w.write(b"one\ntwo"); w.close() };
+    /// # let port = start_server(send, "127.0.0.1", 0).unwrap().local_addr().unwrap().port();
+    /// // The peer sends "one\ntwo" and closes.
+    /// let (mut reader, _writer) = open_connection("127.0.0.1", port).await.unwrap();
+    /// assert_eq!(reader.readline().await.unwrap(), b"one\n");
+    /// assert_eq!(reader.readline().await.unwrap(), b"two"); // what is left at EOF
+    /// assert_eq!(reader.readline().await.unwrap(), b""); // nothing more
+    /// # })
+    /// # .unwrap();
+    /// ```
     pub async fn readline(&mut self) -> Result<Vec<u8>, StreamError> {
         match self.readuntil(b"\n").await {
             Err(StreamError::IncompleteRead { partial, .. }) => Ok(partial),
@@ -240,6 +308,22 @@ impl StreamReader {
     }
 
     /// True at end of stream with nothing left buffered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use evloop::streams::{open_connection, start_server};
+    /// # evloop::run(async {
+    /// # let send = |_r, w: evloop::streams::StreamWriter| async move { w.write(b"data"); w.close() };
+    /// # let port = start_server(send, "127.0.0.1", 0).unwrap().local_addr().unwrap().port();
+    /// // The peer sends "data" and closes.
+    /// let (mut reader, _writer) = open_connection("127.0.0.1", port).await.unwrap();
+    /// assert!(!reader.at_eof());
+    /// assert_eq!(reader.read(None).await.unwrap(), b"data");
+    /// assert!(reader.at_eof());
+    /// # })
+    /// # .unwrap();
+    /// ```
     pub fn at_eof(&self) -> bool {
         self.eof && self.buf.is_empty()
     }
@@ -254,15 +338,71 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+impl Client for TcpStream {
+    fn close(&self) {
+        stream_client_close(self)
+    }
+    fn abort(&self) {
+        let _ = self.shutdown(Shutdown::Both);
+    }
+}
+
+/// A stream server's `close_clients`: reading stops now (the handler's reads see end of
+/// stream, as asyncio's `transport.close()` feeds its reader EOF), what the writer buffered
+/// is still sent, and the socket closes once the handler drops its reader and writer.
+pub(crate) fn stream_client_close(ch: &dyn Channel) {
+    let _ = ch.shutdown_read();
+}
+
+/// The accept-loop callback of a stream server: a reader and writer pair over each
+/// connection, handed to a new task running `handler`.
+pub(crate) fn stream_handler<C, F, Fut>(handler: F) -> impl FnMut(C) -> Weak<dyn Client>
+where
+    C: Channel + Client + 'static,
+    F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    move |conn| {
+        let conn = Rc::new(conn);
+        let client: Weak<C> = Rc::downgrade(&conn);
+        let stream: Rc<dyn Channel> = conn;
+        crate::spawn(handler(
+            StreamReader::new(stream.clone()),
+            StreamWriter::new(stream),
+        ));
+        client
+    }
+}
+
 /// Connects to `host:port` and gives the connection's reader and writer (asyncio
-/// `asyncio.open_connection`).
+/// `asyncio.open_connection`). A host name is resolved off the loop's thread, as asyncio
+/// does (see [`open_connection_with`] for happy eyeballs and TLS).
 ///
 /// # Errors
 ///
-/// As [`TcpStream::connect`].
+/// The resolver's error, or the connection's, as [`open_connection_with`].
+///
+/// # Examples
+///
+/// ```
+/// use evloop::streams::{open_connection, start_server};
+///
+/// evloop::run(async {
+/// #   let upper = |mut r: evloop::streams::StreamReader, w: evloop::streams::StreamWriter| async move {
+/// #       w.write(&r.readline().await.unwrap().to_ascii_uppercase());
+/// #   };
+/// #   let server = start_server(upper, "127.0.0.1", 0).unwrap();
+/// #   let port = server.local_addr().unwrap().port();
+///     // A server on `port` answers each line in upper case.
+///     let (mut reader, writer) = open_connection("127.0.0.1", port).await.unwrap();
+///     writer.write(b"ping\n");
+///     assert_eq!(reader.readline().await.unwrap(), b"PING\n");
+///     assert_eq!(writer.peer_addr().unwrap().port(), port);
+/// })
+/// .unwrap();
+/// ```
 pub async fn open_connection(host: &str, port: u16) -> io::Result<(StreamReader, StreamWriter)> {
-    let stream: Rc<dyn Channel> = Rc::new(TcpStream::connect((host, port)).await?);
-    Ok((StreamReader::new(stream.clone()), StreamWriter::new(stream)))
+    open_connection_with(host, port, &ConnectOptions::default()).await
 }
 
 /// Starts a server on `host:port` (port 0: any free port) that runs `handler` as a new task
@@ -275,16 +415,63 @@ pub async fn open_connection(host: &str, port: u16) -> io::Result<(StreamReader,
 /// # Panics
 ///
 /// Outside a running loop.
+///
+/// # Examples
+///
+/// ```
+/// use evloop::streams::{open_connection, start_server};
+///
+/// evloop::run(async {
+///     let server = start_server(
+///         |mut reader, writer| async move {
+///             let name = reader.readline().await.unwrap();
+///             writer.write(b"hello, ");
+///             writer.write(&name);
+///         },
+///         "127.0.0.1",
+///         0, // any free port
+///     )
+///     .unwrap();
+///     let port = server.local_addr().unwrap().port();
+///     let (mut reader, writer) = open_connection("127.0.0.1", port).await.unwrap();
+///     writer.write(b"bob\n");
+///     assert_eq!(reader.readline().await.unwrap(), b"hello, bob\n");
+///     server.close();
+/// })
+/// .unwrap();
+/// ```
 pub fn start_server<F, Fut>(handler: F, host: &str, port: u16) -> io::Result<Server>
 where
     F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
     Fut: Future<Output = ()> + 'static,
 {
-    Server::serve(host, port, move |conn| {
-        let stream: Rc<dyn Channel> = Rc::new(conn);
-        crate::spawn(handler(
-            StreamReader::new(stream.clone()),
-            StreamWriter::new(stream),
-        ));
-    })
+    start_server_with(handler, host, port, &ServerOptions::default())
+}
+
+/// [`start_server`] with asyncio's keyword arguments (`start_serving`); see
+/// [`Server::start_serving`] for an example.
+///
+/// # Errors
+///
+/// As [`start_server`].
+///
+/// # Panics
+///
+/// Outside a running loop.
+pub fn start_server_with<F, Fut>(
+    handler: F,
+    host: &str,
+    port: u16,
+    options: &ServerOptions,
+) -> io::Result<Server>
+where
+    F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    #[cfg(feature = "tls")]
+    if let Some(config) = options.tls() {
+        let on_conn = tls::tls_stream_handler(handler, config.clone());
+        return Server::serve_tcp(host, port, options, on_conn);
+    }
+    Server::serve_tcp(host, port, options, stream_handler(handler))
 }

@@ -29,20 +29,20 @@
 use std::cell::{Cell, RefCell};
 use std::ffi::OsStr;
 use std::future::poll_fn;
-use std::io::{self, Read, Write};
+use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Poll, Waker};
 
 use mio::unix::pipe;
 
 use crate::error::StreamError;
 use crate::event_loop::LoopHandle;
 use crate::event_loop::core::Core;
-use crate::io::registration::{Direction, Registered};
+use crate::io::pipe::pipe_end;
 use crate::signals::{SIGCHLD, SignalWatch};
-use crate::streams::{Channel, StreamReader, StreamWriter};
+use crate::streams::{StreamReader, StreamWriter};
 
 /// A child's exit, as its [`Process`] and the watcher share it.
 #[derive(Default)]
@@ -111,84 +111,49 @@ impl ChildWatcher {
     }
 }
 
-/// One of a child's pipes, in one direction.
-struct PipeEnd<S: mio::event::Source> {
-    /// `None` once closed (so the child sees end of stream on its stdin).
-    io: RefCell<Option<Registered<S>>>,
-}
-
-impl<S: mio::event::Source> PipeEnd<S> {
-    fn poll_with<R>(
-        &self,
-        cx: &mut Context<'_>,
-        dir: Direction,
-        op: impl FnMut(&S) -> io::Result<R>,
-    ) -> Poll<io::Result<R>> {
-        let io = self.io.borrow();
-        let Some(io) = io.as_ref() else {
-            return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
-        };
-        let mut op = op;
-        io.reg.poll_io(cx, dir, || op(&io.inner))
-    }
-}
-
-impl Channel for PipeEnd<pipe::Receiver> {
-    fn poll_read_shared(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.poll_with(cx, Direction::Read, |mut rx| rx.read(buf))
-    }
-}
-
-impl Channel for PipeEnd<pipe::Sender> {
-    fn poll_write_shared(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll_with(cx, Direction::Write, |mut tx| tx.write(buf))
-    }
-    fn shutdown_write(&self) -> io::Result<()> {
-        // Closing our end is the child's end of stream.
-        drop(self.io.borrow_mut().take());
-        Ok(())
-    }
-}
-
-/// A pipe end that can be made non-blocking.
-trait NonBlocking: mio::event::Source {
-    fn set_nonblocking(&self) -> io::Result<()>;
-}
-
-impl NonBlocking for pipe::Sender {
-    fn set_nonblocking(&self) -> io::Result<()> {
-        pipe::Sender::set_nonblocking(self, true)
-    }
-}
-
-impl NonBlocking for pipe::Receiver {
-    fn set_nonblocking(&self) -> io::Result<()> {
-        pipe::Receiver::set_nonblocking(self, true)
-    }
-}
-
-/// Makes one of a child's pipes a registered, non-blocking pipe end (std gives blocking
-/// ones; a blocking read would stall the whole loop).
-fn pipe_end<S: NonBlocking>(end: S) -> io::Result<Rc<PipeEnd<S>>> {
-    end.set_nonblocking()?;
-    Ok(Rc::new(PipeEnd {
-        io: RefCell::new(Some(Registered::new(end)?)),
-    }))
-}
-
 /// A running (or finished) child process (asyncio `asyncio.subprocess.Process`).
 ///
 /// Dropping it does not kill the child; the loop still notices its exit.
+/// ```
+/// # evloop::run(async {
+/// let mut child = evloop::process::create_subprocess_exec("echo", ["hi"]).unwrap();
+/// let (out, _) = child.communicate(None).await.unwrap();
+/// assert_eq!((out, child.returncode()), (b"hi\n".to_vec(), Some(0)));
+/// # }).unwrap();
+/// ```
 #[doc(alias("SubprocessProtocol", "SubprocessTransport", "tokio::process::Child"))]
 pub struct Process {
     pid: u32,
     /// The child's standard input, if piped.
+    /// ```
+    /// # evloop::run(async {
+    /// let mut child = evloop::process::create_subprocess_exec("cat", [""; 0]).unwrap();
+    /// let stdin = child.stdin.take().unwrap(); // asyncio: proc.stdin.write(b"x"); proc.stdin.close()
+    /// stdin.write(b"x");
+    /// stdin.close();
+    /// assert_eq!(child.communicate(None).await.unwrap().0, b"x");
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "get_pipe_transport")]
     pub stdin: Option<StreamWriter>,
     /// The child's standard output, if piped.
+    /// ```
+    /// # evloop::run(async {
+    /// let mut child = evloop::process::create_subprocess_exec("echo", ["line"]).unwrap();
+    /// let stdout = child.stdout.as_mut().unwrap();
+    /// assert_eq!(stdout.readline().await.unwrap(), b"line\n"); // asyncio: await proc.stdout.readline()
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "get_pipe_transport")]
     pub stdout: Option<StreamReader>,
     /// The child's standard error, if piped.
+    /// ```
+    /// # evloop::run(async {
+    /// let mut child = evloop::process::create_subprocess_shell("echo oops >&2").unwrap();
+    /// let stderr = child.stderr.as_mut().unwrap();
+    /// assert_eq!(stderr.read(None).await.unwrap(), b"oops\n"); // asyncio: await proc.stderr.read()
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "get_pipe_transport")]
     pub stderr: Option<StreamReader>,
     exit: Rc<ExitState>,
@@ -201,6 +166,12 @@ pub struct Process {
 /// # Errors
 ///
 /// The program could not be started (not found, not executable), or no running loop.
+/// ```
+/// # evloop::run(async {
+/// let mut child = evloop::process::create_subprocess_exec("printf", ["%s-%s", "a", "b"]).unwrap();
+/// assert_eq!(child.communicate(None).await.unwrap().0, b"a-b");
+/// # }).unwrap();
+/// ```
 pub fn create_subprocess_exec<I, A>(program: impl AsRef<OsStr>, args: I) -> io::Result<Process>
 where
     I: IntoIterator<Item = A>,
@@ -244,6 +215,16 @@ pub fn create_subprocess_shell(cmd: impl AsRef<OsStr>) -> io::Result<Process> {
 /// # Errors
 ///
 /// As [`create_subprocess_exec`].
+/// ```
+/// # use std::process::{Command, Stdio};
+/// # evloop::run(async {
+/// let mut cmd = Command::new("echo"); // stdout=PIPE only
+/// cmd.arg("piped").stdout(Stdio::piped());
+/// let mut child = evloop::process::spawn(&mut cmd).unwrap();
+/// assert!(child.stdin.is_none());
+/// assert_eq!(child.communicate(None).await.unwrap().0, b"piped\n");
+/// # }).unwrap();
+/// ```
 #[doc(alias("subprocess_exec", "Command::spawn"))]
 #[doc(alias = "create_subprocess_exec")]
 pub fn spawn(cmd: &mut Command) -> io::Result<Process> {
@@ -270,9 +251,9 @@ pub fn spawn(cmd: &mut Command) -> io::Result<Process> {
     watcher.reap();
     Ok(Process {
         pid,
-        stdin: stdin.transpose()?.map(|p| StreamWriter::new(p)),
-        stdout: stdout.transpose()?.map(|p| StreamReader::new(p)),
-        stderr: stderr.transpose()?.map(|p| StreamReader::new(p)),
+        stdin: stdin.transpose()?.map(|p| StreamWriter::new(Rc::new(p))),
+        stdout: stdout.transpose()?.map(|p| StreamReader::new(Rc::new(p))),
+        stderr: stderr.transpose()?.map(|p| StreamReader::new(Rc::new(p))),
         exit,
         watcher,
     })
@@ -280,18 +261,38 @@ pub fn spawn(cmd: &mut Command) -> io::Result<Process> {
 
 impl Process {
     /// The child's process id.
+    /// ```
+    /// # evloop::run(async {
+    /// let mut child = evloop::process::create_subprocess_shell("echo $$").unwrap();
+    /// let pid = child.pid(); // the shell prints its own pid
+    /// assert_eq!(child.communicate(None).await.unwrap().0, format!("{pid}\n").as_bytes());
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "get_pid")]
     pub fn pid(&self) -> u32 {
         self.pid
     }
 
     /// The exit code once it exited (`-N` if signal `N` ended it); `None` while it runs.
+    /// ```
+    /// # evloop::run(async {
+    /// let child = evloop::process::create_subprocess_exec("sh", ["-c", "exit 3"]).unwrap();
+    /// child.wait().await;
+    /// assert_eq!(child.returncode(), Some(3)); // asyncio: proc.returncode
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "get_returncode")]
     pub fn returncode(&self) -> Option<i32> {
         self.exit.code.get()
     }
 
     /// Waits for the child to exit; gives its return code.
+    /// ```
+    /// # evloop::run(async {
+    /// let child = evloop::process::create_subprocess_exec("true", [""; 0]).unwrap();
+    /// assert_eq!(child.wait().await, 0); // asyncio: await proc.wait()
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "process_exited")]
     pub async fn wait(&self) -> i32 {
         poll_fn(|cx| match self.exit.code.get() {
@@ -309,6 +310,13 @@ impl Process {
     /// # Errors
     ///
     /// As [`send_signal`](Self::send_signal).
+    /// ```
+    /// # evloop::run(async {
+    /// let child = evloop::process::create_subprocess_exec("sleep", ["10"]).unwrap();
+    /// child.kill().unwrap();
+    /// assert_eq!(child.wait().await, -9);
+    /// # }).unwrap();
+    /// ```
     pub fn kill(&self) -> io::Result<()> {
         self.send_signal(rustix::process::Signal::KILL.as_raw())
     }
@@ -319,6 +327,13 @@ impl Process {
     /// # Errors
     ///
     /// As [`send_signal`](Self::send_signal).
+    /// ```
+    /// # evloop::run(async {
+    /// let child = evloop::process::create_subprocess_exec("sleep", ["10"]).unwrap();
+    /// child.terminate().unwrap();
+    /// assert_eq!(child.wait().await, -15);
+    /// # }).unwrap();
+    /// ```
     pub fn terminate(&self) -> io::Result<()> {
         self.send_signal(rustix::process::Signal::TERM.as_raw())
     }
@@ -370,6 +385,13 @@ impl Process {
     /// # Errors
     ///
     /// Reading the output failed.
+    /// ```
+    /// # evloop::run(async {
+    /// let mut child = evloop::process::create_subprocess_exec("tr", ["a-z", "A-Z"]).unwrap();
+    /// let (out, err) = child.communicate(Some(b"shout")).await.unwrap();
+    /// assert_eq!((&out[..], &err[..]), (&b"SHOUT"[..], &b""[..]));
+    /// # }).unwrap();
+    /// ```
     pub async fn communicate(
         &mut self,
         input: Option<&[u8]>,

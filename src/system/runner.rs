@@ -16,6 +16,9 @@ use crate::event_loop::{EventLoop, context};
 /// main task (its destructors run, as asyncio's `finally` blocks do) and `run` returns
 /// [`RunError::Interrupted`] (asyncio: `KeyboardInterrupt`); a second Ctrl-C while that
 /// cancellation is still running terminates the process, as the default action does.
+/// A program that awaits [`signals::ctrl_c`](crate::signals::ctrl_c) handles Ctrl-C
+/// itself: while it waits, the signal wakes it instead; `add_signal_handler(SIGINT, ..)`
+/// replaces the cancel, as in asyncio.
 ///
 /// Rosetta: asyncio `asyncio.run(main())`; tokio `Runtime::block_on` on a current-thread
 /// runtime with a `LocalSet`.
@@ -66,22 +69,20 @@ pub fn run<F: Future + 'static>(fut: F) -> Result<F::Output, RunError> {
     out
 }
 
-/// On the main thread, makes the first `SIGINT` cancel `main` (asyncio `Runner._on_sigint`);
-/// the handler then removes itself, so a second `SIGINT` gets the default action. Gives the
-/// flag that says it happened.
+/// On the main thread, makes the first `SIGINT` that no `ctrl_c()` awaits cancel `main`
+/// (asyncio `Runner._on_sigint`); it is used once, so a second `SIGINT` gets the default
+/// action. Gives the flag that says it happened.
 #[cfg(all(unix, feature = "signal"))]
 fn ctrl_c_cancels(ev: &EventLoop, main: &crate::TaskRef) -> std::rc::Rc<std::cell::Cell<bool>> {
-    use crate::signals::SIGINT;
     let interrupted = std::rc::Rc::new(std::cell::Cell::new(false));
     if std::thread::current().name() != Some("main") {
         return interrupted;
     }
-    let (flag, main, handle) = (interrupted.clone(), main.clone(), ev.handle());
+    let (flag, main) = (interrupted.clone(), main.clone());
     // A refusal (say, out of descriptors) leaves Ctrl-C with its default action: no loss.
-    let _ = ev.add_signal_handler(SIGINT, move || {
+    let _ = ev.set_ctrl_c_default(move || {
         flag.set(true);
         main.cancel();
-        handle.remove_signal_handler(SIGINT);
     });
     interrupted
 }

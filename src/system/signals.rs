@@ -51,6 +51,7 @@ pub use signal_hook::consts::signal::{
     SIGALRM, SIGCHLD, SIGHUP, SIGINT, SIGPIPE, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
 };
 
+pub use super::ctrl_c::ctrl_c;
 use crate::error::{LoopError, SignalError};
 use crate::event_loop::LoopHandle;
 use crate::event_loop::core::Core;
@@ -121,13 +122,28 @@ fn release_default(sig: i32) {
 
 impl LoopHandle {
     /// Calls `cb` on the loop's thread, as a callback, each time `sig` arrives (asyncio
-    /// `loop.add_signal_handler`); replaces an earlier handler of `sig` on this loop.
+    /// `loop.add_signal_handler`); replaces an earlier handler of `sig` on this loop. A
+    /// `SIGINT` handler also replaces [`run`](crate::run)'s Ctrl-C (which cancels the main
+    /// task), as asyncio's does; [`ctrl_c`] futures still wake alongside it.
     ///
     /// # Errors
     ///
     /// [`SignalError::Uncatchable`] for `SIGKILL`, `SIGSTOP` and the signals of faults
     /// (`SIGSEGV`, `SIGILL`, `SIGFPE`); [`SignalError::Invalid`] for a number that is not a
     /// signal; [`SignalError::Loop`] if the loop is closed or the OS refuses.
+    ///
+    /// ```
+    /// # use std::{cell::Cell, rc::Rc};
+    /// use evloop::signals::SIGWINCH; // ignored by default: safe to raise in a test
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let (got, h) = (Rc::new(Cell::new(0)), ev.handle());
+    /// let g = got.clone();
+    /// ev.add_signal_handler(SIGWINCH, move || { g.set(g.get() + 1); h.stop() }).unwrap();
+    /// evloop::signals::raise(SIGWINCH).unwrap();
+    /// ev.run_forever().unwrap(); // the handler runs as a loop callback
+    /// assert_eq!(got.get(), 1);
+    /// # ev.remove_signal_handler(SIGWINCH);
+    /// ```
     pub fn add_signal_handler(&self, sig: i32, cb: impl Fn() + 'static) -> Result<(), SignalError> {
         if signal_hook::consts::FORBIDDEN.contains(&sig) {
             return Err(SignalError::Uncatchable(sig));
@@ -139,6 +155,9 @@ impl LoopHandle {
             return Err(LoopError::Closed.into());
         }
         let watch = self.watch_signal(sig, cb)?;
+        if sig == SIGINT {
+            self.clear_ctrl_c_default(); // the handler replaces `run`'s Ctrl-C
+        }
         let handlers = self
             .core
             .components()
@@ -195,6 +214,14 @@ impl LoopHandle {
     /// Stops watching `sig`; true if a handler was set (asyncio
     /// `loop.remove_signal_handler`). With no loop watching it any more, the signal's default
     /// action is back.
+    ///
+    /// ```
+    /// use evloop::signals::SIGWINCH;
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// ev.add_signal_handler(SIGWINCH, || ()).unwrap();
+    /// assert!(ev.remove_signal_handler(SIGWINCH));
+    /// assert!(!ev.remove_signal_handler(SIGWINCH)); // none set any more: False, as asyncio
+    /// ```
     pub fn remove_signal_handler(&self, sig: i32) -> bool {
         let Some(handlers) = self.core.components().get::<SignalHandlers>() else {
             return false;

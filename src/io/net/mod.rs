@@ -35,11 +35,19 @@
 //! .unwrap();
 //! ```
 
+mod happy;
+mod socket;
+mod split;
+#[cfg(unix)]
+mod std_conv;
 mod tcp;
 mod udp;
 #[cfg(unix)]
 mod unix;
 
+pub(crate) use happy::connect_host;
+pub use socket::{MAX_KEEPALIVE_IDLE, TcpSocket};
+pub use split::{ReadHalf, WriteHalf};
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 #[cfg(unix)]
@@ -59,6 +67,20 @@ macro_rules! stream_io {
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
                 self.ahead.poll_read(&self.io.reg, &self.io.inner, cx, buf)
+            }
+
+            /// Ready once a read would find something (bytes or the end), as far as the
+            /// reactor knows; else registers the waker.
+            pub(crate) fn poll_read_ready(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<()> {
+                if self.ahead.holds_bytes() {
+                    return std::task::Poll::Ready(());
+                }
+                self.io
+                    .reg
+                    .poll_ready(cx, $crate::io::registration::Direction::Read)
             }
 
             pub(crate) fn poll_write_shared(

@@ -13,7 +13,7 @@ use crate::io::registration::{Direction, Registered};
 ///
 /// Rosetta: the listening socket of asyncio `loop.create_server`; tokio `net::TcpListener`.
 pub struct TcpListener {
-    io: Registered<mio::net::TcpListener>,
+    pub(super) io: Registered<mio::net::TcpListener>,
 }
 
 /// Resolves `addr` and tries each address in turn with `f`.
@@ -38,8 +38,12 @@ impl TcpListener {
     ///
     /// An unparsable address, the OS refusing the bind, or no running loop.
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+        TcpListener::from_mio(each_addr(addr, mio::net::TcpListener::bind)?)
+    }
+
+    pub(super) fn from_mio(inner: mio::net::TcpListener) -> io::Result<TcpListener> {
         Ok(TcpListener {
-            io: Registered::new(each_addr(addr, mio::net::TcpListener::bind)?)?,
+            io: Registered::new(inner)?,
         })
     }
 
@@ -81,7 +85,7 @@ impl fmt::Debug for TcpListener {
 ///
 /// Rosetta: asyncio's socket transport; tokio `net::TcpStream`.
 pub struct TcpStream {
-    io: Registered<mio::net::TcpStream>,
+    pub(super) io: Registered<mio::net::TcpStream>,
     /// Bytes read ahead of the caller (see `io::read_ahead`).
     ahead: ReadAhead,
 }
@@ -94,7 +98,43 @@ impl TcpStream {
         })
     }
 
+    /// Adopts a connected socket made with the standard library: makes it non-blocking and
+    /// registers it with the running loop (tokio `TcpStream::from_std`).
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports, or no running loop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evloop::io::AsyncReadExt;
+    /// use std::io::Write;
+    ///
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    /// let (accepted, _) = listener.accept().unwrap();
+    /// client.write_all(b"hi").unwrap();
+    /// evloop::run(async move {
+    ///     let mut s = evloop::net::TcpStream::from_std(accepted).unwrap();
+    ///     let mut buf = [0u8; 2];
+    ///     s.read_exact(&mut buf).await.unwrap();
+    ///     assert_eq!(&buf, b"hi");
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        TcpStream::from_mio(mio::net::TcpStream::from_std(stream))
+    }
+
     /// Connects to `addr`, trying each address it resolves to.
+    ///
+    /// A host name in `addr` (`"example.com:80"`) is resolved by the standard library on
+    /// the loop's thread, which blocks every task for as long as DNS takes; for names,
+    /// [`open_connection`](crate::streams::open_connection) and
+    /// [`create_connection`](crate::transport::create_connection) resolve off the loop as
+    /// asyncio does, or resolve first with [`getaddrinfo`](crate::LoopHandle::getaddrinfo).
     ///
     /// # Errors
     ///
@@ -113,8 +153,13 @@ impl TcpStream {
         }))
     }
 
-    async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
-        let stream = TcpStream::from_mio(mio::net::TcpStream::connect(addr)?)?;
+    pub(crate) async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
+        TcpStream::finish_connect(mio::net::TcpStream::connect(addr)?).await
+    }
+
+    /// Waits for a connect under way on `inner` to complete.
+    pub(super) async fn finish_connect(inner: mio::net::TcpStream) -> io::Result<TcpStream> {
+        let stream = TcpStream::from_mio(inner)?;
         // The connect completes when the socket becomes writable; then it either has an error
         // (refused, unreachable) or a peer.
         stream.io.reg.writable().await;

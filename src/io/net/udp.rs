@@ -10,13 +10,44 @@ use crate::io::registration::{Direction, Registered};
 /// A UDP socket.
 ///
 /// Rosetta: asyncio `loop.create_datagram_endpoint`'s socket; tokio `net::UdpSocket`.
+///
+/// # Examples
+///
+/// ```
+/// use evloop::net::UdpSocket;
+///
+/// evloop::run(async {
+///     let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+///     let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+///     a.send_to(b"ping", b.local_addr().unwrap()).await.unwrap();
+///     let mut buf = [0; 16];
+///     let (n, from) = b.recv_from(&mut buf).await.unwrap();
+///     assert_eq!(&buf[..n], b"ping");
+///     assert_eq!(from, a.local_addr().unwrap());
+/// })
+/// .unwrap();
+/// ```
 #[doc(alias("DatagramProtocol", "DatagramTransport", "abort"))]
 pub struct UdpSocket {
-    io: Registered<mio::net::UdpSocket>,
+    pub(super) io: Registered<mio::net::UdpSocket>,
 }
 
 impl UdpSocket {
     /// Binds to `addr` (`"127.0.0.1:0"` for any free port).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evloop::net::UdpSocket;
+    ///
+    /// evloop::run(async {
+    ///     let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let addr = s.local_addr().unwrap();
+    ///     assert!(addr.ip().is_loopback());
+    ///     assert_ne!(addr.port(), 0); // the OS picked a free port
+    /// })
+    /// .unwrap();
+    /// ```
     ///
     /// # Errors
     ///
@@ -34,6 +65,22 @@ impl UdpSocket {
 
     /// Sends a datagram to `target`.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evloop::net::UdpSocket;
+    ///
+    /// evloop::run(async {
+    ///     let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let sent = a.send_to(b"hello", b.local_addr().unwrap()).await.unwrap();
+    ///     assert_eq!(sent, 5);
+    ///     let mut buf = [0; 16];
+    ///     assert_eq!(b.recv_from(&mut buf).await.unwrap().0, 5);
+    /// })
+    /// .unwrap();
+    /// ```
+    ///
     /// # Errors
     ///
     /// What the OS reports.
@@ -48,6 +95,23 @@ impl UdpSocket {
     }
 
     /// Receives a datagram; returns its length and sender.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evloop::net::UdpSocket;
+    ///
+    /// evloop::run(async {
+    ///     let a = UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     a.send_to(b"ping", b.local_addr().unwrap()).await.unwrap();
+    ///     let mut buf = [0; 16];
+    ///     let (n, from) = b.recv_from(&mut buf).await.unwrap();
+    ///     assert_eq!(&buf[..n], b"ping");
+    ///     assert_eq!(from, a.local_addr().unwrap());
+    /// })
+    /// .unwrap();
+    /// ```
     ///
     /// # Errors
     ///
@@ -111,6 +175,28 @@ impl UdpSocket {
     /// What the OS reports.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.io.inner.local_addr()
+    }
+
+    /// The peer fixed with [`connect`](UdpSocket::connect) (tokio `UdpSocket::peer_addr`).
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` before `connect`, or what the OS reports.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let a = evloop::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     let b = evloop::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     assert!(a.peer_addr().is_err());
+    ///     a.connect(b.local_addr().unwrap()).unwrap();
+    ///     assert_eq!(a.peer_addr().unwrap(), b.local_addr().unwrap());
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.inner.peer_addr()
     }
 }
 

@@ -13,7 +13,7 @@ use crate::io::registration::{Direction, Registered};
 ///
 /// Rosetta: asyncio `loop.create_unix_server`'s socket; tokio `net::UnixListener`.
 pub struct UnixListener {
-    io: Registered<mio::net::UnixListener>,
+    pub(super) io: Registered<mio::net::UnixListener>,
 }
 
 impl UnixListener {
@@ -42,6 +42,29 @@ impl UnixListener {
         .await?;
         UnixStream::from_mio(inner)
     }
+
+    /// The path this listener is bound to (tokio `UnixListener::local_addr`).
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("evloop-doc-la-{}", std::process::id()));
+    /// let _ = std::fs::remove_file(&path);
+    /// let p = path.clone();
+    /// evloop::run(async move {
+    ///     let listener = evloop::net::UnixListener::bind(&p).unwrap();
+    ///     assert_eq!(listener.local_addr().unwrap().as_pathname(), Some(p.as_path()));
+    /// })
+    /// .unwrap();
+    /// std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn local_addr(&self) -> io::Result<std::os::unix::net::SocketAddr> {
+        self.io.inner.local_addr()
+    }
 }
 
 impl fmt::Debug for UnixListener {
@@ -54,7 +77,7 @@ impl fmt::Debug for UnixListener {
 ///
 /// Rosetta: asyncio's Unix socket transport; tokio `net::UnixStream`.
 pub struct UnixStream {
-    io: Registered<mio::net::UnixStream>,
+    pub(super) io: Registered<mio::net::UnixStream>,
     /// Bytes read ahead of the caller (see `io::read_ahead`).
     ahead: ReadAhead,
 }
@@ -65,6 +88,34 @@ impl UnixStream {
             io: Registered::new(inner)?,
             ahead: ReadAhead::default(),
         })
+    }
+
+    /// Adopts a connected socket made with the standard library: makes it non-blocking and
+    /// registers it with the running loop (tokio `UnixStream::from_std`).
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports, or no running loop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evloop::io::AsyncReadExt;
+    /// use std::io::Write;
+    ///
+    /// let (mut a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// a.write_all(b"hi").unwrap();
+    /// evloop::run(async move {
+    ///     let mut s = evloop::net::UnixStream::from_std(b).unwrap();
+    ///     let mut buf = [0u8; 2];
+    ///     s.read_exact(&mut buf).await.unwrap();
+    ///     assert_eq!(&buf, b"hi");
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
+        stream.set_nonblocking(true)?;
+        UnixStream::from_mio(mio::net::UnixStream::from_std(stream))
     }
 
     /// Connects to the socket at `path`.
@@ -98,6 +149,40 @@ impl UnixStream {
     /// What the OS reports.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.io.inner.shutdown(how)
+    }
+
+    /// The socket's own address (unnamed for a client or one of a pair).
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    pub fn local_addr(&self) -> io::Result<std::os::unix::net::SocketAddr> {
+        self.io.inner.local_addr()
+    }
+
+    /// The peer's address (its path, for a server's socket).
+    ///
+    /// # Errors
+    ///
+    /// What the OS reports.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let path = std::env::temp_dir().join(format!("evloop-peer-{}", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let listener = evloop::net::UnixListener::bind(&path).unwrap();
+    ///     let client = evloop::net::UnixStream::connect(&path).await.unwrap();
+    ///     assert_eq!(client.peer_addr().unwrap().as_pathname(), Some(path.as_path()));
+    ///     assert!(client.local_addr().unwrap().is_unnamed());
+    ///     drop(listener);
+    ///     std::fs::remove_file(&path).unwrap();
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<std::os::unix::net::SocketAddr> {
+        self.io.inner.peer_addr()
     }
 }
 

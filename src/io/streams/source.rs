@@ -27,6 +27,12 @@ impl<R: AsyncRead + Unpin> Channel for ReadOnly<R> {
     fn poll_read_shared(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut *self.source.borrow_mut()).poll_read(cx, buf)
     }
+    fn can_write(&self) -> bool {
+        false
+    }
+    fn kind(&self) -> &'static str {
+        "reader"
+    }
 }
 
 impl StreamReader {

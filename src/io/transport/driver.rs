@@ -1,25 +1,33 @@
 //! A connection's driver task: the one task per connection that moves bytes between the
-//! socket and the transport's buffer and calls the protocol (see the [module docs](super)).
+//! socket or pipe and the transport's buffer and calls the protocol (see the
+//! [module docs](super)).
 
 use std::future::poll_fn;
 use std::io;
-use std::net::Shutdown;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::{Connection, Protocol, READ_SIZE, READS_PER_STEP, Transport};
+use super::calls::{Calls, Received, guarded, report_callback, report_fatal, report_flow};
+use super::{Connection, READS_PER_STEP, Transport};
 
 /// The connection's driver task: `connection_made`, then steps until the connection ends,
-/// then closes the socket and calls `connection_lost`.
-pub(super) async fn drive<P: Protocol>(shared: Rc<Connection>, mut protocol: P) {
-    protocol.connection_made(&Transport {
+/// then closes the channel and calls `connection_lost`.
+pub(super) async fn drive<C: Calls>(shared: Rc<Connection>, mut protocol: C) {
+    let transport = Transport {
         shared: shared.clone(),
-    });
+    };
+    // asyncio schedules `connection_made` as a callback: its exception is reported as one,
+    // and the connection goes on.
+    if let Err(e) = guarded(|| protocol.connection_made(&transport)) {
+        report_callback(protocol.name(), "connection_made", &e);
+    }
     let mut buf = Vec::new();
-    let exc = poll_fn(|cx| shared.step(cx, &mut protocol, &mut buf)).await;
+    let exc = poll_fn(|cx| shared.step(cx, &transport, &mut protocol, &mut buf)).await;
     drop(shared.stream.borrow_mut().take());
     shared.st.borrow_mut().driver = None;
-    protocol.connection_lost(exc);
+    if let Err(e) = guarded(|| protocol.connection_lost(exc)) {
+        report_callback(protocol.name(), "connection_lost", &e);
+    }
 }
 
 /// What the write side found to do next.
@@ -32,14 +40,18 @@ enum Next {
     Finish(Option<io::Error>),
     /// Go on to reading.
     Read,
+    /// The channel is still sending what it holds (TLS records, `close_notify`) and the
+    /// connection is ending: wait for the channel.
+    Wait,
 }
 
 impl Connection {
     /// One driver step (see the module docs for the order).
-    fn step<P: Protocol>(
+    fn step<C: Calls>(
         &self,
         cx: &mut Context<'_>,
-        protocol: &mut P,
+        transport: &Transport,
+        protocol: &mut C,
         buf: &mut Vec<u8>,
     ) -> Poll<Option<io::Error>> {
         {
@@ -53,31 +65,70 @@ impl Connection {
         let mut reads = 0;
         let result = loop {
             match self.write_side(cx) {
-                Next::Pause => protocol.pause_writing(),
-                Next::Resume => protocol.resume_writing(),
+                Next::Pause => {
+                    if let Err(e) = guarded(|| protocol.pause_writing()) {
+                        report_flow(transport, protocol.name(), "pause_writing", &e);
+                    }
+                }
+                Next::Resume => {
+                    if let Err(e) = guarded(|| protocol.resume_writing()) {
+                        report_flow(transport, protocol.name(), "resume_writing", &e);
+                    }
+                }
                 Next::Finish(exc) => break Poll::Ready(exc),
+                Next::Wait => break Poll::Pending,
                 Next::Read => {
                     if reads == READS_PER_STEP {
                         cx.waker().wake_by_ref();
                         break Poll::Pending;
                     }
                     reads += 1;
-                    match self.read(cx, buf) {
-                        Poll::Ready(Ok(0)) => {
-                            self.st.borrow_mut().eof_seen = true;
-                            if !protocol.eof_received() {
-                                self.st.borrow_mut().closing = true;
-                            }
+                    if !self.may_read() {
+                        break Poll::Pending;
+                    }
+                    let received = match self.stream.borrow().as_deref() {
+                        Some(ch) => protocol.receive(ch, cx, buf),
+                        None => Received::Pending,
+                    };
+                    match received {
+                        Received::Pending => break Poll::Pending,
+                        Received::Data => {}
+                        Received::Eof => self.on_eof(transport, protocol),
+                        Received::Failed(e) => self.st.borrow_mut().fail(e),
+                        Received::Fatal(method, e) => {
+                            report_fatal(transport, protocol.name(), method, &e);
+                            self.st.borrow_mut().fail(io::Error::other(e));
                         }
-                        Poll::Ready(Ok(n)) => protocol.data_received(&buf[..n]),
-                        Poll::Ready(Err(e)) => self.st.borrow_mut().fail(e),
-                        Poll::Pending => break Poll::Pending,
                     }
                 }
             }
         };
         self.st.borrow_mut().in_driver = false;
         result
+    }
+
+    /// The channel reached its end: a socket asks the protocol whether to stay half-open;
+    /// a read pipe tells it, then closes (as asyncio's pipe transport); for a write pipe the
+    /// reader went away: it closes, with `BrokenPipe` if bytes were still unsent.
+    fn on_eof<C: Calls>(&self, transport: &Transport, protocol: &mut C) {
+        self.st.borrow_mut().eof_seen = true;
+        if !self.can_read {
+            let mut st = self.st.borrow_mut();
+            if st.out.is_empty() {
+                st.closing = true;
+            } else {
+                st.fail(io::ErrorKind::BrokenPipe.into());
+            }
+            return;
+        }
+        match guarded(|| protocol.eof_received()) {
+            Ok(keep_open) if keep_open && self.can_write => {}
+            Ok(_) => self.st.borrow_mut().closing = true,
+            Err(e) => {
+                report_fatal(transport, protocol.name(), "eof_received", &e);
+                self.st.borrow_mut().fail(io::Error::other(e));
+            }
+        }
     }
 
     /// Everything but reading: owed notifications, sending, the EOF, finishing.
@@ -95,7 +146,10 @@ impl Connection {
         };
         while !st.out.is_empty() {
             match s.poll_write_shared(cx, &st.out) {
-                Poll::Ready(Ok(n)) => drop(st.out.drain(..n)),
+                Poll::Ready(Ok(n)) => {
+                    st.unflushed = true;
+                    drop(st.out.drain(..n));
+                }
                 Poll::Ready(Err(e)) => {
                     st.fail(e);
                     return Next::Finish(st.error.take());
@@ -108,33 +162,41 @@ impl Connection {
             return Next::Resume;
         }
         if st.out.is_empty() {
-            if st.eof_wanted && !st.eof_sent {
-                st.eof_sent = true;
-                if let Err(e) = s.shutdown(Shutdown::Write) {
-                    st.fail(e);
-                    return Next::Finish(st.error.take());
+            let ending = st.closing || st.eof_wanted;
+            if st.unflushed {
+                match s.poll_flush_shared(cx) {
+                    Poll::Ready(Ok(())) => st.unflushed = false,
+                    Poll::Ready(Err(e)) => {
+                        st.fail(e);
+                        return Next::Finish(st.error.take());
+                    }
+                    Poll::Pending if ending => return Next::Wait,
+                    Poll::Pending => return Next::Read,
                 }
             }
-            if st.closing {
+            // `write_eof`, or a `close` of a channel that says goodbye (TLS).
+            let shut = st.eof_wanted || (st.closing && s.closes_with_notice());
+            if shut && !st.eof_sent {
+                match s.poll_shutdown_write(cx) {
+                    Poll::Ready(Ok(())) => st.eof_sent = true,
+                    Poll::Ready(Err(e)) => {
+                        st.fail(e);
+                        return Next::Finish(st.error.take());
+                    }
+                    Poll::Pending => return Next::Wait,
+                }
+            }
+            // A write pipe's `write_eof` closed it: nothing is left to do (asyncio).
+            if st.closing || (st.eof_sent && !self.can_read) {
                 return Next::Finish(None);
             }
         }
         Next::Read
     }
 
-    /// Reads one chunk if reading is on; `Pending` when there is nothing to do.
-    fn read(&self, cx: &mut Context<'_>, buf: &mut Vec<u8>) -> Poll<io::Result<usize>> {
+    /// Whether reading is on.
+    fn may_read(&self) -> bool {
         let st = self.st.borrow();
-        if !st.reading || st.eof_seen || st.closing {
-            return Poll::Pending;
-        }
-        drop(st);
-        if buf.is_empty() {
-            buf.resize(READ_SIZE, 0);
-        }
-        match self.stream.borrow().as_ref() {
-            Some(s) => s.poll_read_shared(cx, buf),
-            None => Poll::Pending,
-        }
+        st.reading && !st.eof_seen && !st.closing
     }
 }

@@ -6,6 +6,12 @@
 //! [`create_server`] or [`create_connection`] gives each connection a [`Transport`] to
 //! write to, and calls the protocol as things happen. Nothing in a protocol awaits.
 //!
+//! The same works over Unix-domain sockets ([`create_unix_server`],
+//! [`create_unix_connection`]), on a socket connected elsewhere
+//! ([`connect_accepted_socket`]), and on pipes ([`connect_read_pipe`],
+//! [`connect_write_pipe`]). A [`BufferedProtocol`], which lends the buffer to read into,
+//! goes wherever a [`Protocol`] does.
+//!
 //! **How it is built.** Each connection has one driver task (asyncio has a reader callback
 //! registered with the selector instead). In every step the driver, in this order: tells the
 //! protocol to pause writing if a write overfilled the buffer; sends what the buffer holds;
@@ -62,18 +68,34 @@
 //! ```
 
 use std::cell::RefCell;
-
 use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::task::Waker;
 
-use crate::net::TcpStream;
-use crate::server::Server;
+use crate::io::channel::Channel;
 use crate::streams::DEFAULT_LIMIT;
 
+mod buffered;
+mod calls;
 mod driver;
-use driver::drive;
+mod methods;
+mod open;
+#[cfg(unix)]
+mod pipes;
+mod protocol;
+
+pub use buffered::BufferedProtocol;
+pub use calls::AnyProtocol;
+pub use open::{
+    AcceptedSocket, connect_accepted_socket, create_connection, create_connection_with,
+    create_server, create_server_with,
+};
+#[cfg(unix)]
+pub use open::{create_unix_connection, create_unix_server, create_unix_server_with};
+#[cfg(unix)]
+pub use pipes::{connect_read_pipe, connect_write_pipe};
+pub use protocol::Protocol;
 
 /// The most a single `data_received` call is given.
 const READ_SIZE: usize = 32 * 1024;
@@ -81,44 +103,55 @@ const READ_SIZE: usize = 32 * 1024;
 /// Reads per driver step before it yields to other tasks (fairness under a fast sender).
 const READS_PER_STEP: usize = 16;
 
-/// What the loop calls on a connection (asyncio `asyncio.Protocol`).
+/// A connection as a protocol sees it (asyncio's socket and pipe transports). Cheap to
+/// clone; all clones are the same connection.
 ///
-/// Every method runs on the loop thread as part of the connection's driver task; none may
-/// block. A panic in one is reported through the loop's exception handler and closes that
-/// connection only.
-#[doc(alias("BaseProtocol", "asyncio.BaseProtocol"))]
-pub trait Protocol: 'static {
-    /// The connection is up; keep a clone of `transport` to write later. Always the first
-    /// call.
-    fn connection_made(&mut self, transport: &Transport) {
-        let _ = transport;
-    }
-
-    /// Some bytes arrived (at most 32 KiB per call; message boundaries are not kept).
-    fn data_received(&mut self, data: &[u8]);
-
-    /// The peer will send nothing more. Return `false` (the default) to close the transport,
-    /// `true` to keep it half-open and go on writing.
-    fn eof_received(&mut self) -> bool {
-        false
-    }
-
-    /// The connection is gone: `None` after [`Transport::close`] or
-    /// [`Transport::abort`] or an EOF, `Some(error)` after a fault (a reset, say). Always
-    /// the last call, exactly once.
-    fn connection_lost(&mut self, exc: Option<io::Error>) {
-        let _ = exc;
-    }
-
-    /// The transport's write buffer went over its high-water mark: stop writing for now.
-    fn pause_writing(&mut self) {}
-
-    /// The write buffer fell to its low-water mark: writing may go on.
-    fn resume_writing(&mut self) {}
-}
-
-/// A connection as a protocol sees it (asyncio's socket transport). Cheap to clone; all
-/// clones are the same connection.
+/// # Examples
+///
+/// A protocol keeps the transport it is given in `connection_made` to write to it later:
+///
+/// ```
+/// use evloop::transport::{Protocol, Transport, create_server};
+///
+/// struct Echo(Option<Transport>);
+/// impl Protocol for Echo {
+///     fn connection_made(&mut self, t: &Transport) {
+///         self.0 = Some(t.clone()); // the same connection
+///     }
+///     fn data_received(&mut self, data: &[u8]) {
+///         self.0.as_ref().unwrap().write(data);
+///     }
+/// }
+///
+/// # // A blocking peer on its own thread, awaited from the loop (`to_thread` needs feature `executor`).
+/// # fn off_loop<T: Send + 'static>(
+/// #     f: impl FnOnce() -> T + Send + 'static,
+/// # ) -> impl std::future::Future<Output = std::thread::Result<T>> {
+/// #     let t = std::thread::spawn(f);
+/// #     async move {
+/// #         while !t.is_finished() {
+/// #             evloop::sleep(std::time::Duration::from_millis(1)).await;
+/// #         }
+/// #         t.join()
+/// #     }
+/// # }
+/// evloop::run(async {
+///     let server = create_server(|| Echo(None), "127.0.0.1", 0).unwrap();
+///     let addr = server.local_addr().unwrap();
+///     // `off_loop`: a blocking client on its own thread, awaited here
+///     let reply = off_loop(move || {
+///         use std::io::{Read, Write};
+///         let mut s = std::net::TcpStream::connect(addr).unwrap();
+///         s.write_all(b"ping").unwrap();
+///         let mut buf = [0; 4];
+///         s.read_exact(&mut buf).unwrap();
+///         buf
+///     });
+///     assert_eq!(&reply.await.unwrap(), b"ping");
+///     server.close();
+/// })
+/// .unwrap();
+/// ```
 #[derive(Clone)]
 #[doc(alias("BaseTransport", "ReadTransport", "WriteTransport"))]
 pub struct Transport {
@@ -126,8 +159,14 @@ pub struct Transport {
 }
 
 struct Connection {
-    /// `None` once the connection is lost (the socket is closed).
-    stream: RefCell<Option<TcpStream>>,
+    /// `None` once the connection is lost (the socket or pipe is closed).
+    stream: RefCell<Option<Box<dyn Channel>>>,
+    /// What the channel is (`tcp`, `unix`, `read pipe`, `write pipe`), for reports.
+    kind: &'static str,
+    /// The channel reads (not the write end of a pipe).
+    can_read: bool,
+    /// The channel writes (not the read end of a pipe).
+    can_write: bool,
     peer: Option<SocketAddr>,
     local: Option<SocketAddr>,
     st: RefCell<TransportState>,
@@ -153,6 +192,9 @@ struct TransportState {
     error: Option<io::Error>,
     eof_wanted: bool,
     eof_sent: bool,
+    /// Bytes went to the channel since it was last flushed (a TLS channel holds its records
+    /// until then).
+    unflushed: bool,
     driver: Option<Waker>,
     /// The driver is running (it re-checks the state after each callback, so no wake).
     in_driver: bool,
@@ -189,10 +231,14 @@ impl TransportState {
 }
 
 impl Transport {
-    fn start<P: Protocol>(stream: TcpStream, protocol: P) -> Transport {
+    /// Starts the driver task of a connection over `stream` running `protocol`.
+    fn start<K>(stream: Box<dyn Channel>, protocol: impl AnyProtocol<K>) -> Transport {
         let shared = Rc::new(Connection {
             peer: stream.peer_addr().ok(),
             local: stream.local_addr().ok(),
+            kind: stream.kind(),
+            can_read: stream.can_read(),
+            can_write: stream.can_write(),
             stream: RefCell::new(Some(stream)),
             st: RefCell::new(TransportState {
                 out: Vec::new(),
@@ -207,190 +253,40 @@ impl Transport {
                 error: None,
                 eof_wanted: false,
                 eof_sent: false,
+                unflushed: false,
                 driver: None,
                 in_driver: false,
             }),
         });
-        crate::spawn(drive(shared.clone(), protocol));
+        protocol.spawn_driver(shared.clone());
         Transport { shared }
     }
 
-    /// Sends `data`, or buffers what the socket does not take now; never waits. Ignored
-    /// once the transport is closing or after [`write_eof`](Self::write_eof).
-    pub fn write(&self, data: &[u8]) {
-        let mut st = self.shared.st.borrow_mut();
-        if st.closing || st.eof_wanted || data.is_empty() {
-            return;
-        }
-        let mut rest = data;
-        if st.out.is_empty() {
-            let stream = self.shared.stream.borrow();
-            let Some(s) = stream.as_ref() else { return };
-            match s.try_write_now(data) {
-                Ok(n) => rest = &data[n..],
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return st.fail(e),
-            }
-            if rest.is_empty() {
-                return;
-            }
-        }
-        st.out.extend_from_slice(rest);
-        st.check_high_water();
-    }
-
-    /// Writes each buffer in turn (asyncio `writelines`).
-    pub fn writelines<'a>(&self, data: impl IntoIterator<Item = &'a [u8]>) {
-        data.into_iter().for_each(|d| self.write(d));
-    }
-
-    /// Half-closes: sends end of stream once the buffer is sent; the peer can still write.
-    pub fn write_eof(&self) {
-        let mut st = self.shared.st.borrow_mut();
-        if !st.closing && !st.eof_wanted {
-            st.eof_wanted = true;
-            st.wake_driver();
+    /// How reports show it: `<Transport tcp peer=127.0.0.1:8000>`.
+    fn describe(&self) -> String {
+        match self.shared.peer {
+            Some(peer) => format!("<Transport {} peer={peer}>", self.shared.kind),
+            None => format!("<Transport {}>", self.shared.kind),
         }
     }
+}
 
-    /// Whether [`write_eof`](Self::write_eof) is supported (always, for TCP).
-    pub fn can_write_eof(&self) -> bool {
-        true
-    }
-
-    /// Closes once the buffer is sent; reading stops now. `connection_lost(None)` follows.
-    pub fn close(&self) {
-        let mut st = self.shared.st.borrow_mut();
+impl Connection {
+    /// [`Transport::close`].
+    fn close(&self) {
+        let mut st = self.st.borrow_mut();
         if !st.closing {
             st.closing = true;
             st.wake_driver();
         }
     }
 
-    /// Closes now, dropping whatever is still buffered. `connection_lost(None)` follows.
-    pub fn abort(&self) {
-        let mut st = self.shared.st.borrow_mut();
+    /// [`Transport::abort`].
+    fn abort(&self) {
+        let mut st = self.st.borrow_mut();
         st.closing = true;
         st.aborting = true;
         st.out = Vec::new();
         st.wake_driver();
     }
-
-    /// Whether it is closing or closed.
-    pub fn is_closing(&self) -> bool {
-        self.shared.st.borrow().closing
-    }
-
-    /// Stops calling `data_received` until [`resume_reading`](Self::resume_reading) (the
-    /// kernel's buffer then fills and the peer's writes slow down).
-    pub fn pause_reading(&self) {
-        self.shared.st.borrow_mut().reading = false;
-    }
-
-    /// Calls `data_received` again.
-    pub fn resume_reading(&self) {
-        let mut st = self.shared.st.borrow_mut();
-        if !st.reading {
-            st.reading = true;
-            st.wake_driver();
-        }
-    }
-
-    /// Whether reading is on.
-    pub fn is_reading(&self) -> bool {
-        let st = self.shared.st.borrow();
-        st.reading && !st.closing
-    }
-
-    /// Bytes buffered and not yet sent.
-    pub fn get_write_buffer_size(&self) -> usize {
-        self.shared.st.borrow().out.len()
-    }
-
-    /// The flow-control marks `(low, high)`.
-    pub fn get_write_buffer_limits(&self) -> (usize, usize) {
-        let st = self.shared.st.borrow();
-        (st.low, st.high)
-    }
-
-    /// Sets the flow-control marks: `high` defaults to 64 KiB, or to four times `low` when
-    /// only `low` is given (saturating at `usize::MAX`), and `low` to a quarter of `high`,
-    /// as asyncio's defaults.
-    ///
-    /// # Errors
-    ///
-    /// [`io::ErrorKind::InvalidInput`] when `low > high` (asyncio: `ValueError`).
-    pub fn set_write_buffer_limits(
-        &self,
-        high: Option<usize>,
-        low: Option<usize>,
-    ) -> io::Result<()> {
-        let high = high.unwrap_or_else(|| low.map_or(DEFAULT_LIMIT, |low| low.saturating_mul(4)));
-        let low = low.unwrap_or(high / 4);
-        if low > high {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("high ({high}) must be >= low ({low})"),
-            ));
-        }
-        let mut st = self.shared.st.borrow_mut();
-        (st.high, st.low) = (high, low);
-        st.check_high_water();
-        Ok(())
-    }
-
-    /// The peer's address (asyncio `get_extra_info('peername')`).
-    #[doc(alias("get_extra_info", "peername"))]
-    pub fn peer_addr(&self) -> Option<SocketAddr> {
-        self.shared.peer
-    }
-
-    /// The local address (asyncio `get_extra_info('sockname')`).
-    #[doc(alias("get_extra_info", "sockname"))]
-    pub fn local_addr(&self) -> Option<SocketAddr> {
-        self.shared.local
-    }
-
-    /// Sets `TCP_NODELAY` on the socket.
-    ///
-    /// # Errors
-    ///
-    /// What the OS reports, or `NotConnected` once the connection is lost.
-    pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
-        match self.shared.stream.borrow().as_ref() {
-            Some(s) => s.set_nodelay(on),
-            None => Err(io::ErrorKind::NotConnected.into()),
-        }
-    }
-}
-
-/// Serves `host:port` (port 0: any free port), calling `protocol_factory` for a new protocol
-/// per connection (asyncio `loop.create_server`).
-///
-/// # Errors
-///
-/// As [`TcpListener::bind`](crate::net::TcpListener::bind).
-pub fn create_server<P: Protocol>(
-    protocol_factory: impl Fn() -> P + 'static,
-    host: &str,
-    port: u16,
-) -> io::Result<Server> {
-    Server::serve(host, port, move |conn| {
-        Transport::start(conn, protocol_factory());
-    })
-}
-
-/// Connects to `host:port` and runs a protocol from `protocol_factory` on the connection
-/// (asyncio `loop.create_connection`).
-///
-/// # Errors
-///
-/// As [`TcpStream::connect`].
-pub async fn create_connection<P: Protocol>(
-    protocol_factory: impl FnOnce() -> P,
-    host: &str,
-    port: u16,
-) -> io::Result<Transport> {
-    let stream = TcpStream::connect((host, port)).await?;
-    Ok(Transport::start(stream, protocol_factory()))
 }

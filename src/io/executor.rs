@@ -312,6 +312,14 @@ impl<T> Drop for Blocking<T> {
 
 /// Runs `f` on the running loop's default pool (asyncio `asyncio.to_thread(f)`).
 ///
+/// ```
+/// # evloop::run(async {
+/// let main = std::thread::current().id();
+/// let other = evloop::to_thread(move || std::thread::current().id() != main).await;
+/// assert_eq!(other, Ok(true)); // ran on a pool thread
+/// # }).unwrap();
+/// ```
+///
 /// # Panics
 ///
 /// Outside a running loop.
@@ -342,6 +350,14 @@ impl LoopHandle {
     /// [`executor`](crate::executor).
     ///
     /// Rosetta: asyncio `loop.run_in_executor(executor, f)`; tokio `task::spawn_blocking`.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let ev = evloop::get_running_loop().unwrap();
+    /// let pool = evloop::executor::ThreadPool::new(1);
+    /// assert_eq!(ev.run_in_executor(Some(&pool), || 6 * 7).await, Ok(42));
+    /// # }).unwrap();
+    /// ```
     pub fn run_in_executor<F, T>(&self, pool: Option<&ThreadPool>, f: F) -> Blocking<T>
     where
         F: FnOnce() -> T + Send + 'static,
