@@ -5,6 +5,62 @@
 //! rules, the same errors. It is meant to be read: each concept lives in one module named
 //! after it, and the loop's one turn is one function.
 //!
+//! ## Coming from asyncio
+//!
+//! Write the program you would write in Python; the names are asyncio's, and where a name
+//! had to change, rustdoc's search box finds it by the asyncio spelling (`create_task`,
+//! `CancelledError`, `run_coroutine_threadsafe` ...). Every asyncio 3.13 name is in the
+//! [mapping table](guide::mapping), with its evloop twin and any difference.
+//!
+//! | asyncio | evloop |
+//! |---|---|
+//! | `asyncio.run(main())` | [`run`]`(main())` |
+//! | `asyncio.create_task(coro)` | [`spawn`]`(fut)` |
+//! | `await task` / `task.result()` | `task.await` / [`Task::take_result`]: a `Result` |
+//! | `except asyncio.CancelledError:` | `match` [`catch_cancel`]`(fut).await` |
+//! | `asyncio.gather(a, b)` | [`gather!`]`(a, b)`, [`gather`](gather())`(iter)` (`.start()` for the future) |
+//! | `async with asyncio.timeout(1):` | [`timeout`]`(d).run(fut).await` |
+//! | `async with lock:` | `let _guard = lock.acquire().await;` (released on drop) |
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! // async def main():
+//! //     task = asyncio.create_task(asyncio.sleep(1))
+//! //     task.cancel()
+//! //     try: await task
+//! //     except asyncio.CancelledError: print("cancelled")
+//! let out = evloop::run(async {
+//!     let task = evloop::spawn(evloop::sleep(Duration::from_secs(1)));
+//!     task.cancel();
+//!     match task.await {
+//!         Err(e) if e.is_cancelled() => "cancelled",
+//!         _ => "finished",
+//!     }
+//! })
+//! .unwrap();
+//! assert_eq!(out, "cancelled");
+//! ```
+//!
+//! ## Coming from tokio
+//!
+//! evloop is a `current_thread` runtime with `LocalSet` built in: tasks need not be `Send`,
+//! and [`spawn`] is tokio's `spawn_local`. The [`Task`] handle is a `JoinHandle` whose
+//! `cancel` is asyncio's (delivered at the next await, which can catch it and clean up with
+//! awaits); tokio's hard stop is [`TaskRef::abort`]. Other threads reach the loop through a
+//! `Send` [`RemoteHandle`] (`call_soon_threadsafe`, and `run_coroutine_threadsafe` where
+//! tokio has `Handle::spawn`). Futures written for any runtime
+//! (the `futures` crate, `async-channel`) run unchanged, and evloop's own futures run
+//! under `futures::select!` and `join!`.
+//!
+//! ```
+//! // tokio: let rt = Builder::new_current_thread().enable_all().build()?;
+//! //        LocalSet::new().block_on(&rt, async { spawn_local(async { 1 }).await })
+//! let ev = evloop::EventLoop::new().unwrap();
+//! let one = ev.run_until_complete(async { evloop::spawn(async { 1 }).await }).unwrap();
+//! assert_eq!(one, Ok(1));
+//! ```
+//!
 //! ## A tour in five stops
 //!
 //! 1. [`EventLoop`] / [`LoopHandle`]: `call_soon`, `call_later`, `call_at`, `time`,
@@ -53,6 +109,8 @@
 // The folders of `src/` are the layers, lowest first (see docs/architecture.md). Each
 // folder's module docs say what it may import. The modules keep their flat public paths
 // (`evloop::sync`, `evloop::net`, ...) through the re-exports below.
+#[cfg(any(feature = "hyper", feature = "tokio-io"))]
+pub mod compat;
 mod coordination;
 mod driver;
 pub mod error;
@@ -66,18 +124,23 @@ mod system;
 pub mod task;
 
 pub use coordination::{
-    async_iter, async_with, combinators, future, queue, shared_task, sync, threadsafe, time,
+    async_iter, async_with, combinators, future, interval, queue, shared_task, sync, threadsafe,
+    time,
 };
 pub(crate) use driver::callback;
 pub use driver::{clock, reactor, timers};
+#[cfg(feature = "dns")]
+pub use io::dns::NameInfoFlags;
+#[cfg(feature = "executor")]
+pub use io::executor;
+#[cfg(feature = "tls")]
+pub use io::tls;
 #[cfg(feature = "net")]
 pub use io::{net, server, streams, transport};
 #[cfg(feature = "trace")]
 pub use observe::timeline;
 #[cfg(feature = "observe")]
 pub use observe::{debug, introspect};
-#[cfg(feature = "executor")]
-pub use system::executor;
 #[cfg(all(unix, feature = "process"))]
 pub use system::process;
 #[cfg(all(unix, feature = "signal"))]
@@ -138,9 +201,9 @@ pub mod guide {
 
 pub use clock::{Clock, ManualClock};
 pub use combinators::{
-    ReturnWhen, TaskGroup, TaskGroupError, TimeoutHandle, TimeoutScope, WaitError, as_completed,
-    catch_cancel, gather, gather_results, gather_tasks, shield, timeout, timeout_at, wait,
-    wait_for,
+    GatheringFuture, ReturnWhen, TaskGroup, TaskGroupError, TimeoutHandle, TimeoutScope, WaitError,
+    as_completed, catch_cancel, gather, gather_results, gather_tasks, shield, timeout, timeout_at,
+    wait, wait_for,
 };
 #[cfg(all(unix, feature = "signal"))]
 pub use error::SignalError;
@@ -160,12 +223,14 @@ pub use event_loop::remote_handle::RemoteHandle;
 pub use event_loop::{EventLoop, LoopHandle};
 #[cfg(feature = "executor")]
 pub use executor::{ThreadPool, to_thread};
-pub use future::{DoneCallbackId, Future};
+pub use future::Future;
+pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 #[cfg(feature = "observe")]
 pub use introspect::LoopStats;
 pub use queue::{LifoQueue, PriorityQueue, Queue};
 pub use shared_task::SharedTask;
 pub use system::runner::run;
 pub use task::cancel::is_cancelling;
-pub use task::{Task, TaskRef, TaskState};
+pub use task::factory::{TaskFactory, create_eager_task_factory, eager_task_factory};
+pub use task::{DoneCallbackId, Task, TaskRef, TaskState};
 pub use time::{Sleep, YieldNow, sleep, sleep_until, yield_now};

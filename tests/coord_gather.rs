@@ -3,6 +3,7 @@
 mod py;
 mod util;
 
+use std::future::Future;
 use std::time::Duration;
 
 use evloop::{TaskError, gather, gather_results};
@@ -252,4 +253,141 @@ fn a_future_in_gather_gives_its_value_error_or_cancel() {
         assert!(matches!(r, Err(TaskError::Cancelled)), "{r:?}");
     })
     .unwrap();
+}
+
+/// A started gather is asyncio's `gather()` result: children run from the call on, and
+/// the gather answers `done`, `cancel`, `cancelled`, a done callback and its outcome.
+/// Mirrors, line for line (Python 3.11 to 3.13 print the same):
+///
+/// ```python
+/// async def child(n, delay):
+///     try:
+///         print(f"child {n} start")
+///         await asyncio.sleep(delay)
+///         print(f"child {n} end")
+///         return n
+///     except asyncio.CancelledError:
+///         print(f"child {n} cancelled")
+///         raise
+/// async def main():
+///     g = asyncio.gather(child(1, 0.01), child(2, 0.02))
+///     print("gathered", g.done())
+///     await asyncio.sleep(0)
+///     print("after one turn")
+///     g.add_done_callback(lambda f: print("done callback", f.result()))
+///     print(await g)
+///     await asyncio.sleep(0)
+///     g2 = asyncio.gather(child(3, 10), child(4, 10))
+///     await asyncio.sleep(0)
+///     print("cancel", g2.cancel())
+///     print("done", g2.done())
+///     try:
+///         await g2
+///     except asyncio.CancelledError:
+///         print("gather cancelled", g2.cancelled())
+///     async def boom():
+///         raise ValueError("boom")
+///     g3 = asyncio.gather(boom())
+///     await asyncio.sleep(0); await asyncio.sleep(0)
+///     print("g3", g3.done(), repr(g3.exception()))
+/// ```
+///
+/// The done callback cannot read the result (the handle owns it), so it says it ran.
+#[test]
+fn a_started_gather_is_a_future_as_asyncio_s() {
+    fn child(t: &Trace, n: u32, ms: u64) -> impl Future<Output = u32> + 'static {
+        let t = t.clone();
+        async move {
+            t.log(format!("child {n} start"));
+            match evloop::catch_cancel(evloop::sleep(Duration::from_millis(ms))).await {
+                Ok(()) => {
+                    t.log(format!("child {n} end"));
+                    n
+                }
+                Err(cancelled) => {
+                    t.log(format!("child {n} cancelled"));
+                    cancelled.reraise().await
+                }
+            }
+        }
+    }
+    let events = util::run_traced(|t| async move {
+        let g = gather([child(&t, 1, 10), child(&t, 2, 20)]).start();
+        t.log(format!("gathered {}", py_bool(g.done())));
+        evloop::yield_now().await;
+        t.log("after one turn");
+        let tc = t.clone();
+        g.add_done_callback(move || tc.log("done callback"));
+        t.log(format!("{:?}", g.await.unwrap()));
+        evloop::yield_now().await;
+        let g2 = gather([child(&t, 3, 10_000), child(&t, 4, 10_000)]).start();
+        evloop::yield_now().await;
+        t.log(format!("cancel {}", py_bool(g2.cancel())));
+        t.log(format!("done {}", py_bool(g2.done())));
+        let cancelled = py_bool(g2.cancelled());
+        if g2.await == Err(TaskError::Cancelled) {
+            t.log(format!("gather cancelled {cancelled}"));
+        }
+        let mut g3 = evloop::gather_tasks([evloop::spawn(async { panic!("boom") })]).start();
+        evloop::yield_now().await;
+        evloop::yield_now().await;
+        t.log(format!("g3 {} {:?}", py_bool(g3.done()), g3.take_result()));
+    });
+    assert_eq!(
+        events,
+        [
+            "gathered False",
+            "child 1 start",
+            "child 2 start",
+            "after one turn",
+            "child 1 end",
+            "child 2 end",
+            "done callback",
+            "[1, 2]",
+            "child 3 start",
+            "child 4 start",
+            "cancel True",
+            "done False",
+            "child 3 cancelled",
+            "child 4 cancelled",
+            "gather cancelled False",
+            "g3 True Some(Err(Panicked(\"boom\")))",
+        ]
+    );
+}
+
+/// The edges of a started gather: empty (asyncio: done at once with `[]`), a cancel
+/// delivered to the task awaiting it (passed on to the children, which are awaited), and
+/// `cancel()` once it is done (false, as asyncio's).
+#[test]
+fn a_started_gather_at_its_edges() {
+    let events = util::run_traced(|t| async move {
+        let empty = gather(Vec::<std::future::Ready<u8>>::new()).start();
+        t.log(format!("empty done {}", py_bool(empty.done())));
+        t.log(format!("{:?}", empty.await));
+        let tc = t.clone();
+        let g = gather([async move {
+            let slept = evloop::catch_cancel(evloop::sleep(Duration::from_secs(60))).await;
+            tc.log(format!("child cancelled {}", py_bool(slept.is_err())));
+        }])
+        .start();
+        let waiter = evloop::spawn(g);
+        evloop::yield_now().await;
+        waiter.cancel();
+        t.log(format!("waiter {:?}", waiter.await));
+        let done = gather([async { 1 }]).start();
+        evloop::yield_now().await;
+        evloop::yield_now().await;
+        t.log(format!("cancel when done {}", py_bool(done.cancel())));
+    });
+    assert_eq!(
+        events,
+        [
+            "empty done True",
+            "Ok([])",
+            "child cancelled True",
+            "waiter Err(Cancelled)",
+            "cancel when done False",
+        ]
+    );
 }

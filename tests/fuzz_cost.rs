@@ -157,30 +157,45 @@ const MEMORY_RATIO: f64 = 20.0;
 /// The bound on the growth of time for a 10x input (see the module docs).
 const TIME_RATIO: f64 = 50.0;
 
-/// Asserts that `big`, for an input `size_ratio` times `small`'s (about 10), cost at most
-/// the bounds above, scaled by `size_ratio / 10`. Prints the ratios.
-fn assert_linear(what: &str, size_ratio: f64, small: Cost, big: Cost) {
+/// How many times a time ratio over its bound is measured again before the check fails.
+const TIME_ATTEMPTS: usize = 3;
+
+/// Asserts that the big input, `size_ratio` times the small one's (about 10), cost at most
+/// the bounds above, scaled by `size_ratio / 10`; `measure` gives (small, big). Prints the
+/// ratios. Memory is exact and checked once; a time ratio over its bound is measured again
+/// (up to `TIME_ATTEMPTS` in all), since one burst of load on the machine can land on the big
+/// input's runs only, while a quadratic cost is over the bound every time.
+fn assert_linear(what: &str, size_ratio: f64, mut measure: impl FnMut() -> (Cost, Cost)) {
     let ratio = |b: f64, s: f64| b / s.max(1.0);
-    let allocated = ratio(big.allocated as f64, small.allocated as f64);
-    let peak = ratio(big.peak as f64, small.peak as f64);
-    let time = ratio(big.time.as_nanos() as f64, small.time.as_nanos() as f64);
-    eprintln!(
-        "{what}: input x{size_ratio:.1}: allocated x{allocated:.1}, peak x{peak:.1}, time x{time:.1} \
-         ({:?} -> {:?})",
-        small.time, big.time
-    );
     let scale = size_ratio / 10.0;
-    assert!(
-        allocated <= MEMORY_RATIO * scale,
-        "{what}: bytes allocated grew x{allocated:.1} for input x{size_ratio:.1}: {small:?} -> {big:?}"
-    );
-    assert!(
-        peak <= MEMORY_RATIO * scale,
-        "{what}: peak memory grew x{peak:.1} for input x{size_ratio:.1}: {small:?} -> {big:?}"
-    );
-    assert!(
-        time <= TIME_RATIO * scale,
-        "{what}: time grew x{time:.1} for input x{size_ratio:.1}: {small:?} -> {big:?}"
+    let mut times = Vec::new();
+    for _ in 0..TIME_ATTEMPTS {
+        let (small, big) = measure();
+        let allocated = ratio(big.allocated as f64, small.allocated as f64);
+        let peak = ratio(big.peak as f64, small.peak as f64);
+        let time = ratio(big.time.as_nanos() as f64, small.time.as_nanos() as f64);
+        eprintln!(
+            "{what}: input x{size_ratio:.1}: allocated x{allocated:.1}, peak x{peak:.1}, time x{time:.1} \
+             ({:?} -> {:?})",
+            small.time, big.time
+        );
+        assert!(
+            allocated <= MEMORY_RATIO * scale,
+            "{what}: bytes allocated grew x{allocated:.1} for input x{size_ratio:.1}: {small:?} -> {big:?}"
+        );
+        assert!(
+            peak <= MEMORY_RATIO * scale,
+            "{what}: peak memory grew x{peak:.1} for input x{size_ratio:.1}: {small:?} -> {big:?}"
+        );
+        if time <= TIME_RATIO * scale {
+            return;
+        }
+        times.push(format!("x{time:.1} ({:?} -> {:?})", small.time, big.time));
+    }
+    panic!(
+        "{what}: time grew beyond x{:.1} for input x{size_ratio:.1} in each of {TIME_ATTEMPTS} measurements: {}",
+        TIME_RATIO * scale,
+        times.join(", ")
     );
 }
 
@@ -261,12 +276,9 @@ mod streams {
             })
         };
         let size_ratio = big.data.len() as f64 / small.data.len() as f64;
-        assert_linear(
-            what,
-            size_ratio,
-            cost(&small, small_out),
-            cost(&big, big_out),
-        );
+        assert_linear(what, size_ratio, || {
+            (cost(&small, small_out), cost(&big, big_out))
+        });
     }
 
     #[test]
@@ -396,7 +408,7 @@ mod json {
         };
         let cost = |text: &str| least(|| measure(|| parse(text)));
         let size_ratio = big.len() as f64 / small.len() as f64;
-        assert_linear(what, size_ratio, cost(&small), cost(&big));
+        assert_linear(what, size_ratio, || (cost(&small), cost(&big)));
         (accepted(&small), accepted(&big))
     }
 
@@ -526,10 +538,11 @@ mod json {
             ),
             (
                 // The root, `nodes`, the node, `property` and `v` are 5 levels, and a
-                // property.json puts 3 more around the graph.
+                // property.json puts 4 more around the graph (`ten`, the list, the entry,
+                // its `graph`).
                 "deep values within the limit",
                 |n| {
-                    let deep = nested(MAX_JSON_DEPTH - 8);
+                    let deep = nested(MAX_JSON_DEPTH - 9);
                     let values = vec![deep; n / 3].join(", ");
                     let node = format!(
                         r#"{{"type": "extension", "name": "a", "addon": "x", "property": {{"v": [{values}]}}}}"#
@@ -581,7 +594,8 @@ mod json {
     fn property_json_cost_grows_linearly() {
         let _serial = serial();
         // The same hostile graphs, as predefined graphs of an app's property.json: n graphs
-        // of a few nodes, or one graph of each shape in the older form (on the entry).
+        // of a few nodes, or one graph of each shape under `graph` (an entry without `graph`
+        // is refused since issue 26, as TEN's schema requires it).
         let app = |graphs: Vec<String>| {
             format!(
                 r#"{{"ten": {{"predefined_graphs": [{}]}}}}"#,
@@ -606,8 +620,7 @@ mod json {
                 what,
                 |n| {
                     let g = shape(n);
-                    // `{"nodes": ...}` becomes `{"name": "g", "nodes": ...}`.
-                    app(vec![format!(r#"{{"name": "g", {}"#, &g[1..])])
+                    app(vec![format!(r#"{{"name": "g", "graph": {g}}}"#)])
                 },
                 N,
                 predefined_graphs,

@@ -263,3 +263,54 @@ fn a_panicking_done_callback_is_reported_and_the_next_still_runs() {
     assert_eq!(reports.borrow().len(), 1);
     assert!(reports.borrow()[0].starts_with("Exception in callback"));
 }
+
+/// Mirrors asyncio's
+///
+/// ```python
+/// async def main():
+///     t = asyncio.create_task(asyncio.sleep(0))
+///     def a(t): print("a")
+///     def b(t): print("b")
+///     def c(t): print("c")
+///     t.add_done_callback(a); t.add_done_callback(b); t.add_done_callback(a)
+///     print(t.remove_done_callback(a))
+///     async def waiter():
+///         await t
+///         print("awaited")
+///     w = asyncio.create_task(waiter())
+///     await asyncio.sleep(0)
+///     t.add_done_callback(c)
+///     print(t.remove_done_callback(c))
+///     await w
+///     print(t.remove_done_callback(b))
+/// ```
+///
+/// which prints `2`, `1`, `b`, `awaited`, `0`. A closure has no identity, so each
+/// registration of `a` is taken back by its id. `c` is added while an awaiter waits behind
+/// the earlier callbacks, the list evloop keeps apart, and is found there too.
+#[test]
+fn remove_done_callback_as_asyncio() {
+    let events = util::run_traced(|t| async move {
+        let task = evloop::spawn(evloop::yield_now());
+        let cb = |name: &'static str| {
+            let t = t.clone();
+            move |_: &evloop::TaskRef| t.log(name)
+        };
+        let a1 = task.add_done_callback(cb("a"));
+        let b = task.add_done_callback(cb("b"));
+        let a2 = task.add_done_callback(cb("a"));
+        t.log((task.remove_done_callback(a1) + task.remove_done_callback(a2)).to_string());
+        let task_ref: evloop::TaskRef = (*task).clone();
+        let t3 = t.clone();
+        let w = evloop::spawn(async move {
+            task.await.unwrap();
+            t3.log("awaited");
+        });
+        evloop::yield_now().await;
+        let c = task_ref.add_done_callback(cb("c"));
+        t.log(task_ref.remove_done_callback(c).to_string());
+        w.await.unwrap();
+        t.log(task_ref.remove_done_callback(b).to_string());
+    });
+    assert_eq!(events, ["2", "1", "b", "awaited", "0"]);
+}

@@ -52,7 +52,7 @@ use crate::error::{
 };
 use crate::event_loop::context;
 use crate::event_loop::core::Core;
-use crate::task::cancel;
+use crate::task::{DoneCallbackId, cancel};
 
 /// A done callback waiting for the future to complete.
 type FutureCallback<T> = Box<dyn FnOnce(&Future<T>)>;
@@ -92,12 +92,16 @@ impl<T: 'static> Drop for Inner<T> {
     }
 }
 
-/// Which done callback [`Future::add_done_callback`] registered, to take it back with
-/// [`Future::remove_done_callback`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct DoneCallbackId(u64);
-
 /// A result that will be set later; see the [module docs](self).
+///
+/// ```
+/// # evloop::run(async {
+/// let fut = evloop::Future::new(); // asyncio: loop.create_future()
+/// let setter = evloop::spawn({ let fut = fut.clone(); async move { fut.set_result(42) } });
+/// assert_eq!(fut.await.unwrap(), 42); // waits until the setter ran
+/// # setter.await.unwrap().unwrap();
+/// # }).unwrap();
+/// ```
 pub struct Future<T: 'static> {
     inner: Rc<Inner<T>>,
     /// This clone's waker slot while it is being awaited.
@@ -134,6 +138,12 @@ impl<T: 'static> Future<T> {
     /// # Errors
     ///
     /// [`InvalidStateError`] if it is already done; `value` is dropped.
+    ///
+    /// ```
+    /// let fut = evloop::Future::new();
+    /// fut.set_result("done").unwrap();
+    /// assert_eq!(fut.result().unwrap(), "done");
+    /// ```
     pub fn set_result(&self, value: T) -> Result<(), InvalidStateError> {
         self.complete(Ok(value))
     }
@@ -144,12 +154,25 @@ impl<T: 'static> Future<T> {
     /// # Errors
     ///
     /// [`InvalidStateError`] if it is already done.
+    ///
+    /// ```
+    /// let fut = evloop::Future::<()>::new();
+    /// fut.set_exception(std::io::Error::other("boom")).unwrap();
+    /// let Err(evloop::FutureError::Exception(e)) = fut.result() else { panic!() };
+    /// assert_eq!(e.to_string(), "boom"); // asyncio: fut.exception()
+    /// ```
     pub fn set_exception(&self, error: impl Error + 'static) -> Result<(), InvalidStateError> {
         self.complete(Err(FutureError::Exception(Rc::new(error))))
     }
 
     /// Cancels the future: if pending, it is done (cancelled) at once, awaiters get
     /// [`FutureError::Cancelled`], and this returns true; otherwise returns false.
+    ///
+    /// ```
+    /// let fut = evloop::Future::<u8>::new();
+    /// assert!(fut.cancel());
+    /// assert!(!fut.cancel()); // already done
+    /// ```
     pub fn cancel(&self) -> bool {
         self.complete(Err(FutureError::Cancelled)).is_ok()
     }
@@ -175,11 +198,24 @@ impl<T: 'static> Future<T> {
     }
 
     /// True once it has a result, an error, or was cancelled.
+    ///
+    /// ```
+    /// let fut = evloop::Future::new();
+    /// assert!(!fut.done());
+    /// fut.set_result(1).unwrap();
+    /// assert!(fut.done());
+    /// ```
     pub fn done(&self) -> bool {
         self.inner.outcome.borrow().is_some()
     }
 
     /// True if it was cancelled.
+    ///
+    /// ```
+    /// let fut = evloop::Future::<u8>::new();
+    /// fut.cancel();
+    /// assert!(fut.cancelled());
+    /// ```
     pub fn cancelled(&self) -> bool {
         matches!(
             &*self.inner.outcome.borrow(),
@@ -194,6 +230,19 @@ impl<T: 'static> Future<T> {
     ///
     /// [`LoopError::NoRunningLoop`] if the future is bound to no loop and none is running, or
     /// [`LoopError::Closed`] if its loop was closed.
+    ///
+    /// ```
+    /// # use std::{cell::Cell, rc::Rc};
+    /// # evloop::run(async {
+    /// let fut = evloop::Future::new();
+    /// let seen = Rc::new(Cell::new(0));
+    /// let s = seen.clone();
+    /// fut.add_done_callback(move |f| s.set(f.result().unwrap())).unwrap();
+    /// fut.set_result(7).unwrap();
+    /// evloop::yield_now().await; // the callback runs from the loop, as in asyncio
+    /// assert_eq!(seen.get(), 7);
+    /// # }).unwrap();
+    /// ```
     #[track_caller]
     pub fn add_done_callback(
         &self,
@@ -209,7 +258,7 @@ impl<T: 'static> Future<T> {
         } else {
             self.inner.callbacks.borrow_mut().push((id, Box::new(f)));
         }
-        Ok(DoneCallbackId(id))
+        Ok(DoneCallbackId::new(id))
     }
 
     /// Takes back a done callback not yet scheduled, and gives how many were removed: 1, or
@@ -233,7 +282,7 @@ impl<T: 'static> Future<T> {
     pub fn remove_done_callback(&self, id: DoneCallbackId) -> usize {
         let removed = {
             let mut callbacks = self.inner.callbacks.borrow_mut();
-            let at = callbacks.iter().position(|(i, _)| *i == id.0);
+            let at = callbacks.iter().position(|(i, _)| *i == id.get());
             at.map(|at| callbacks.remove(at))
         };
         // Dropped outside the borrow: the closure's captures may run code that uses it.
@@ -287,6 +336,13 @@ impl<T: Clone + 'static> Future<T> {
     ///
     /// [`FutureError::NotDone`] while pending (asyncio `InvalidStateError`),
     /// [`FutureError::Cancelled`], or [`FutureError::Exception`].
+    ///
+    /// ```
+    /// let fut = evloop::Future::new();
+    /// assert!(matches!(fut.result(), Err(evloop::FutureError::NotDone))); // asyncio: InvalidStateError
+    /// fut.set_result(3).unwrap();
+    /// assert_eq!(fut.result().unwrap(), 3);
+    /// ```
     #[doc(alias = "exception")]
     pub fn result(&self) -> Result<T, FutureError> {
         match &*self.inner.outcome.borrow() {
@@ -373,6 +429,14 @@ impl<T: 'static> fmt::Debug for Future<T> {
 impl crate::LoopHandle {
     /// A new pending [`Future`] bound to this loop (asyncio
     /// `loop.create_future()`).
+    ///
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let fut = ev.create_future();
+    /// assert_eq!(fut.get_loop(), Some(ev.handle()));
+    /// fut.set_result(5).unwrap();
+    /// assert_eq!(ev.run_until_complete(fut).unwrap().unwrap(), 5);
+    /// ```
     pub fn create_future<T: 'static>(&self) -> Future<T> {
         Future::bound(&self.core)
     }

@@ -10,6 +10,7 @@ pub mod async_iter;
 pub mod async_with;
 pub mod combinators;
 pub mod future;
+pub mod interval;
 pub mod queue;
 pub mod shared_task;
 pub mod sync;

@@ -114,6 +114,16 @@ impl<T> Task<T> {
 
 impl<T: Clone> SharedTask<T> {
     /// The task's result once it is done, as many times as asked (asyncio `Task.result()`).
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let task = evloop::spawn(async { "value" }).shared();
+    /// assert_eq!(task.result(), None); // not done yet (asyncio: InvalidStateError)
+    /// task.clone().await.unwrap();
+    /// assert_eq!(task.result(), Some(Ok("value")));
+    /// assert_eq!(task.result(), Some(Ok("value"))); // again
+    /// # }).unwrap();
+    /// ```
     pub fn result(&self) -> Option<Result<T, TaskError>> {
         self.shared.fill();
         self.shared.result.borrow().clone()

@@ -74,6 +74,19 @@ impl<T> Shared<T> {
 
 /// The thread-safe handle [`RemoteHandle::run_coroutine_threadsafe`] gives (asyncio's
 /// `concurrent.futures.Future`).
+///
+/// ```
+/// let ev = evloop::EventLoop::new().unwrap();
+/// let remote = ev.remote();
+/// let thread = std::thread::spawn(move || {
+///     let fut = remote.run_coroutine_threadsafe(|| async { 6 * 7 });
+///     let out = fut.result(None); // asyncio: concurrent.futures.Future.result(), blocking
+///     remote.stop().unwrap();
+///     out
+/// });
+/// ev.run_forever().unwrap(); // runs the task until the thread stops the loop
+/// assert_eq!(thread.join().unwrap(), Ok(42));
+/// ```
 #[doc(alias = "concurrent.futures.Future")]
 #[doc(alias = "run_coroutine_threadsafe")]
 pub struct ConcurrentFuture<T> {
@@ -182,6 +195,19 @@ impl RemoteHandle {
     /// [`TaskError::Cancelled`].
     ///
     /// Rosetta: tokio `Handle::spawn` plus a blocking `oneshot` receive.
+    ///
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let remote = ev.remote();
+    /// let thread = std::thread::spawn(move || {
+    ///     // asyncio: asyncio.run_coroutine_threadsafe(coro(), loop).result()
+    ///     let out = remote.run_coroutine_threadsafe(|| async { "from the loop" }).result(None);
+    ///     remote.stop().unwrap();
+    ///     out
+    /// });
+    /// ev.run_forever().unwrap();
+    /// assert_eq!(thread.join().unwrap(), Ok("from the loop"));
+    /// ```
     #[doc(alias = "asyncio.run_coroutine_threadsafe")]
     pub fn run_coroutine_threadsafe<M, F>(&self, make: M) -> ConcurrentFuture<F::Output>
     where

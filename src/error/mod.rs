@@ -11,12 +11,18 @@ use std::io;
 use std::rc::Rc;
 
 mod cancelled;
+mod coordination;
 mod report;
+#[cfg(feature = "net")]
+mod stream;
 pub use cancelled::Cancelled;
+pub use coordination::{BrokenBarrierError, GetError, PutError, TimeoutError, TooManyReleases};
 pub use report::{
     DESTROYED_PENDING, ExceptionContext, FUTURE_NEVER_RETRIEVED, NEVER_RETRIEVED, SHUTDOWN_FAILURE,
     default_exception_handler,
 };
+#[cfg(feature = "net")]
+pub use stream::StreamError;
 
 /// Misuse of an event loop: running it twice, using it after `close`, and so on.
 ///
@@ -93,6 +99,13 @@ impl From<io::Error> for LoopError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TaskError {
     /// The task was cancelled before it finished (asyncio: `CancelledError`).
+    /// ```
+    /// # evloop::run(async {
+    /// let task = evloop::spawn(std::future::pending::<()>());
+    /// task.cancel(); // asyncio: task.cancel(); await task raises CancelledError
+    /// assert_eq!(task.await, Err(evloop::TaskError::Cancelled));
+    /// # }).unwrap();
+    /// ```
     #[doc(alias = "CancelledError")]
     Cancelled,
     /// The task's future panicked; the panic message is kept.
@@ -171,6 +184,11 @@ impl From<io::Error> for RunError {
 /// A [`Future`](crate::Future) was completed twice.
 ///
 /// Rosetta: asyncio's `InvalidStateError`.
+/// ```
+/// let fut = evloop::Future::new();
+/// fut.set_result(1).unwrap();
+/// assert_eq!(fut.set_result(2), Err(evloop::InvalidStateError)); // already done
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvalidStateError;
 
@@ -186,6 +204,11 @@ impl Error for InvalidStateError {}
 #[derive(Debug, Clone)]
 pub enum FutureError {
     /// The future was cancelled (asyncio: `CancelledError`).
+    /// ```
+    /// let fut = evloop::Future::<i32>::new();
+    /// fut.cancel(); // fut.result() now raises CancelledError
+    /// assert!(matches!(fut.result(), Err(evloop::FutureError::Cancelled)));
+    /// ```
     #[doc(alias = "CancelledError")]
     Cancelled,
     /// The future was completed with `set_exception`; the error is shared by every awaiter.
@@ -229,211 +252,6 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn messages_match_asyncio() {
-        assert_eq!(
-            LoopError::AlreadyRunning.to_string(),
-            "This event loop is already running"
-        );
-        assert_eq!(LoopError::Closed.to_string(), "Event loop is closed");
-        assert_eq!(FutureError::NotDone.to_string(), "Result is not set.");
-    }
-
-    #[test]
-    fn panic_payloads_become_messages() {
-        let p: Box<dyn std::any::Any + Send> = Box::new("boom");
-        assert_eq!(panic_message(&*p), "boom");
-        let p: Box<dyn std::any::Any + Send> = Box::new(String::from("bang"));
-        assert_eq!(panic_message(&*p), "bang");
-        let p: Box<dyn std::any::Any + Send> = Box::new(7u8);
-        assert_eq!(panic_message(&*p), "Box<dyn Any>");
-    }
-}
-
-/// Why `Queue::put_nowait` refused an item; the item is handed back, so nothing is lost.
-///
-/// Rosetta: asyncio `QueueFull` / `QueueShutDown`; tokio `mpsc::error::TrySendError`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PutError<T> {
-    /// The queue is at its `maxsize` (asyncio `QueueFull`).
-    #[doc(alias("QueueFull", "asyncio.QueueFull", "TrySendError"))]
-    Full(T),
-    /// The queue was shut down (asyncio 3.13 `QueueShutDown`).
-    #[doc(alias("QueueShutDown", "asyncio.QueueShutDown"))]
-    ShutDown(T),
-}
-
-impl<T> PutError<T> {
-    /// The item that was not put.
-    pub fn into_inner(self) -> T {
-        match self {
-            PutError::Full(t) | PutError::ShutDown(t) => t,
-        }
-    }
-}
-
-impl<T> fmt::Display for PutError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PutError::Full(_) => f.write_str("QueueFull"),
-            PutError::ShutDown(_) => f.write_str("QueueShutDown"),
-        }
-    }
-}
-
-impl<T: fmt::Debug> Error for PutError<T> {}
-
-/// Why a `Queue::get_nowait` or `get` gave no item.
-///
-/// Rosetta: asyncio `QueueEmpty` / `QueueShutDown`; tokio `mpsc::error::TryRecvError`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GetError {
-    /// The queue is empty (asyncio `QueueEmpty`); only from `get_nowait`.
-    #[doc(alias("QueueEmpty", "asyncio.QueueEmpty", "TryRecvError"))]
-    Empty,
-    /// The queue was shut down and is empty (asyncio 3.13 `QueueShutDown`).
-    #[doc(alias("QueueShutDown", "asyncio.QueueShutDown"))]
-    ShutDown,
-}
-
-impl fmt::Display for GetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GetError::Empty => f.write_str("QueueEmpty"),
-            GetError::ShutDown => f.write_str("QueueShutDown"),
-        }
-    }
-}
-
-impl Error for GetError {}
-
-/// A counted resource was given back more often than it was taken: `Queue::task_done` called
-/// more times than items were put, or a `BoundedSemaphore` released too often.
-///
-/// Rosetta: asyncio `ValueError('task_done() called too many times')` /
-/// `ValueError('BoundedSemaphore released too many times')`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TooManyReleases(pub &'static str);
-
-impl fmt::Display for TooManyReleases {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl Error for TooManyReleases {}
-
-/// A barrier was aborted or reset while a party waited (asyncio `BrokenBarrierError`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BrokenBarrierError;
-
-impl fmt::Display for BrokenBarrierError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("BrokenBarrierError")
-    }
-}
-
-impl Error for BrokenBarrierError {}
-
-/// A deadline passed before the future finished (asyncio `TimeoutError`; tokio `Elapsed`).
-///
-/// As in asyncio, the timeout cancelled the work it guarded and waited for its cleanup:
-/// [`source()`](Error::source) is that cancel (asyncio: `TimeoutError.__cause__` is the
-/// `CancelledError`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimeoutError;
-
-/// The cancel a timeout caused: what [`TimeoutError`]'s `source()` gives.
-static TIMEOUT_CAUSE: Cancelled = Cancelled { message: None };
-
-impl fmt::Display for TimeoutError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TimeoutError")
-    }
-}
-
-impl Error for TimeoutError {
-    fn source(&self) -> Option<&(dyn Error + 'static)> {
-        Some(&TIMEOUT_CAUSE)
-    }
-}
-
-/// What a `StreamReader` read gives instead of data.
-///
-/// Rosetta: asyncio `IncompleteReadError`, `LimitOverrunError`, and the `OSError`s of a
-/// stream.
-#[cfg(feature = "net")]
-#[derive(Debug)]
-pub enum StreamError {
-    /// The stream ended before the read was satisfied (asyncio `IncompleteReadError`); what
-    /// was read is kept in `partial`.
-    #[doc(alias("IncompleteReadError", "asyncio.IncompleteReadError"))]
-    IncompleteRead {
-        /// The bytes read before the end.
-        partial: Vec<u8>,
-        /// How many were wanted (`None` for a separator that never came).
-        expected: Option<usize>,
-    },
-    /// The separator starts past the buffer limit, or more than the limit was searched
-    /// without finding it (asyncio `LimitOverrunError`); `readuntil` leaves the data in the
-    /// buffer, `readline` drops the overlong line.
-    #[doc(alias("LimitOverrunError", "asyncio.LimitOverrunError"))]
-    LimitOverrun {
-        /// Where the separator starts, or the earliest it could still start (asyncio's
-        /// `consumed`); more than the limit.
-        consumed: usize,
-    },
-    /// `readuntil` was given an empty separator (asyncio raises `ValueError`); nothing was
-    /// read.
-    EmptySeparator,
-    /// The socket failed.
-    Io(io::Error),
-}
-
-#[cfg(feature = "net")]
-impl fmt::Display for StreamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StreamError::IncompleteRead { partial, expected } => match expected {
-                Some(n) => write!(
-                    f,
-                    "{} bytes read on a total of {n} expected bytes",
-                    partial.len()
-                ),
-                None => write!(
-                    f,
-                    "{} bytes read on a total of undefined expected bytes",
-                    partial.len()
-                ),
-            },
-            StreamError::LimitOverrun { consumed } => {
-                write!(
-                    f,
-                    "Separator is not found within the limit (it starts at byte {consumed} or later)"
-                )
-            }
-            StreamError::EmptySeparator => {
-                f.write_str("Separator should be at least one-byte string")
-            }
-            StreamError::Io(e) => e.fmt(f),
-        }
-    }
-}
-
-#[cfg(feature = "net")]
-impl Error for StreamError {}
-
-#[cfg(feature = "net")]
-impl From<io::Error> for StreamError {
-    fn from(e: io::Error) -> Self {
-        StreamError::Io(e)
-    }
-}
-
 /// `add_signal_handler` refused (nothing was changed).
 ///
 /// Rosetta: asyncio raises `RuntimeError('sig N cannot be caught')` or `ValueError`.
@@ -473,5 +291,30 @@ impl Error for SignalError {
 impl From<LoopError> for SignalError {
     fn from(e: LoopError) -> Self {
         SignalError::Loop(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_match_asyncio() {
+        assert_eq!(
+            LoopError::AlreadyRunning.to_string(),
+            "This event loop is already running"
+        );
+        assert_eq!(LoopError::Closed.to_string(), "Event loop is closed");
+        assert_eq!(FutureError::NotDone.to_string(), "Result is not set.");
+    }
+
+    #[test]
+    fn panic_payloads_become_messages() {
+        let p: Box<dyn std::any::Any + Send> = Box::new("boom");
+        assert_eq!(panic_message(&*p), "boom");
+        let p: Box<dyn std::any::Any + Send> = Box::new(String::from("bang"));
+        assert_eq!(panic_message(&*p), "bang");
+        let p: Box<dyn std::any::Any + Send> = Box::new(7u8);
+        assert_eq!(panic_message(&*p), "Box<dyn Any>");
     }
 }

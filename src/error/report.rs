@@ -52,6 +52,10 @@ pub struct ExceptionContext {
     pub handle: Option<String>,
     /// The future involved, as `<Future finished exception=...>` (asyncio's `future`).
     pub future: Option<String>,
+    /// The transport involved, as `<Transport tcp peer=...>` (asyncio's `transport`).
+    pub transport: Option<String>,
+    /// The protocol involved, as `<its type name>` (asyncio's `protocol`).
+    pub protocol: Option<String>,
 }
 
 impl fmt::Display for ExceptionContext {
@@ -66,6 +70,12 @@ impl fmt::Display for ExceptionContext {
         if let Some(task) = &self.task {
             write!(f, "\ntask: {task}")?;
         }
+        if let Some(transport) = &self.transport {
+            write!(f, "\ntransport: {transport}")?;
+        }
+        if let Some(protocol) = &self.protocol {
+            write!(f, "\nprotocol: {protocol}")?;
+        }
         if let Some(err) = &self.error {
             write!(f, "\npanicked: {err}")?;
         }
@@ -75,6 +85,14 @@ impl fmt::Display for ExceptionContext {
 
 /// The handler used when none is set: prints the context to standard error, as asyncio's
 /// `default_exception_handler` logs it at ERROR level.
+///
+/// ```
+/// let ev = evloop::EventLoop::new().unwrap();
+/// // a custom handler that logs as usual, then does more (asyncio: calls
+/// // loop.default_exception_handler(context))
+/// ev.set_exception_handler(|ctx| evloop::default_exception_handler(ctx));
+/// ev.call_exception_handler(&evloop::ExceptionContext::new("logged to stderr"));
+/// ```
 pub fn default_exception_handler(ctx: &ExceptionContext) {
     eprintln!("{ctx}");
 }

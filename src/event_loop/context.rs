@@ -120,6 +120,11 @@ pub(crate) fn no_running_loop(what: &str) -> String {
 ///
 /// Rosetta: asyncio `asyncio.get_running_loop()` (which raises instead of returning `None`);
 /// tokio `runtime::Handle::try_current()`.
+///
+/// ```
+/// assert!(evloop::running_loop().is_none()); // no loop runs here
+/// evloop::run(async { assert!(evloop::running_loop().is_some()) }).unwrap();
+/// ```
 #[doc(alias(
     "_get_running_loop",
     "get_event_loop",
@@ -136,6 +141,13 @@ pub fn running_loop() -> Option<LoopHandle> {
 ///
 /// [`LoopError::NoRunningLoop`] outside a running loop (asyncio raises `RuntimeError('no
 /// running event loop')`).
+///
+/// ```
+/// assert!(evloop::get_running_loop().is_err()); // asyncio: RuntimeError, no running event loop
+/// let ev = evloop::EventLoop::new().unwrap();
+/// let seen = ev.run_until_complete(async { evloop::get_running_loop().unwrap() }).unwrap();
+/// assert_eq!(seen, ev.handle());
+/// ```
 pub fn get_running_loop() -> Result<LoopHandle, LoopError> {
     running_loop().ok_or(LoopError::NoRunningLoop)
 }
@@ -178,6 +190,14 @@ pub fn spawn<F: Future + 'static>(fut: F) -> Task<F::Output> {
 /// The task whose step is running now; `None` in a plain callback or outside a loop.
 ///
 /// Rosetta: asyncio `asyncio.current_task()`; tokio `task::id()`.
+///
+/// ```
+/// # evloop::run(async {
+/// let task = evloop::spawn(async { evloop::current_task().unwrap().id() });
+/// let id = task.id();
+/// assert_eq!(task.await, Ok(id)); // the task sees itself
+/// # }).unwrap();
+/// ```
 pub fn current_task() -> Option<TaskRef> {
     with_current(|core| core.current_task()).flatten()
 }
@@ -185,6 +205,14 @@ pub fn current_task() -> Option<TaskRef> {
 /// The unfinished tasks of the running loop (empty outside a loop).
 ///
 /// Rosetta: asyncio `asyncio.all_tasks()`.
+///
+/// ```
+/// # evloop::run(async {
+/// let other = evloop::spawn(std::future::pending::<()>());
+/// assert_eq!(evloop::all_tasks().len(), 2); // this one and `other`
+/// other.cancel();
+/// # }).unwrap();
+/// ```
 pub fn all_tasks() -> Vec<TaskRef> {
     with_current(|core| core.all_tasks()).unwrap_or_default()
 }

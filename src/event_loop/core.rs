@@ -96,6 +96,10 @@ pub(crate) struct Core {
     pub(super) handler: RefCell<Option<ExceptionHandler>>,
     /// The id the next task gets; counts from 1.
     pub(super) next_task_id: Cell<u64>,
+    /// The factory set with `set_task_factory`, if any (see `task_factory`), and whether
+    /// one is: the flag is what `spawn` reads.
+    pub(super) task_factory: RefCell<Option<crate::task::factory::TaskFactory>>,
+    pub(super) custom_factory: Cell<bool>,
     /// The counters behind [`LoopStats`](crate::LoopStats).
     #[cfg(feature = "observe")]
     pub(super) stats: Counters,
@@ -141,6 +145,8 @@ impl Core {
             current: Cell::new(None),
             handler: RefCell::new(None),
             next_task_id: Cell::new(1),
+            task_factory: RefCell::new(None),
+            custom_factory: Cell::new(false),
             #[cfg(feature = "observe")]
             stats: Counters::default(),
             #[cfg(feature = "observe")]
@@ -317,9 +323,12 @@ impl Core {
             drop(tasks);
             ptr.abort();
         } else {
+            let key = entry.key();
             entry.insert(Some(ptr.clone()));
             drop(tasks);
-            self.schedule(ptr.header());
+            if !(self.custom_factory.get() && self.apply_factory(key, ptr)) {
+                self.schedule(ptr.header());
+            }
         }
         task
     }

@@ -45,6 +45,18 @@ impl LoopHandle {
     /// Sets the handler that receives panics from callbacks and unretrieved task panics.
     ///
     /// Rosetta: asyncio `loop.set_exception_handler(handler)`.
+    ///
+    /// ```
+    /// # use std::{cell::RefCell, rc::Rc};
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let seen = Rc::new(RefCell::new(None));
+    /// let s = seen.clone();
+    /// ev.set_exception_handler(move |ctx| *s.borrow_mut() = ctx.error.clone());
+    /// ev.call_soon(|| panic!("boom")).unwrap(); // asyncio: an exception in a callback
+    /// ev.stop();
+    /// ev.run_forever().unwrap();
+    /// assert_eq!(seen.borrow().as_deref(), Some("boom"));
+    /// ```
     pub fn set_exception_handler(&self, handler: impl Fn(&ExceptionContext) + 'static) {
         *self.core.handler.borrow_mut() = Some(Rc::new(handler));
     }
@@ -68,6 +80,13 @@ impl LoopHandle {
     /// Reports `ctx` the default way, whatever handler is set (asyncio
     /// `loop.default_exception_handler(context)`, which a custom handler may call to log
     /// as usual): it prints to standard error.
+    ///
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// ev.set_exception_handler(|ctx| eprintln!("custom: {ctx}"));
+    /// // the custom handler is bypassed: this prints the default report
+    /// ev.default_exception_handler(&evloop::ExceptionContext::new("by hand"));
+    /// ```
     pub fn default_exception_handler(&self, ctx: &ExceptionContext) {
         crate::default_exception_handler(ctx);
     }
@@ -80,6 +99,16 @@ impl LoopHandle {
 
     /// Reports `ctx` through the loop's exception handler (asyncio
     /// `loop.call_exception_handler(context)`).
+    ///
+    /// ```
+    /// # use std::{cell::RefCell, rc::Rc};
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let seen = Rc::new(RefCell::new(String::new()));
+    /// let s = seen.clone();
+    /// ev.set_exception_handler(move |ctx| *s.borrow_mut() = ctx.message.clone());
+    /// ev.call_exception_handler(&evloop::ExceptionContext::new("something failed"));
+    /// assert_eq!(*seen.borrow(), "something failed");
+    /// ```
     pub fn call_exception_handler(&self, ctx: &ExceptionContext) {
         self.core.report(ctx);
     }

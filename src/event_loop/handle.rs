@@ -25,6 +25,14 @@ pub(crate) fn cancel_timer(cb: &dyn Callback, core: &Weak<Core>) {
 ///
 /// Rosetta: asyncio `asyncio.Handle`; tokio has no callback queue (the nearest is spawning a
 /// task).
+///
+/// ```
+/// let ev = evloop::EventLoop::new().unwrap();
+/// let handle = ev.call_soon(|| unreachable!("cancelled")).unwrap(); // asyncio: loop.call_soon(f)
+/// handle.cancel();
+/// ev.stop();
+/// ev.run_forever().unwrap(); // the callback does not run
+/// ```
 pub struct Handle {
     pub(crate) cell: Rc<dyn Callback>,
 }
@@ -32,11 +40,27 @@ pub struct Handle {
 impl Handle {
     /// Cancels the callback: it will never run, and its closure is dropped now. Idempotent;
     /// does nothing if it already ran.
+    ///
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let handle = ev.call_soon(|| unreachable!("cancelled")).unwrap();
+    /// handle.cancel(); // asyncio: handle.cancel()
+    /// ev.stop();
+    /// ev.run_forever().unwrap(); // the callback does not run
+    /// ```
     pub fn cancel(&self) {
         cancel_callback(&*self.cell);
     }
 
     /// True if [`cancel`](Handle::cancel) was called before the callback ran.
+    ///
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let handle = ev.call_soon(|| ()).unwrap();
+    /// assert!(!handle.cancelled());
+    /// handle.cancel();
+    /// assert!(handle.cancelled());
+    /// ```
     pub fn cancelled(&self) -> bool {
         self.cell.base().state() == HandleState::Cancelled
     }
@@ -62,6 +86,15 @@ impl fmt::Debug for Handle {
 ///
 /// Rosetta: asyncio `asyncio.TimerHandle`; tokio `time::Sleep` (dropping it cancels, unlike
 /// here).
+///
+/// ```
+/// # use std::time::Duration;
+/// let ev = evloop::EventLoop::new().unwrap();
+/// let now = ev.time();
+/// let timer = ev.call_later(Duration::from_secs(60), || ()).unwrap(); // asyncio: loop.call_later
+/// assert!(timer.when() >= now + Duration::from_secs(60));
+/// timer.cancel();
+/// ```
 pub struct TimerHandle {
     pub(crate) cell: Rc<dyn Callback>,
     /// The absolute deadline, fixed when the timer was scheduled.
@@ -72,6 +105,15 @@ pub struct TimerHandle {
 
 impl TimerHandle {
     /// Cancels the timer: it will never run, and its closure is dropped now. Idempotent.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let timer = ev.call_later(Duration::ZERO, || unreachable!("cancelled")).unwrap();
+    /// timer.cancel();
+    /// assert!(timer.cancelled());
+    /// ev.run_until_complete(evloop::sleep(Duration::from_millis(1))).unwrap(); // it never fires
+    /// ```
     pub fn cancel(&self) {
         cancel_timer(&*self.cell, &self.core);
     }
@@ -82,6 +124,13 @@ impl TimerHandle {
     }
 
     /// The absolute deadline on the loop's clock (asyncio `TimerHandle.when()`).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let when = ev.time() + Duration::from_secs(5);
+    /// assert_eq!(ev.call_at(when, || ()).unwrap().when(), when); // asyncio: loop.call_at(when, f)
+    /// ```
     pub fn when(&self) -> Instant {
         self.when
     }

@@ -15,6 +15,8 @@
 //! | `context` | `get_running_loop`, `current_task`, `all_tasks` |
 //! | `exception` | `call_exception_handler`, `default_exception_handler` |
 //! | `observe` | the debug-mode branches of `_run_once` (`slow_callback_duration`) |
+//! | `inspect` | `get_debug`, `set_debug`, `slow_callback_duration`, `all_tasks(loop)` |
+//! | `owned` | `new_event_loop()`, and closing a loop when it is dropped |
 
 /// Adds `$n` to the loop's counter `$counter` (see `introspect`); with the `observe`
 /// feature off the loop counts nothing.
@@ -33,12 +35,15 @@ pub(crate) mod core;
 pub mod embed;
 pub(crate) mod exception;
 pub(crate) mod handle;
+pub(crate) mod inspect;
 pub(crate) mod observe;
+pub(crate) mod owned;
 pub(crate) mod ready;
 pub(crate) mod remote;
 pub(crate) mod remote_handle;
 pub mod run_once;
 pub(crate) mod shutdown;
+pub(crate) mod task_factory;
 
 // Loom models of the cross-thread path (`scripts/loom`).
 #[cfg(all(test, evloop_loom))]
@@ -49,7 +54,6 @@ mod loom_wake;
 use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
-use std::ops::Deref;
 use std::panic::Location;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -57,11 +61,10 @@ use std::time::{Duration, Instant};
 use self::core::Core;
 use self::handle::{Handle, TimerHandle};
 use self::remote_handle::RemoteHandle;
-use crate::clock::Clock;
 use crate::error::{LoopError, RunError};
-#[cfg(feature = "observe")]
-use crate::introspect::LoopStats;
-use crate::task::{Task, TaskRef};
+use crate::task::Task;
+
+pub use self::owned::EventLoop;
 
 /// A handle to an event loop: schedule callbacks and tasks, run and stop it.
 ///
@@ -71,6 +74,14 @@ use crate::task::{Task, TaskRef};
 ///
 /// Rosetta: the asyncio loop object (`asyncio.get_running_loop()`); tokio
 /// `runtime::Handle` plus `LocalSet`.
+///
+/// ```
+/// # evloop::run(async {
+/// let ev = evloop::get_running_loop().unwrap(); // asyncio: loop = asyncio.get_running_loop()
+/// let task = ev.create_task(async { 1 + 1 }).unwrap();
+/// assert_eq!(task.await, Ok(2));
+/// # }).unwrap();
+/// ```
 #[derive(Clone)]
 #[doc(alias("AbstractEventLoop", "tokio::runtime::Handle"))]
 pub struct LoopHandle {
@@ -152,12 +163,25 @@ impl LoopHandle {
     /// # Errors
     ///
     /// [`LoopError::Closed`] if the loop was closed.
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// ev.call_soon_threadsafe(move || tx.send("ran").unwrap()).unwrap();
+    /// ev.stop();
+    /// ev.run_forever().unwrap();
+    /// assert_eq!(rx.recv().unwrap(), "ran");
+    /// ```
     #[track_caller]
     pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> Result<(), LoopError> {
         self.remote().call_soon_threadsafe(f)
     }
 
     /// The loop's current time: its clock's monotonic "now" (asyncio `loop.time()`).
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let t = ev.time();
+    /// assert!(ev.time() >= t); // monotonic, as asyncio's loop.time()
+    /// ```
     pub fn time(&self) -> Instant {
         self.core.now()
     }
@@ -169,6 +193,11 @@ impl LoopHandle {
     /// # Errors
     ///
     /// [`LoopError::Closed`] if the loop was closed (`fut` is dropped unpolled).
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let task = ev.create_task(async { "done" }).unwrap();
+    /// assert_eq!(ev.run_until_complete(task).unwrap(), Ok("done"));
+    /// ```
     #[track_caller]
     pub fn create_task<F: Future + 'static>(&self, fut: F) -> Result<Task<F::Output>, LoopError> {
         self.core.check_open()?;
@@ -184,6 +213,13 @@ impl LoopHandle {
     ///
     /// [`LoopError::Closed`], [`LoopError::AlreadyRunning`],
     /// [`LoopError::AnotherLoopRunning`], or [`LoopError::Io`] if polling failed.
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let h = ev.handle();
+    /// ev.call_soon(move || h.stop()).unwrap(); // a callback stops the loop
+    /// ev.run_forever().unwrap(); // returns after that turn
+    /// assert!(!ev.is_running());
+    /// ```
     pub fn run_forever(&self) -> Result<(), LoopError> {
         let _running = context::enter(&self.core)?;
         loop {
@@ -217,6 +253,10 @@ impl LoopHandle {
     ///   dropped unpolled), or [`LoopError::StoppedBeforeComplete`] if `stop()` was called
     ///   first (the task stays pending and a later run may finish it);
     /// - [`RunError::Task`]: the future panicked or its task was cancelled.
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// assert_eq!(ev.run_until_complete(async { 6 * 7 }).unwrap(), 42);
+    /// ```
     #[track_caller]
     #[doc(alias("run", "block_on"))]
     pub fn run_until_complete<F: Future + 'static>(&self, fut: F) -> Result<F::Output, RunError> {
@@ -249,6 +289,11 @@ impl LoopHandle {
     /// then `run_forever` returns. Work scheduled meanwhile stays queued for the next run.
     ///
     /// Rosetta: asyncio `loop.stop()`.
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// ev.stop(); // before run_forever: it runs exactly one turn
+    /// ev.run_forever().unwrap();
+    /// ```
     pub fn stop(&self) {
         self.core.stopping.set(true);
     }
@@ -263,6 +308,11 @@ impl LoopHandle {
     /// # Errors
     ///
     /// [`LoopError::CloseWhileRunning`] if the loop is running.
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// ev.close().unwrap();
+    /// assert!(ev.call_soon(|| ()).is_err()); // asyncio: RuntimeError, Event loop is closed
+    /// ```
     pub fn close(&self) -> Result<(), LoopError> {
         if self.is_running() {
             return Err(LoopError::CloseWhileRunning);
@@ -272,11 +322,22 @@ impl LoopHandle {
     }
 
     /// True while the loop is inside `run_forever`, `run_until_complete` or `run_once`.
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let h = ev.handle();
+    /// assert!(ev.run_until_complete(async move { h.is_running() }).unwrap());
+    /// assert!(!ev.is_running());
+    /// ```
     pub fn is_running(&self) -> bool {
         self.core.state.get() == core::LoopState::Running
     }
 
     /// True once the loop was closed.
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// ev.close().unwrap();
+    /// assert!(ev.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.core.is_closed()
     }
@@ -286,84 +347,6 @@ impl LoopHandle {
         RemoteHandle {
             shared: self.core.shared.clone(),
         }
-    }
-
-    /// How many entries the timer heap holds, cancelled ones not yet removed included. It
-    /// stays small however many timers are armed and cancelled (see [`timers`](crate::timers)).
-    pub fn timer_heap_len(&self) -> usize {
-        self.core.timers.borrow().len()
-    }
-
-    /// How many callbacks and task steps are queued for the coming turns.
-    pub fn ready_len(&self) -> usize {
-        self.core.ready.borrow().len()
-    }
-
-    /// The loop's unfinished tasks (asyncio `asyncio.all_tasks(loop)`).
-    pub fn all_tasks(&self) -> Vec<TaskRef> {
-        self.core.all_tasks()
-    }
-
-    /// The loop's counters now (see [`introspect`](crate::introspect)).
-    #[cfg(feature = "observe")]
-    pub fn stats(&self) -> LoopStats {
-        self.core.stats()
-    }
-
-    /// The loop's unfinished tasks as a table, then its counters (see
-    /// [`introspect`](crate::introspect)).
-    #[cfg(feature = "observe")]
-    pub fn dump(&self) -> String {
-        format!(
-            "{}\n{}\n",
-            crate::introspect::task_table(&self.all_tasks()),
-            self.stats()
-        )
-    }
-
-    /// Turns debug mode on or off (asyncio `loop.set_debug`; see [`debug`](crate::debug)).
-    /// It is also on from the start when the environment variable `EVLOOP_DEBUG` is set.
-    #[cfg(feature = "observe")]
-    pub fn set_debug(&self, on: bool) {
-        self.core.debug.on.set(on);
-        self.core.update_observed();
-    }
-
-    /// True in debug mode (asyncio `loop.get_debug()`).
-    #[cfg(feature = "observe")]
-    pub fn get_debug(&self) -> bool {
-        self.core.debug.on.get()
-    }
-
-    /// How long a callback or task step may run before debug mode reports it (asyncio
-    /// `loop.slow_callback_duration`; 100 ms by default).
-    #[cfg(feature = "observe")]
-    pub fn slow_callback_duration(&self) -> Duration {
-        self.core.debug.slow.get()
-    }
-
-    /// Sets the slow-step threshold of debug mode.
-    #[cfg(feature = "observe")]
-    #[doc(alias = "slow_callback_duration")]
-    pub fn set_slow_callback_duration(&self, limit: Duration) {
-        self.core.debug.slow.set(limit);
-    }
-
-    /// Starts recording a [`Timeline`](crate::timeline::Timeline) of the loop's turns, from
-    /// the next turn on (a recording already going on starts over).
-    #[cfg(feature = "trace")]
-    pub fn start_recording(&self) {
-        let rec = crate::timeline::Recorder::new(self.stats());
-        *self.core.recorder.borrow_mut() = Some(rec);
-        self.core.update_observed();
-    }
-
-    /// Stops recording and returns the timeline (`None` if nothing was being recorded).
-    #[cfg(feature = "trace")]
-    pub fn stop_recording(&self) -> Option<crate::timeline::Timeline> {
-        let rec = self.core.recorder.borrow_mut().take();
-        self.core.update_observed();
-        rec.map(crate::timeline::Recorder::finish)
     }
 }
 
@@ -384,94 +367,5 @@ impl fmt::Debug for LoopHandle {
             .field("timers", &self.core.timers.borrow().len())
             .field("tasks", &self.core.tasks.borrow().len())
             .finish()
-    }
-}
-
-/// An event loop, owned: one per thread at a time, built on `mio::Poll`.
-///
-/// Dropping it closes the loop (see [`LoopHandle::close`]). All the scheduling and running
-/// methods are on [`LoopHandle`], which `EventLoop` dereferences to.
-///
-/// Rosetta: asyncio `asyncio.new_event_loop()`; tokio `runtime::Builder::new_current_thread`
-/// plus `LocalSet`.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-///
-/// let ev = evloop::EventLoop::new().unwrap();
-/// let out = ev
-///     .run_until_complete(async {
-///         evloop::sleep(Duration::from_millis(1)).await;
-///         "slept"
-///     })
-///     .unwrap();
-/// assert_eq!(out, "slept");
-/// ev.close().unwrap();
-/// assert!(ev.call_soon(|| ()).is_err());
-/// ```
-#[doc(alias("BaseEventLoop", "SelectorEventLoop", "Runner", "Runtime"))]
-pub struct EventLoop {
-    handle: LoopHandle,
-}
-
-impl EventLoop {
-    /// A new loop on the system clock.
-    ///
-    /// # Errors
-    ///
-    /// [`LoopError::Io`] if the OS refused to create the poller.
-    #[doc(alias("new_event_loop", "asyncio.new_event_loop"))]
-    pub fn new() -> Result<EventLoop, LoopError> {
-        EventLoop::with_clock(Clock::System)
-    }
-
-    /// A new loop reading time from `clock` (use [`Clock::Manual`] in tests).
-    ///
-    /// # Errors
-    ///
-    /// [`LoopError::Io`] if the OS refused to create the poller.
-    pub fn with_clock(clock: Clock) -> Result<EventLoop, LoopError> {
-        Ok(EventLoop {
-            handle: LoopHandle {
-                core: Core::new(clock)?,
-            },
-        })
-    }
-
-    /// A handle to this loop, for callbacks to capture.
-    #[doc(alias = "get_loop")]
-    pub fn handle(&self) -> LoopHandle {
-        self.handle.clone()
-    }
-}
-
-impl Deref for EventLoop {
-    type Target = LoopHandle;
-
-    fn deref(&self) -> &LoopHandle {
-        &self.handle
-    }
-}
-
-/// Dropping the loop closes it. Dropped by one of its own callbacks or tasks, it cannot close
-/// under the code it is running: it stops after the current turn and closes as the run
-/// returns.
-impl Drop for EventLoop {
-    fn drop(&mut self) {
-        let core = &self.handle.core;
-        if self.is_running() {
-            core.close_when_run_ends.set(true);
-            core.stopping.set(true);
-        } else {
-            core.close();
-        }
-    }
-}
-
-impl fmt::Debug for EventLoop {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.handle.fmt(f)
     }
 }

@@ -51,6 +51,16 @@ impl RemoteHandle {
     /// # Errors
     ///
     /// [`LoopError::Closed`] if the loop was closed; `f` is dropped unrun.
+    ///
+    /// ```
+    /// let ev = evloop::EventLoop::new().unwrap();
+    /// let remote = ev.remote(); // Send: another thread may hold it
+    /// std::thread::spawn(move || remote.call_soon_threadsafe(|| evloop::running_loop().unwrap().stop()))
+    ///     .join()
+    ///     .unwrap()
+    ///     .unwrap();
+    /// ev.run_forever().unwrap(); // runs until the callback from the thread stops it
+    /// ```
     #[track_caller]
     pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> Result<(), LoopError> {
         self.shared

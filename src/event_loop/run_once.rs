@@ -53,6 +53,7 @@ use crate::clock::Clock;
 use crate::error::LoopError;
 use crate::reactor::MAX_POLL_TIMEOUT;
 use crate::task::TaskRef;
+use crate::task::header::TaskHeader;
 use crate::task::state::Lifecycle;
 
 /// How many callbacks and task steps may run between two polls of the reactor while work
@@ -249,15 +250,19 @@ impl Core {
         }
         self.current.set(None);
         if finished {
-            // Leave the slab now, unless the task woke itself during its last step: then
-            // the key is queued again, and running it frees the slot.
-            let slot = if header.status().scheduled() {
-                self.tasks.borrow_mut()[key].take()
-            } else {
-                self.tasks.borrow_mut().try_remove(key).flatten()
-            };
-            drop(slot); // outside the borrow (`task` still holds a reference anyway)
+            self.release_slot(key, header);
         }
+    }
+
+    /// A task finished: it leaves the slab now, unless it woke itself during its last step;
+    /// then the key is queued again, and running it frees the slot.
+    pub(super) fn release_slot(&self, key: usize, header: &TaskHeader) {
+        let slot = if header.status().scheduled() {
+            self.tasks.borrow_mut()[key].take()
+        } else {
+            self.tasks.borrow_mut().try_remove(key).flatten()
+        };
+        drop(slot); // outside the borrow (the caller still holds a reference anyway)
     }
 
     /// Phase 6: would the next turn do nothing but step task `key` once more? That is so

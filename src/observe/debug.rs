@@ -17,7 +17,7 @@
 //! # What it costs
 //!
 //! Off, nothing measurable: the turn reads one `bool` per item and takes the same path as
-//! before (`benches/observe.rs` compares). On, each callback and task step is bracketed by
+//! before (`bench/benches/observe.rs` compares). On, each callback and task step is bracketed by
 //! two clock reads, which also fills in each task's
 //! [`poll_time`](crate::TaskRef::poll_time).
 //!

@@ -54,6 +54,19 @@ pub(crate) fn catch() -> Option<Cancelled> {
 }
 
 /// Takes the cancel in flight (there is one).
+/// Takes the cancel in flight, if any, for [`put_back`] to throw again: code that runs a
+/// nested step (an eager task's first) must neither take nor see its caller's cancel.
+pub(crate) fn set_aside() -> Option<Cancelled> {
+    catch()
+}
+
+/// Throws again what [`set_aside`] took.
+pub(crate) fn put_back(cancelled: Option<Cancelled>) {
+    if let Some(c) = cancelled {
+        throw(c);
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn take() -> Cancelled {

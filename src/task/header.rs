@@ -16,24 +16,37 @@ use std::time::Duration;
 use super::TaskRef;
 use super::finished::Finished;
 pub(crate) use super::layout::TaskHeader;
-use super::layout::{DoneCallback, DoneCallbacks, Extras, Schedule, TaskPtr, Vtable, WakeHeader};
+use super::layout::{
+    DoneCallback, DoneCallbacks, Entry, Extras, Schedule, TaskPtr, Vtable, WakeHeader,
+};
 use super::running::schedule_local;
 use super::state::{CancelRequest, Ending, Lifecycle, Scheduling, TaskState};
 use super::waker::local_task;
 use crate::error::{Cancelled, ExceptionContext};
 
 impl DoneCallbacks {
-    fn push(self, f: DoneCallback) -> DoneCallbacks {
+    /// Appends `f`, registered under `id` (0: the loop's own, kept without a list while it
+    /// is alone; a removable one always goes in the list, with its id).
+    fn push(self, id: u64, f: DoneCallback) -> DoneCallbacks {
         match self {
-            DoneCallbacks::None => DoneCallbacks::One(f),
-            DoneCallbacks::One(g) => DoneCallbacks::Many(vec![g, f]),
+            DoneCallbacks::None if id == 0 => DoneCallbacks::One(f),
+            DoneCallbacks::None => DoneCallbacks::Many(vec![(id, f)]),
+            DoneCallbacks::One(g) => DoneCallbacks::Many(vec![(0, g), (id, f)]),
             DoneCallbacks::Watch(w, i) => {
-                DoneCallbacks::Many(vec![Box::new(move |_: &TaskRef| w.record(i)), f])
+                DoneCallbacks::Many(vec![(0, Box::new(move |_: &TaskRef| w.record(i))), (id, f)])
             }
             DoneCallbacks::Many(mut v) => {
-                v.push(f);
+                v.push((id, f));
                 DoneCallbacks::Many(v)
             }
+        }
+    }
+
+    /// Takes out the callback registered under `id`, if the list holds it.
+    fn remove(&mut self, id: u64) -> Option<DoneCallback> {
+        match self {
+            DoneCallbacks::Many(v) => take_entry(v, id),
+            _ => None,
         }
     }
 
@@ -44,9 +57,17 @@ impl DoneCallbacks {
             DoneCallbacks::None => {}
             DoneCallbacks::One(f) => guarded(me, sched, || f(me)),
             DoneCallbacks::Watch(w, i) => guarded(me, sched, || w.record(i)),
-            DoneCallbacks::Many(v) => v.into_iter().for_each(|f| guarded(me, sched, || f(me))),
+            DoneCallbacks::Many(v) => v
+                .into_iter()
+                .for_each(|(_, f)| guarded(me, sched, || f(me))),
         }
     }
+}
+
+/// Takes the entry registered under `id` out of `list`.
+fn take_entry(list: &mut Vec<Entry>, id: u64) -> Option<DoneCallback> {
+    let at = list.iter().position(|(i, _)| *i == id)?;
+    Some(list.remove(at).1)
 }
 
 /// Runs `f`, a done callback of `me`, reporting its panic.
@@ -304,16 +325,48 @@ impl TaskHeader {
     /// Callbacks always run from the loop, never synchronously
     /// (`docs/asyncio-semantics.md#done-callbacks-run-from-the-loop`).
     pub(crate) fn add_done_callback(&self, me: TaskRef, f: DoneCallback) {
+        self.add_entry(me, 0, f);
+    }
+
+    /// As [`add_done_callback`](Self::add_done_callback), under a new id that
+    /// [`remove_done_callback`](Self::remove_done_callback) takes it back by.
+    pub(crate) fn add_removable_done_callback(&self, me: TaskRef, f: DoneCallback) -> u64 {
+        let id = self.extras_mut(|e| {
+            e.last_callback_id += 1;
+            e.last_callback_id
+        });
+        self.add_entry(me, id, f);
+        id
+    }
+
+    fn add_entry(&self, me: TaskRef, id: u64, f: DoneCallback) {
         if self.done() {
             if let Some(sched) = self.sched.upgrade() {
                 sched.call_soon(Box::new(move || f(&me)), self.location);
             }
         } else if self.status().joiner_queued() {
-            self.extras_mut(|e| e.later_callbacks.push(f));
+            self.extras_mut(|e| e.later_callbacks.push((id, f)));
         } else {
             let callbacks = self.callbacks.take();
-            self.callbacks.set(callbacks.push(f));
+            self.callbacks.set(callbacks.push(id, f));
         }
+    }
+
+    /// Takes back the done callback registered under `id` while the task is not done, and
+    /// gives how many were removed (1 or 0). Once the task is done its callbacks count as
+    /// scheduled, as asyncio's are, and nothing is removed.
+    pub(crate) fn remove_done_callback(&self, id: u64) -> usize {
+        if id == 0 || self.done() {
+            return 0;
+        }
+        let mut callbacks = self.callbacks.take();
+        let mut removed = callbacks.remove(id);
+        self.callbacks.set(callbacks);
+        if removed.is_none() {
+            removed = self.peek_extras(|e| e.and_then(|e| take_entry(&mut e.later_callbacks, id)));
+        }
+        // Dropped outside the cells: the closure's captures may run code that reaches them.
+        usize::from(removed.is_some())
     }
 
     /// Registers "report index `i` to `finished`" as a done callback: the same as a

@@ -36,6 +36,10 @@ use crate::error::ExceptionContext;
 /// A done callback waiting for its task to finish.
 pub(crate) type DoneCallback = Box<dyn FnOnce(&TaskRef)>;
 
+/// A done callback in a list, with the id `TaskRef::remove_done_callback` finds it by (0 for
+/// the loop's own callbacks, which nothing removes).
+pub(crate) type Entry = (u64, DoneCallback);
+
 /// A task's done callbacks, in registration order. One callback (the common case: a single
 /// watcher such as `gather` or `run_until_complete`) needs no list, and a combinator's
 /// watcher (`Watch`: `gather`, `wait`, `as_completed`) needs no allocation either.
@@ -47,7 +51,7 @@ pub(crate) enum DoneCallbacks {
     /// Report index `.1` to the finished list of a set of watched tasks: what the closure of
     /// `combinators::completion` would do, kept as data (the enum stays 24 bytes).
     Watch(Rc<Finished>, usize),
-    Many(Vec<DoneCallback>),
+    Many(Vec<Entry>),
 }
 
 /// The untyped part of a task. It starts the task's block (`cell::TaskCell` is `#[repr(C)]`),
@@ -108,7 +112,9 @@ pub(super) struct Extras {
     pub(super) cancel_message: Option<Arc<str>>,
     /// Done callbacks added after the handle's awaiter started awaiting while earlier
     /// callbacks were waiting (`joiner_queued`): they run after the awaiter is woken.
-    pub(super) later_callbacks: Vec<DoneCallback>,
+    pub(super) later_callbacks: Vec<Entry>,
+    /// The last id given to a done callback added through the public API.
+    pub(super) last_callback_id: u64,
 }
 
 /// The typed operations of a task cell, so that untyped pointers can reach them.

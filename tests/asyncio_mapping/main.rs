@@ -23,6 +23,7 @@
 //! the scanner does not expand: `scan::MACRO_DEREFS` says what they dereference to.
 
 mod aliases;
+mod examples;
 mod scan;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -236,7 +237,7 @@ fn the_path_check_tells_real_items_from_made_up_ones() {
         "evloop::Task::cancel",
         "evloop::sync::Lock",
         "evloop::streams::Server",
-        "evloop::io::AsyncReadExt::read",
+        "evloop::LoopHandle::sock_recv",
         "evloop::transport::Protocol::data_received",
         "evloop::process::Process::stdin",
         "evloop::ReturnWhen::FirstCompleted",

@@ -90,12 +90,14 @@ fn a_protocol_and_its_factory() {
                 server.wait_closed().await;
             })
         });
-        // A method's panic fails the connection's driver task, reported as a task's.
-        // (asyncio words it "Fatal error: protocol.data_received() call failed.", and
-        // calls `connection_lost` with the exception; evloop drops the protocol.)
+        // In asyncio's words (`_fatal_error` for the reads, `Handle._run` for the two
+        // methods it schedules as callbacks); the transport and protocol are named.
         let message = match at {
             Method::Factory => "Error on transport creation for incoming connection",
-            _ => "Task exception was never retrieved",
+            Method::ConnectionMade => "Exception in callback ",
+            Method::DataReceived => "Fatal error: protocol.data_received() call failed.",
+            Method::EofReceived => "Fatal error: protocol.eof_received() call failed.",
+            Method::ConnectionLost => "Exception in callback ",
         };
         reported_once(&reports, message);
     }

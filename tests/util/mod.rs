@@ -2,6 +2,8 @@
 //! and drops, a byte source that hands out chosen chunks (`chunks`).
 #![allow(dead_code)]
 
+/// Byte sources are futures-io readers, which the crate has with `net`.
+#[cfg(feature = "net")]
 pub mod chunks;
 
 use std::cell::{Cell, RefCell};

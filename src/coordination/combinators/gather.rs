@@ -6,6 +6,7 @@ use std::task::{Context, Poll};
 
 use super::catch::mark_current_task_catches;
 use super::completion::{Completions, PassOn, cancel_unfinished};
+use super::task_tuple::TaskTuple;
 use crate::error::TaskError;
 use crate::task::{Task, TaskRef};
 
@@ -60,6 +61,21 @@ where
 /// # Panics
 ///
 /// If polled outside a running loop.
+///
+/// # Examples
+///
+/// ```
+/// use std::{future::Future, pin::Pin};
+///
+/// evloop::run(async {
+///     let ok: Pin<Box<dyn Future<Output = u8>>> = Box::pin(async { 1 });
+///     let bad: Pin<Box<dyn Future<Output = u8>>> = Box::pin(async { panic!("boom") });
+///     let out = evloop::gather_results([ok, bad]).await;
+///     assert_eq!(out[0], Ok(1));
+///     assert_eq!(out[1], Err(evloop::TaskError::Panicked("boom".into())));
+/// })
+/// .unwrap();
+/// ```
 #[doc(alias("gather", "join_all"))]
 pub fn gather_results<I>(futs: I) -> GatherResults<I::Item>
 where
@@ -84,6 +100,8 @@ struct Gathering<F: Future> {
     finished: bool,
     /// A cancel delivered to the awaiting task, passed on to the children.
     pass_on: PassOn,
+    /// The awaiting task was marked as one that takes delivered cancels.
+    marked: bool,
 }
 
 impl<F: Future + 'static> Gathering<F> {
@@ -96,19 +114,17 @@ impl<F: Future + 'static> Gathering<F> {
             remaining: 0,
             finished: false,
             pass_on: PassOn::default(),
+            marked: false,
         }
     }
 
     /// Collects outcomes as children finish. With `stop_on_error`, returns the first error
     /// as soon as it is seen.
     fn poll_core(&mut self, cx: &Context<'_>, stop_on_error: bool) -> Poll<Result<(), TaskError>> {
-        if let Some(futs) = self.unspawned.take() {
+        if !std::mem::replace(&mut self.marked, true) {
             mark_current_task_catches();
-            self.tasks = futs.into_iter().map(crate::spawn).collect();
-            self.results = self.tasks.iter().map(|_| None).collect();
-            self.remaining = self.tasks.len();
-            self.completions = Some(Completions::watch(self.tasks.iter().map(|t| &**t)));
         }
+        self.spawn_children();
         // Cancelled while gathering: every child is cancelled and awaited, then the cancel
         // goes on (`docs/cancellation.md#gather`).
         let passing_on = self.pass_on.check(self.tasks.iter().map(|t| &**t));
@@ -135,6 +151,24 @@ impl<F: Future + 'static> Gathering<F> {
         Poll::Ready(Ok(()))
     }
 
+    /// Spawns the children, unless that was done.
+    fn spawn_children(&mut self) {
+        if let Some(futs) = self.unspawned.take() {
+            self.tasks = futs.into_iter().map(crate::spawn).collect();
+            self.results = self.tasks.iter().map(|_| None).collect();
+            self.remaining = self.tasks.len();
+            self.completions = Some(Completions::watch(self.tasks.iter().map(|t| &**t)));
+        }
+    }
+
+    /// Spawns the children (unless done) and gives them up: this gather no longer cancels
+    /// them when dropped.
+    fn hand_over_tasks(&mut self) -> Vec<Task<F::Output>> {
+        self.spawn_children();
+        self.finished = true;
+        std::mem::take(&mut self.tasks)
+    }
+
     fn take_results(&mut self) -> impl Iterator<Item = Result<F::Output, TaskError>> + '_ {
         self.results
             .iter_mut()
@@ -154,6 +188,20 @@ impl<F: Future> Drop for Gathering<F> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Gather<F: Future> {
     core: Gathering<F>,
+}
+
+impl<F: Future + 'static> Gather<F> {
+    /// Spawns the children (unless a poll did) and hands them over, for `start`.
+    pub(super) fn into_tasks(mut self) -> Vec<Task<F::Output>> {
+        self.core.hand_over_tasks()
+    }
+}
+
+impl<F: Future + 'static> GatherResults<F> {
+    /// As [`Gather::into_tasks`].
+    pub(super) fn into_tasks(mut self) -> Vec<Task<F::Output>> {
+        self.core.hand_over_tasks()
+    }
 }
 
 impl<F: Future + 'static> Future for Gather<F> {
@@ -185,75 +233,6 @@ impl<F: Future + 'static> Future for GatherResults<F> {
 // The futures are only moved (into tasks) before being polled.
 impl<F: Future> Unpin for Gather<F> {}
 impl<F: Future> Unpin for GatherResults<F> {}
-
-/// A tuple of task handles of different types, as [`gather!`](crate::gather!) builds.
-pub trait TaskTuple {
-    /// The tuple of the tasks' values.
-    type Output;
-    /// The tasks, erased, in tuple order.
-    fn task_refs(&self) -> Vec<TaskRef>;
-    /// Takes every task's value; the first error in tuple order if one failed.
-    fn take_all(&mut self) -> Result<Self::Output, TaskError>;
-    /// Takes the error of the failed task at position `i`.
-    fn take_error(&mut self, i: usize) -> TaskError;
-}
-
-macro_rules! task_tuple {
-    ($($T:ident $i:tt),+) => {
-        impl<$($T),+> TaskTuple for ($(Task<$T>,)+) {
-            type Output = ($($T,)+);
-
-            fn task_refs(&self) -> Vec<TaskRef> {
-                vec![$(self.$i.task_ref()),+]
-            }
-
-            fn take_all(&mut self) -> Result<Self::Output, TaskError> {
-                Ok(($(self.$i.take_result().expect("finished")?,)+))
-            }
-
-            fn take_error(&mut self, i: usize) -> TaskError {
-                match i {
-                    $($i => match self.$i.take_result() {
-                        Some(Err(e)) => e,
-                        _ => unreachable!("only failed tasks are asked for their error"),
-                    },)+
-                    _ => unreachable!("index within the tuple"),
-                }
-            }
-        }
-    };
-}
-
-task_tuple!(A 0);
-task_tuple!(A 0, B 1);
-task_tuple!(A 0, B 1, C 2);
-task_tuple!(A 0, B 1, C 2, D 3);
-task_tuple!(A 0, B 1, C 2, D 3, E 4);
-task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
-task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-
-/// Any number of tasks of one type, as [`gather_tasks`] gathers them.
-impl<T> TaskTuple for Vec<Task<T>> {
-    type Output = Vec<T>;
-
-    fn task_refs(&self) -> Vec<TaskRef> {
-        self.iter().map(Task::task_ref).collect()
-    }
-
-    fn take_all(&mut self) -> Result<Vec<T>, TaskError> {
-        self.iter_mut()
-            .map(|t| t.take_result().expect("finished"))
-            .collect()
-    }
-
-    fn take_error(&mut self, i: usize) -> TaskError {
-        match self[i].take_result() {
-            Some(Err(e)) => e,
-            _ => unreachable!("only failed tasks are asked for their error"),
-        }
-    }
-}
 
 /// Gathers tasks that are already running (asyncio `gather(task_a, task_b, ...)`): their
 /// values in input order, or the first failure at once, a child cancelled or panicking
@@ -296,9 +275,8 @@ pub fn gather_tuple<Tup: TaskTuple>(tasks: Tup) -> GatherTuple<Tup> {
     GatherTuple {
         completions: Completions::watch(refs.iter()),
         remaining: refs.len(),
-        refs,
+        unfinished: CancelUnfinished { refs, armed: true },
         tasks,
-        finished: false,
         pass_on: PassOn::default(),
         marked: false,
     }
@@ -307,13 +285,28 @@ pub fn gather_tuple<Tup: TaskTuple>(tasks: Tup) -> GatherTuple<Tup> {
 /// The future returned by [`gather!`](crate::gather!).
 #[must_use = "futures do nothing unless awaited"]
 pub struct GatherTuple<Tup> {
-    tasks: Tup,
-    refs: Vec<TaskRef>,
+    pub(super) tasks: Tup,
+    /// The tasks, erased; they are cancelled if the gather is dropped unfinished.
+    pub(super) unfinished: CancelUnfinished,
     completions: Completions,
     remaining: usize,
-    finished: bool,
     pass_on: PassOn,
     marked: bool,
+}
+
+/// Cancels the tasks not done when dropped, while armed: what dropping an unfinished
+/// gather does.
+pub(super) struct CancelUnfinished {
+    pub(super) refs: Vec<TaskRef>,
+    pub(super) armed: bool,
+}
+
+impl Drop for CancelUnfinished {
+    fn drop(&mut self) {
+        if self.armed {
+            cancel_unfinished(self.refs.iter());
+        }
+    }
 }
 
 impl<Tup> Unpin for GatherTuple<Tup> {}
@@ -326,28 +319,20 @@ impl<Tup: TaskTuple> Future for GatherTuple<Tup> {
         if !std::mem::replace(&mut this.marked, true) {
             mark_current_task_catches();
         }
-        let passing_on = this.pass_on.check(this.refs.iter());
+        let passing_on = this.pass_on.check(this.unfinished.refs.iter());
         while this.remaining > 0 {
             let i = std::task::ready!(this.completions.poll_next(cx));
             this.remaining -= 1;
-            if !passing_on && this.refs[i].0.header().failed() {
-                this.finished = true;
+            if !passing_on && this.unfinished.refs[i].0.header().failed() {
+                this.unfinished.armed = false;
                 return Poll::Ready(Err(this.tasks.take_error(i)));
             }
         }
-        this.finished = true;
+        this.unfinished.armed = false;
         if this.pass_on.finish() {
             return Poll::Pending;
         }
         Poll::Ready(this.tasks.take_all())
-    }
-}
-
-impl<Tup> Drop for GatherTuple<Tup> {
-    fn drop(&mut self) {
-        if !self.finished {
-            cancel_unfinished(self.refs.iter());
-        }
     }
 }
 

@@ -23,18 +23,22 @@
 mod catch;
 pub(crate) mod completion;
 mod gather;
+mod gathering_future;
 mod shield;
 mod task_group;
+mod task_tuple;
 mod timeout;
 mod wait;
 
 pub(crate) use catch::mark_current_task_catches;
 pub use catch::{CatchCancel, Reraise, catch_cancel};
 pub use gather::{
-    Gather, GatherArg, GatherFutureArg, GatherResults, GatherTaskArg, GatherTuple, TaskTuple,
-    gather, gather_results, gather_tasks, gather_tuple,
+    Gather, GatherArg, GatherFutureArg, GatherResults, GatherTaskArg, GatherTuple, gather,
+    gather_results, gather_tasks, gather_tuple,
 };
+pub use gathering_future::GatheringFuture;
 pub use shield::{Shield, shield};
 pub use task_group::{TaskGroup, TaskGroupError};
+pub use task_tuple::TaskTuple;
 pub use timeout::{Timeout, TimeoutHandle, TimeoutScope, timeout, timeout_at, wait_for};
 pub use wait::{AsCompleted, ReturnWhen, WaitError, as_completed, wait};

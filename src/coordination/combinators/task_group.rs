@@ -145,6 +145,16 @@ impl TaskGroup {
     /// # Panics
     ///
     /// Outside a running loop.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let r = evloop::TaskGroup::run(|tg| async move {
+    ///     let child = tg.spawn(async { 21 }); // asyncio: tg.create_task(coro())
+    ///     child.await.unwrap() * 2
+    /// });
+    /// assert_eq!(r.await.unwrap(), 42);
+    /// # }).unwrap();
+    /// ```
     #[track_caller]
     #[doc(alias("create_task", "spawn_local"))]
     pub fn spawn<F: Future + 'static>(&self, fut: F) -> Task<F::Output> {

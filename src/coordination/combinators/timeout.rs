@@ -94,6 +94,17 @@ pub struct TimeoutScope {
 
 /// A clone of a [`TimeoutScope`]'s deadline: reschedules it and reads its state (asyncio's
 /// `Timeout.reschedule`, `when`, `expired` on the context manager object).
+///
+/// ```
+/// # use std::time::Duration;
+/// # evloop::run(async {
+/// let scope = evloop::timeout(Duration::from_millis(1)); // asyncio: async with timeout(0.001) as cm:
+/// let cm = scope.handle();
+/// let r = scope.run(std::future::pending::<()>()).await;
+/// assert_eq!(r, Err(evloop::TimeoutError));
+/// assert!(cm.expired()); // asyncio: cm.expired()
+/// # }).unwrap();
+/// ```
 #[derive(Clone, Debug)]
 #[doc(alias("Timeout", "asyncio.Timeout"))]
 pub struct TimeoutHandle {
@@ -102,12 +113,31 @@ pub struct TimeoutHandle {
 
 /// A scope whose deadline is `delay` after it starts (`None`-like scopes: use
 /// [`TimeoutScope::never`]).
+///
+/// ```
+/// # use std::time::Duration;
+/// # evloop::run(async {
+/// // asyncio: async with asyncio.timeout(10): ...
+/// let r = evloop::timeout(Duration::from_secs(10)).run(async { "in time" }).await;
+/// assert_eq!(r, Ok("in time"));
+/// # }).unwrap();
+/// ```
 pub fn timeout(delay: Duration) -> TimeoutScope {
     TimeoutScope::new(ScopeDeadline::After(delay))
 }
 
 /// A scope whose deadline is `when` on the loop's clock; one more than about a century past
 /// the scope's first poll is taken as a century (as `timeout(Duration::MAX)`).
+///
+/// ```
+/// # use std::time::Duration;
+/// # evloop::run(async {
+/// let ev = evloop::get_running_loop().unwrap();
+/// let deadline = ev.time() + Duration::from_millis(1); // asyncio: timeout_at(loop.time() + 0.001)
+/// let r = evloop::timeout_at(deadline).run(std::future::pending::<()>()).await;
+/// assert_eq!(r, Err(evloop::TimeoutError));
+/// # }).unwrap();
+/// ```
 pub fn timeout_at(when: Instant) -> TimeoutScope {
     TimeoutScope::new(ScopeDeadline::At(when))
 }
@@ -161,11 +191,28 @@ impl TimeoutScope {
     }
 
     /// Moves the deadline (`None`: never); see [`TimeoutHandle::reschedule`].
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # evloop::run(async {
+    /// let scope = evloop::timeout(Duration::from_millis(1));
+    /// scope.reschedule(None); // asyncio: cm.reschedule(None): no deadline any more
+    /// let r = scope.run(evloop::sleep(Duration::from_millis(2))).await;
+    /// assert_eq!(r, Ok(()));
+    /// # }).unwrap();
+    /// ```
     pub fn reschedule(&self, when: Option<Instant>) {
         self.handle.reschedule(when);
     }
 
     /// The deadline, once known; see [`TimeoutHandle::when`].
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let when = std::time::Instant::now() + Duration::from_secs(1);
+    /// assert_eq!(evloop::timeout_at(when).when(), Some(when));
+    /// assert_eq!(evloop::TimeoutScope::never().when(), None); // asyncio: timeout(None).when()
+    /// ```
     pub fn when(&self) -> Option<Instant> {
         self.handle.when()
     }
@@ -187,6 +234,19 @@ impl TimeoutScope {
 
 impl TimeoutHandle {
     /// Moves the deadline (`None`: never). Takes effect at once, even while running.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # evloop::run(async {
+    /// let scope = evloop::timeout(Duration::from_secs(60));
+    /// let cm = scope.handle();
+    /// let r = scope.run(async move {
+    ///     cm.reschedule(Some(evloop::get_running_loop().unwrap().time())); // due now
+    ///     std::future::pending::<()>().await
+    /// });
+    /// assert_eq!(r.await, Err(evloop::TimeoutError));
+    /// # }).unwrap();
+    /// ```
     pub fn reschedule(&self, when: Option<Instant>) {
         self.scope
             .deadline
@@ -194,6 +254,13 @@ impl TimeoutHandle {
     }
 
     /// The deadline, once known (`None` if never, or not started yet with a relative delay).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let when = std::time::Instant::now() + Duration::from_secs(1);
+    /// let cm = evloop::timeout_at(when).handle();
+    /// assert_eq!(cm.when(), Some(when)); // asyncio: cm.when()
+    /// ```
     pub fn when(&self) -> Option<Instant> {
         match self.scope.deadline.get() {
             ScopeDeadline::At(t) => Some(t),
@@ -202,6 +269,17 @@ impl TimeoutHandle {
     }
 
     /// True once the deadline passed and the future was given up on.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # evloop::run(async {
+    /// let scope = evloop::timeout(Duration::from_millis(1));
+    /// let cm = scope.handle();
+    /// assert!(!cm.expired());
+    /// let _ = scope.run(std::future::pending::<()>()).await;
+    /// assert!(cm.expired());
+    /// # }).unwrap();
+    /// ```
     pub fn expired(&self) -> bool {
         self.scope.expired.get()
     }

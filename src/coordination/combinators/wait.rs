@@ -13,12 +13,48 @@ use crate::task::{Task, TaskRef};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReturnWhen {
     /// As soon as any task finishes.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # evloop::run(async {
+    /// let fast = evloop::spawn(async {});
+    /// let slow = evloop::spawn(evloop::sleep(Duration::from_secs(60)));
+    /// let (done, pending) = evloop::wait([fast, slow], evloop::ReturnWhen::FirstCompleted, None)
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!((done.len(), pending.len()), (1, 1));
+    /// # pending[0].cancel();
+    /// # }).unwrap();
+    /// ```
     #[doc(alias("FIRST_COMPLETED", "asyncio.FIRST_COMPLETED"))]
     FirstCompleted,
     /// As soon as a task panics (a cancelled task does not count), or when all finished.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # evloop::run(async {
+    /// let bad = evloop::spawn(async { panic!("boom") });
+    /// let slow = evloop::spawn(async { evloop::sleep(Duration::from_secs(60)).await });
+    /// let (done, pending) = evloop::wait([bad, slow], evloop::ReturnWhen::FirstException, None)
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!((done.len(), pending.len()), (1, 1));
+    /// # pending[0].cancel();
+    /// # }).unwrap();
+    /// ```
     #[doc(alias("FIRST_EXCEPTION", "asyncio.FIRST_EXCEPTION"))]
     FirstException,
     /// When every task has finished.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let tasks = [evloop::spawn(async { 1 }), evloop::spawn(async { 2 })];
+    /// let (done, pending) = evloop::wait(tasks, evloop::ReturnWhen::AllCompleted, None)
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!((done.len(), pending.len()), (2, 0));
+    /// # }).unwrap();
+    /// ```
     #[doc(alias("ALL_COMPLETED", "asyncio.ALL_COMPLETED"))]
     AllCompleted,
 }

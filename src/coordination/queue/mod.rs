@@ -42,21 +42,20 @@
 //! .unwrap();
 //! ```
 
+mod futures;
+mod kinds;
 mod store;
 
 use std::cell::RefCell;
 use std::fmt;
-use std::future::Future;
-use std::ops::Deref;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 
+pub use futures::{Get, Join, Put};
+pub use kinds::{LifoQueue, PriorityQueue, Queue};
 pub use store::{Fifo, Lifo, Priority, Store};
 
 use crate::error::{GetError, PutError, TooManyReleases};
 use crate::sync::waiters::{WaitList, wake_all};
-use crate::task::cancel;
 
 /// The shared state of one queue.
 struct QueueState<S> {
@@ -119,21 +118,40 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// The capacity given at creation; 0 means unbounded.
+    /// ```
+    /// assert_eq!(evloop::Queue::<u8>::new(3).maxsize(), 3); // asyncio.Queue(maxsize=3).maxsize
+    /// ```
     pub fn maxsize(&self) -> usize {
         self.state.borrow().maxsize
     }
 
     /// How many items are queued.
+    /// ```
+    /// let q = evloop::Queue::new(0);
+    /// q.put_nowait("job").unwrap();
+    /// assert_eq!(q.qsize(), 1);
+    /// ```
     pub fn qsize(&self) -> usize {
         self.state.borrow().items.len()
     }
 
     /// True if no item is queued.
+    /// ```
+    /// let q = evloop::Queue::new(0);
+    /// assert!(q.empty());
+    /// q.put_nowait(1).unwrap();
+    /// assert!(!q.empty());
+    /// ```
     pub fn empty(&self) -> bool {
         self.qsize() == 0
     }
 
     /// True if `maxsize` items are queued (never for an unbounded queue).
+    /// ```
+    /// let q = evloop::Queue::new(1);
+    /// q.put_nowait(1).unwrap();
+    /// assert!(q.full());
+    /// ```
     pub fn full(&self) -> bool {
         self.state.borrow().full()
     }
@@ -144,6 +162,11 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     ///
     /// [`PutError::Full`] if the queue is full, [`PutError::ShutDown`] after `shutdown`; the
     /// item comes back inside the error.
+    /// ```
+    /// let q = evloop::Queue::new(1);
+    /// assert_eq!(q.put_nowait(1), Ok(()));
+    /// assert_eq!(q.put_nowait(2), Err(evloop::PutError::Full(2))); // asyncio: QueueFull
+    /// ```
     pub fn put_nowait(&self, item: T) -> Result<(), PutError<T>> {
         let mut st = self.state.borrow_mut();
         if st.shut_down {
@@ -171,6 +194,14 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     ///
     /// [`GetError::Empty`] if no item is queued, [`GetError::ShutDown`] if none is and the
     /// queue was shut down.
+    /// ```
+    /// let q = evloop::LifoQueue::new(0);
+    /// q.put_nowait(1).unwrap();
+    /// q.put_nowait(2).unwrap();
+    /// assert_eq!(q.get_nowait(), Ok(2)); // last in, first out
+    /// assert_eq!(q.get_nowait(), Ok(1));
+    /// assert_eq!(q.get_nowait(), Err(evloop::GetError::Empty)); // asyncio: QueueEmpty
+    /// ```
     pub fn get_nowait(&self) -> Result<T, GetError> {
         let mut st = self.state.borrow_mut();
         let item = st.items.pop().ok_or(if st.shut_down {
@@ -192,6 +223,15 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// # Errors
     ///
     /// [`PutError::ShutDown`] (with the item) if the queue is or gets shut down.
+    /// ```
+    /// # evloop::run(async {
+    /// let q = evloop::Queue::new(1);
+    /// q.put(1).await.unwrap();
+    /// let consumer = evloop::spawn({ let q = q.clone(); async move { q.get().await } });
+    /// q.put(2).await.unwrap(); // waits until the consumer took 1
+    /// assert_eq!((consumer.await.unwrap(), q.get_nowait()), (Ok(1), Ok(2)));
+    /// # }).unwrap();
+    /// ```
     pub fn put(&self, item: T) -> Put<'_, T, S> {
         Put {
             queue: self,
@@ -207,6 +247,14 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// # Errors
     ///
     /// [`GetError::ShutDown`] once the queue is shut down and empty.
+    /// ```
+    /// # evloop::run(async {
+    /// let q = evloop::Queue::new(0);
+    /// let producer = evloop::spawn({ let q = q.clone(); async move { q.put_nowait(7) } });
+    /// assert_eq!(q.get().await, Ok(7)); // waits until the producer ran
+    /// # producer.await.unwrap().unwrap();
+    /// # }).unwrap();
+    /// ```
     pub fn get(&self) -> Get<'_, T, S> {
         Get {
             queue: self,
@@ -220,6 +268,13 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// # Errors
     ///
     /// [`TooManyReleases`] if called more times than items were put.
+    /// ```
+    /// let q = evloop::Queue::new(0);
+    /// q.put_nowait("job").unwrap();
+    /// q.get_nowait().unwrap();
+    /// assert!(q.task_done().is_ok());
+    /// assert!(q.task_done().is_err()); // asyncio: ValueError, called too many times
+    /// ```
     pub fn task_done(&self) -> Result<(), TooManyReleases> {
         let mut st = self.state.borrow_mut();
         if st.unfinished == 0 {
@@ -237,6 +292,15 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     }
 
     /// Waits until every item put has been marked with `task_done`.
+    /// ```
+    /// # evloop::run(async {
+    /// let q = evloop::Queue::new(0);
+    /// q.put_nowait(1).unwrap();
+    /// let worker = evloop::spawn({ let q = q.clone(); async move { q.get().await.unwrap(); q.task_done() } });
+    /// q.join().await; // returns once the worker called task_done
+    /// assert!(worker.done());
+    /// # }).unwrap();
+    /// ```
     pub fn join(&self) -> Join<'_, T, S> {
         Join {
             queue: self,
@@ -247,6 +311,12 @@ impl<T, S: Store<T>> BaseQueue<T, S> {
     /// Shuts the queue down (Python 3.13): `put` fails from now on, `get` fails once the
     /// queue is empty, and every waiting getter and putter wakes. With `immediate`, queued
     /// items are dropped too (each counting as done for `join`). Idempotent.
+    /// ```
+    /// let q = evloop::Queue::new(0);
+    /// q.put_nowait(1).unwrap();
+    /// q.shutdown(true); // immediate: the queued item is dropped
+    /// assert_eq!(q.get_nowait(), Err(evloop::GetError::ShutDown));
+    /// ```
     pub fn shutdown(&self, immediate: bool) {
         let mut st = self.state.borrow_mut();
         st.shut_down = true;
@@ -288,202 +358,3 @@ impl<T, S: Store<T>> fmt::Debug for BaseQueue<T, S> {
         )
     }
 }
-
-/// The future returned by [`BaseQueue::put`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct Put<'a, T, S: Store<T>> {
-    queue: &'a BaseQueue<T, S>,
-    /// The item, until it is placed.
-    item: Option<T>,
-    /// Our place among the putters, while waiting.
-    ticket: Option<u64>,
-}
-
-impl<T, S: Store<T>> Unpin for Put<'_, T, S> {}
-
-impl<T, S: Store<T>> Future for Put<'_, T, S> {
-    type Output = Result<(), PutError<T>>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if cancel::in_flight() {
-            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
-        }
-        let this = &mut *self;
-        let mut st = this.queue.state.borrow_mut();
-        if st.shut_down {
-            if let Some(t) = this.ticket.take() {
-                st.putters.remove(t);
-            }
-            let item = this.item.take().expect("Put polled after completion");
-            return Poll::Ready(Err(PutError::ShutDown(item)));
-        }
-        if st.full() {
-            st.putters.wait(&mut this.ticket, cx);
-            return Poll::Pending;
-        }
-        if let Some(t) = this.ticket.take() {
-            st.putters.remove(t);
-        }
-        let item = this.item.take().expect("Put polled after completion");
-        let getter = BaseQueue::<T, S>::place(&mut st, item);
-        drop(st);
-        wake_all(getter);
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl<T, S: Store<T>> Drop for Put<'_, T, S> {
-    fn drop(&mut self) {
-        if self.ticket.is_none() {
-            return;
-        }
-        let mut st = self.queue.state.borrow_mut();
-        let claimable = !st.full() && !st.shut_down;
-        let next = st.putters.leave(&mut self.ticket, claimable);
-        drop(st);
-        wake_all(next);
-    }
-}
-
-/// The future returned by [`BaseQueue::get`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct Get<'a, T, S: Store<T>> {
-    queue: &'a BaseQueue<T, S>,
-    /// Our place among the getters, while waiting.
-    ticket: Option<u64>,
-}
-
-impl<T, S: Store<T>> Future for Get<'_, T, S> {
-    type Output = Result<T, GetError>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if cancel::in_flight() {
-            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
-        }
-        let this = &mut *self;
-        let mut st = this.queue.state.borrow_mut();
-        match st.items.pop() {
-            Some(item) => {
-                if let Some(t) = this.ticket.take() {
-                    st.getters.remove(t);
-                }
-                let putter = st.putters.notify_one();
-                drop(st);
-                wake_all(putter);
-                Poll::Ready(Ok(item))
-            }
-            None if st.shut_down => {
-                if let Some(t) = this.ticket.take() {
-                    st.getters.remove(t);
-                }
-                Poll::Ready(Err(GetError::ShutDown))
-            }
-            None => {
-                st.getters.wait(&mut this.ticket, cx);
-                Poll::Pending
-            }
-        }
-    }
-}
-
-impl<T, S: Store<T>> Drop for Get<'_, T, S> {
-    fn drop(&mut self) {
-        if self.ticket.is_none() {
-            return;
-        }
-        let mut st = self.queue.state.borrow_mut();
-        let claimable = !st.items.is_empty();
-        let next = st.getters.leave(&mut self.ticket, claimable);
-        drop(st);
-        wake_all(next);
-    }
-}
-
-/// The future returned by [`BaseQueue::join`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct Join<'a, T, S: Store<T>> {
-    queue: &'a BaseQueue<T, S>,
-    ticket: Option<u64>,
-}
-
-impl<T, S: Store<T>> Future for Join<'_, T, S> {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if cancel::in_flight() {
-            return Poll::Pending; // a cancel is delivered at this await (`task::cancel`)
-        }
-        let this = &mut *self;
-        let mut st = this.queue.state.borrow_mut();
-        if st.unfinished == 0 {
-            if let Some(t) = this.ticket.take() {
-                st.joiners.remove(t);
-            }
-            return Poll::Ready(());
-        }
-        st.joiners.wait(&mut this.ticket, cx);
-        Poll::Pending
-    }
-}
-
-impl<T, S: Store<T>> Drop for Join<'_, T, S> {
-    fn drop(&mut self) {
-        if let Some(t) = self.ticket.take() {
-            self.queue.state.borrow_mut().joiners.remove(t);
-        }
-    }
-}
-
-macro_rules! queue_kind {
-    ($(#[$doc:meta])* $name:ident, $store:ident $(, $bound:path)?) => {
-        $(#[$doc])*
-        pub struct $name<T $(: $bound)?>(BaseQueue<T, $store<T>>);
-
-        impl<T $(: $bound)?> $name<T> {
-            /// A queue holding at most `maxsize` items; 0 means unbounded.
-            pub fn new(maxsize: usize) -> Self {
-                $name(BaseQueue::with_maxsize(maxsize))
-            }
-        }
-
-        impl<T $(: $bound)?> Clone for $name<T> {
-            /// Another handle to the same queue.
-            fn clone(&self) -> Self {
-                $name(self.0.clone())
-            }
-        }
-
-        impl<T $(: $bound)?> Deref for $name<T> {
-            type Target = BaseQueue<T, $store<T>>;
-
-            fn deref(&self) -> &Self::Target {
-                &self.0
-            }
-        }
-
-        impl<T $(: $bound)?> fmt::Debug for $name<T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-    };
-}
-
-queue_kind!(
-    /// A first-in, first-out queue (asyncio `asyncio.Queue`). See the [module docs](self).
-    #[doc(alias("mpsc", "tokio::sync::mpsc", "channel"))]
-    Queue,
-    Fifo
-);
-queue_kind!(
-    /// A last-in, first-out queue (asyncio `asyncio.LifoQueue`).
-    LifoQueue,
-    Lifo
-);
-queue_kind!(
-    /// A queue that hands out the smallest item first (asyncio `asyncio.PriorityQueue`);
-    /// among equal items the order is unspecified, as with `heapq`.
-    PriorityQueue,
-    Priority,
-    Ord
-);

@@ -80,6 +80,15 @@ impl Barrier {
     /// # Errors
     ///
     /// [`BrokenBarrierError`] if the barrier is aborted, or reset while waiting.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let barrier = evloop::sync::Barrier::new(2);
+    /// let other = evloop::spawn({ let b = barrier.clone(); async move { b.wait().await } });
+    /// assert_eq!(barrier.wait().await, Ok(0)); // the first to arrive waits for `other`
+    /// assert_eq!(other.await.unwrap(), Ok(1));
+    /// # }).unwrap();
+    /// ```
     pub fn wait(&self) -> BarrierWait<'_> {
         BarrierWait {
             barrier: self,
@@ -88,21 +97,52 @@ impl Barrier {
     }
 
     /// How many parties the barrier needs.
+    ///
+    /// ```
+    /// assert_eq!(evloop::sync::Barrier::new(3).parties(), 3);
+    /// ```
     pub fn parties(&self) -> usize {
         self.state.borrow().parties
     }
 
     /// How many parties are waiting now.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let barrier = evloop::sync::Barrier::new(2);
+    /// let first = evloop::spawn({ let b = barrier.clone(); async move { b.wait().await } });
+    /// evloop::yield_now().await;
+    /// assert_eq!(barrier.n_waiting(), 1); // `first` waits for a second party
+    /// barrier.wait().await.unwrap();
+    /// # first.await.unwrap().unwrap();
+    /// # }).unwrap();
+    /// ```
     pub fn n_waiting(&self) -> usize {
         self.state.borrow().count
     }
 
     /// True once aborted.
+    ///
+    /// ```
+    /// let barrier = evloop::sync::Barrier::new(2);
+    /// barrier.abort();
+    /// assert!(barrier.broken());
+    /// ```
     pub fn broken(&self) -> bool {
         self.state.borrow().broken
     }
 
     /// Breaks the barrier: every waiter, and every later `wait`, gets [`BrokenBarrierError`].
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let barrier = evloop::sync::Barrier::new(2);
+    /// let waiter = evloop::spawn({ let b = barrier.clone(); async move { b.wait().await } });
+    /// evloop::yield_now().await;
+    /// barrier.abort();
+    /// assert_eq!(waiter.await.unwrap(), Err(evloop::BrokenBarrierError));
+    /// # }).unwrap();
+    /// ```
     pub fn abort(&self) {
         let mut st = self.state.borrow_mut();
         st.broken = true;
@@ -112,6 +152,18 @@ impl Barrier {
     }
 
     /// Empties the barrier: current waiters get [`BrokenBarrierError`], and it is usable again.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let barrier = evloop::sync::Barrier::new(2);
+    /// barrier.abort();
+    /// barrier.reset(); // usable again
+    /// assert!(!barrier.broken());
+    /// let other = evloop::spawn({ let b = barrier.clone(); async move { b.wait().await } });
+    /// assert!(barrier.wait().await.is_ok());
+    /// # other.await.unwrap().unwrap();
+    /// # }).unwrap();
+    /// ```
     pub fn reset(&self) {
         let mut st = self.state.borrow_mut();
         st.epoch += 1;

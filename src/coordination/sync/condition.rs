@@ -70,11 +70,29 @@ impl Condition {
     }
 
     /// Takes the underlying lock.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let cond = evloop::sync::Condition::new();
+    /// let guard = cond.acquire().await; // asyncio: async with cond:
+    /// assert!(cond.locked());
+    /// drop(guard);
+    /// # }).unwrap();
+    /// ```
     pub fn acquire(&self) -> Acquire<'_> {
         self.lock.acquire()
     }
 
     /// True while the underlying lock is held.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let lock = evloop::sync::Lock::new();
+    /// let cond = evloop::sync::Condition::with_lock(lock.clone()); // asyncio: Condition(lock)
+    /// let _guard = lock.acquire().await;
+    /// assert!(cond.locked());
+    /// # }).unwrap();
+    /// ```
     pub fn locked(&self) -> bool {
         self.lock.locked()
     }

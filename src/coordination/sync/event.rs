@@ -59,11 +59,28 @@ impl Event {
     }
 
     /// True if the flag is set.
+    ///
+    /// ```
+    /// let event = evloop::sync::Event::new();
+    /// assert!(!event.is_set());
+    /// event.set();
+    /// assert!(event.is_set());
+    /// ```
     pub fn is_set(&self) -> bool {
         self.state.borrow().flag
     }
 
     /// Sets the flag and wakes every waiter. Does nothing if already set.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let event = evloop::sync::Event::new();
+    /// let waiter = evloop::spawn({ let e = event.clone(); async move { e.wait().await; "woken" } });
+    /// evloop::yield_now().await; // the waiter waits
+    /// event.set();
+    /// assert_eq!(waiter.await, Ok("woken"));
+    /// # }).unwrap();
+    /// ```
     pub fn set(&self) {
         let mut st = self.state.borrow_mut();
         if st.flag {
@@ -76,11 +93,27 @@ impl Event {
     }
 
     /// Clears the flag; later `wait` calls wait again.
+    ///
+    /// ```
+    /// let event = evloop::sync::Event::new();
+    /// event.set();
+    /// event.clear();
+    /// assert!(!event.is_set());
+    /// ```
     pub fn clear(&self) {
         self.state.borrow_mut().flag = false;
     }
 
     /// Waits until the flag is set (at once if it already is). Cancel-safe.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let event = evloop::sync::Event::new();
+    /// event.set();
+    /// event.wait().await; // already set: returns at once, as asyncio's `await event.wait()`
+    /// assert!(event.is_set());
+    /// # }).unwrap();
+    /// ```
     pub fn wait(&self) -> EventWait<'_> {
         EventWait {
             event: self,

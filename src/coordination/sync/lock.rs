@@ -58,12 +58,30 @@ impl Lock {
     }
 
     /// True while some task holds the lock.
+    ///
+    /// ```
+    /// let lock = evloop::sync::Lock::new();
+    /// let guard = lock.try_acquire().unwrap();
+    /// assert!(lock.locked()); // asyncio: lock.locked()
+    /// drop(guard);
+    /// assert!(!lock.locked());
+    /// ```
     pub fn locked(&self) -> bool {
         self.state.borrow().locked
     }
 
     /// Takes the lock, waiting for it if needed. Cancel-safe: a waiter cancelled after it was
     /// woken passes its turn to the next.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let lock = evloop::sync::Lock::new();
+    /// let guard = lock.acquire().await; // asyncio: async with lock:
+    /// assert!(lock.locked());
+    /// drop(guard); // the end of the `async with` block releases it
+    /// assert!(!lock.locked());
+    /// # }).unwrap();
+    /// ```
     pub fn acquire(&self) -> Acquire<'_> {
         Acquire {
             lock: self,

@@ -98,12 +98,31 @@ impl Semaphore {
     }
 
     /// True if `acquire` would wait: no unit left, or tasks already waiting.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let sem = evloop::sync::Semaphore::new(1);
+    /// assert!(!sem.locked());
+    /// let _permit = sem.acquire().await;
+    /// assert!(sem.locked()); // the next acquire would wait
+    /// # }).unwrap();
+    /// ```
     pub fn locked(&self) -> bool {
         let st = self.state.borrow();
         st.value == 0 || !st.waiters.is_empty()
     }
 
     /// Takes a unit, waiting for one if needed.
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let sem = evloop::sync::Semaphore::new(2);
+    /// let permit = sem.acquire().await; // asyncio: async with sem:
+    /// assert_eq!(sem.value(), 1);
+    /// drop(permit); // released at the end of the block
+    /// assert_eq!(sem.value(), 2);
+    /// # }).unwrap();
+    /// ```
     pub fn acquire(&self) -> SemaphoreAcquire<'_> {
         SemaphoreAcquire {
             sem: self,
@@ -117,6 +136,17 @@ impl Semaphore {
     ///
     /// For a [`BoundedSemaphore`], [`TooManyReleases`] if this would exceed the initial value;
     /// for any semaphore, if the value would pass `usize::MAX` (the value is left as it is).
+    ///
+    /// ```
+    /// # evloop::run(async {
+    /// let sem = evloop::sync::Semaphore::new(1);
+    /// sem.acquire().await.forget(); // asyncio: await sem.acquire()
+    /// sem.release().unwrap(); // asyncio: sem.release()
+    /// assert_eq!(sem.value(), 1);
+    /// let bounded = evloop::sync::BoundedSemaphore::new(1);
+    /// assert!(bounded.release().is_err()); // asyncio: ValueError, released too many times
+    /// # }).unwrap();
+    /// ```
     pub fn release(&self) -> Result<(), TooManyReleases> {
         let next = self.state.borrow_mut().release()?;
         wake_all(next);

@@ -14,7 +14,7 @@
 //!   which turn and how long the loop slept in between. No tool needed but a browser.
 //!
 //! Recording keeps everything in memory and costs two clock reads per item (see
-//! `benches/observe.rs`); record a stretch you want to look at, not a whole server's life.
+//! `bench/benches/observe.rs`); record a stretch you want to look at, not a whole server's life.
 //!
 //! # Examples
 //!
