@@ -79,8 +79,16 @@ fn example_command(name: &str) -> Command {
     if bin.exists() {
         Command::new(bin)
     } else {
+        // Not built by this `cargo test` (a filtered run): cargo builds it, with the feature
+        // it requires beyond the defaults.
         let mut c = Command::new(env!("CARGO"));
-        c.args(["run", "--quiet", "--example", name, "--"]);
+        c.args(["run", "--quiet", "--example", name]);
+        match name {
+            "hyper_server" => c.args(["--features", "hyper"]),
+            "tls_echo" => c.args(["--features", "tls"]),
+            _ => &mut c,
+        };
+        c.arg("--");
         c.current_dir(root());
         c
     }
@@ -139,9 +147,13 @@ fn ten_examples_print_what_the_seed_describes() {
 fn io_examples_print_their_expected_output() {
     // The port scanner connects to the ports around its own listeners, which may be a port
     // another example is serving on: it runs alone, after the others.
-    let (scanner, others): (Vec<&str>, Vec<&str>) = IO_EXAMPLES
-        .iter()
-        .partition(|&&name| name == "port_scanner");
+    #[allow(unused_mut)]
+    let mut names = IO_EXAMPLES.to_vec();
+    // The TLS twin of `echo_streams` (feature `tls`).
+    #[cfg(feature = "tls")]
+    names.push("tls_echo");
+    let (scanner, others): (Vec<&str>, Vec<&str>) =
+        names.into_iter().partition(|&name| name == "port_scanner");
     let batch = |names: Vec<&'static str>| {
         run_all(
             names
@@ -393,6 +405,27 @@ fn the_examples_table_matches_the_files() {
 #[cfg(all(unix, feature = "signal"))]
 #[test]
 fn ctrl_c_cancels_the_main_task_of_run() {
+    ctrl_c_example(None, &["main task cleaned up", "interrupted"]);
+}
+
+/// `examples/ctrl_c --handle-ctrl-c`: a main task awaiting `signals::ctrl_c()` is woken by
+/// Ctrl-C instead of cancelled, finishes on its own terms, and `run` returns its value;
+/// then `SIGINT` has its default action again.
+#[cfg(all(unix, feature = "signal"))]
+#[test]
+fn a_ctrl_c_future_handles_ctrl_c_in_place_of_run() {
+    let expected = [
+        "got Ctrl-C: shutting down",
+        "main task cleaned up",
+        "finished: Ok(())",
+    ];
+    ctrl_c_example(Some("--handle-ctrl-c"), &expected);
+}
+
+/// Runs `examples/ctrl_c` (with `mode`), sends SIGUSR1 then SIGINT, checks the lines after
+/// them and that the process ends by the re-raised SIGINT.
+#[cfg(all(unix, feature = "signal"))]
+fn ctrl_c_example(mode: Option<&str>, expected: &[&str]) {
     use std::io::{BufRead, BufReader};
     use std::os::unix::process::ExitStatusExt;
     use std::process::Stdio;
@@ -407,6 +440,7 @@ fn ctrl_c_cancels_the_main_task_of_run() {
     };
     let mut child = example_command("ctrl_c")
         .arg("--raise-after")
+        .args(mode)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -421,7 +455,7 @@ fn ctrl_c_cancels_the_main_task_of_run() {
     assert_eq!(lines.next().unwrap().unwrap(), "got SIGUSR1 on the loop");
     send("INT", &pid);
     let rest: Vec<String> = lines.map(Result::unwrap).collect();
-    assert_eq!(rest, ["main task cleaned up", "interrupted"]);
+    assert_eq!(rest, expected);
     let status = child.wait().unwrap();
     // Killed by the re-raised SIGINT (a `cargo run` fallback reports it as exit code 130).
     assert!(
@@ -472,8 +506,8 @@ fn host_examples_drive_the_loop() {
 }
 
 /// `examples/hyper_server`: hyper 1.x on evloop answers real HTTP/1.1 requests, keep-alive
-/// included, from many connections at once.
-#[cfg(feature = "net")]
+/// included, from many connections at once (feature `hyper`: its adapters are `compat::hyper`).
+#[cfg(feature = "hyper")]
 #[test]
 fn hyper_serves_http_on_evloop() {
     use std::io::{BufRead, BufReader, Read, Write};

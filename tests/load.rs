@@ -1,6 +1,6 @@
 //! Load (issue "Prove it holds", item 4): one loop holds a million live tasks, a million
 //! pending timers, and 10,000 concurrent loopback TCP connections. Memory per task and per
-//! timer, next to tokio's, is measured by `examples/load.rs` (release build).
+//! timer, next to tokio's, is measured by `bench/examples/load.rs` (release build).
 
 use std::time::Duration;
 

@@ -10,7 +10,8 @@
 //!    text-to-speech → a speaker — with barge-in: when the user speaks again, a `flush`
 //!    command travels down the chain and cancels the work in flight. It prints a timeline.
 //!
-//! Run: `cargo run --example demo`
+//! Run: `cargo run -p evloop-demo` (or `cargo run --example demo`, which also builds the
+//! test suite's dev-dependencies)
 
 mod voice;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs benches/python/bench.py on CPython asyncio and on uvloop. uvloop is installed from
-# PyPI into a virtual environment under target/ (nothing is installed system-wide). Prints
+# PyPI into a virtual environment under the workspace's target/ (nothing is installed system-wide). Prints
 # the JSON lines bench.py prints; extra arguments (e.g. --quick) are passed on.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,7 +10,7 @@ if [ -z "$python" ]; then
     exit 3
 fi
 "$python" benches/python/bench.py asyncio "$@"
-venv=target/python-venv
+venv=../target/python-venv
 if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv" >&2
 fi

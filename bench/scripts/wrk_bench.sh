@@ -3,9 +3,9 @@
 # The same service (examples/hyper_server.rs) runs on each runtime in turn; wrk drives it
 # with one thread and 50 connections. Installs wrk from Debian's packages if it is missing.
 #
-# Usage: scripts/wrk_bench.sh [seconds per run, default 10]
+# Usage: bench/scripts/wrk_bench.sh [seconds per run, default 10]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 DURATION="${1:-10}"
 
 if ! command -v wrk >/dev/null 2>&1; then
@@ -15,12 +15,17 @@ if ! command -v wrk >/dev/null 2>&1; then
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
 fi
 
-cargo build -q --release --example hyper_server
-BIN="${CARGO_TARGET_DIR:-target}/release/examples/hyper_server"
+# evloop's server is the main crate's example (its adapters are evloop::compat::hyper);
+# tokio's peer is the bench member's, with hyper-util's tokio adapters.
+cargo build -q --release --features hyper --example hyper_server
+cargo build -q --release -p evloop-bench --example hyper_server_tokio
+EXAMPLES="${CARGO_TARGET_DIR:-target}/release/examples"
 
 run() {
     local runtime="$1" port="$2"
-    "$BIN" --runtime "$runtime" --port "$port" >/dev/null &
+    local bin="$EXAMPLES/hyper_server"
+    [ "$runtime" = tokio ] && bin="$EXAMPLES/hyper_server_tokio"
+    "$bin" --port "$port" >/dev/null &
     local pid=$!
     # Wait until it answers.
     for _ in $(seq 50); do

@@ -1,10 +1,10 @@
 //! The comparison command: evloop against tokio, smol, CPython asyncio and uvloop, in one run.
 //!
 //! ```sh
-//! cargo run --release --example compare             # all runtimes, writes docs/performance.md
-//! cargo run --release --example compare -- --quick  # a tenth of the sizes, writes nothing
-//! cargo run --release --example compare -- --no-python
-//! cargo run --release --example compare -- --only yield_one --runtime evloop  # for a profiler
+//! cargo run --release -p evloop-bench --example compare             # all runtimes, writes docs/performance.md
+//! cargo run --release -p evloop-bench --example compare -- --quick  # a tenth of the sizes, writes nothing
+//! cargo run --release -p evloop-bench --example compare -- --no-python
+//! cargo run --release -p evloop-bench --example compare -- --only yield_one --runtime evloop  # for a profiler
 //! ```
 //!
 //! Each workload of `benches/common/workloads.rs` (the code the criterion groups run too)
@@ -261,7 +261,7 @@ fn chart(results: &BTreeMap<(String, String), f64>) -> String {
 
 /// Replaces the text between the `compare` markers of docs/performance.md.
 fn update_doc(table: &str, note: &str) -> std::io::Result<()> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/performance.md");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/performance.md");
     let doc = std::fs::read_to_string(path)?;
     let (begin, end) = ("<!-- compare:begin -->", "<!-- compare:end -->");
     let (Some(a), Some(b)) = (doc.find(begin), doc.find(end)) else {
@@ -353,12 +353,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let note = format!(
         "ns per operation: for evloop, tokio and smol the median of {processes} processes per \
          runtime and workload, each the median of {rounds} rounds on one runtime after a warm-up round \
-         (`cargo run --release --example compare`). {python_note} A ratio above 1 means \
+         (`cargo run --release -p evloop-bench --example compare`). {python_note} A ratio above 1 means \
          evloop is faster. tokio and smol have no callback queue: their `call_soon` row is a detached spawn of a ready \
          future, and their gather spawns every future and awaits them in order."
     );
     update_doc(&table, &note)?;
-    let svg_path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/images/performance.svg");
+    let svg_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/images/performance.svg"
+    );
     std::fs::write(svg_path, chart(&results))?;
     println!("wrote docs/performance.md and docs/images/performance.svg");
     Ok(())
