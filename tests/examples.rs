@@ -4,10 +4,14 @@
 //! 3.11. One test runs each Rust example and compares; another runs the Python (when a
 //! `python3` is on the PATH) and checks the expected files still are its output. Both run the
 //! programs in parallel threads, since several sleep for real seconds, as the originals do.
+//! For the same reason every slow run of this file starts together (`head_start`): the test
+//! harness runs only as many tests at once as the machine has cores.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::thread;
+use std::sync::{Mutex, OnceLock};
+use std::thread::{self, JoinHandle};
 
 const EXAMPLES: &[&str] = &[
     "call_soon_then_stop",
@@ -114,13 +118,79 @@ fn run_all(cmds: Vec<(&'static str, Command)>) -> Vec<(&'static str, String)> {
     handles.into_iter().map(|h| h.join().unwrap()).collect()
 }
 
+/// What a batch of runs printed: (name, stdout) pairs.
+type Outputs = Vec<(&'static str, String)>;
+
+/// The slow batches of this file, by name: the commands of each.
+fn slow_batches() -> Vec<(&'static str, Vec<(&'static str, Command)>)> {
+    let named = |names: &[&'static str]| -> Vec<(&'static str, Command)> {
+        names.iter().map(|&n| (n, example_command(n))).collect()
+    };
+    #[allow(unused_mut)]
+    let mut batches = vec![("rust", named(&examples()))];
+    if let Some(python) = python() {
+        let runs = examples()
+            .into_iter()
+            .map(|name| {
+                let mut c = Command::new(python);
+                c.args(["-W", "ignore"])
+                    .arg(root().join("examples/python").join(format!("{name}.py")));
+                (name, c)
+            })
+            .collect();
+        batches.push(("python", runs));
+    }
+    #[cfg(feature = "ext")]
+    batches.extend([("ten", named(TEN_EXAMPLES)), ("demo", named(&["demo"]))]);
+    #[cfg(feature = "trace")]
+    {
+        let _ = std::fs::remove_dir_all(timeline_dir());
+        let mut cmd = example_command("timeline");
+        cmd.arg(timeline_dir());
+        batches.push(("timeline", vec![("timeline", cmd)]));
+    }
+    #[cfg(all(target_os = "linux", feature = "net"))]
+    {
+        let mut cmd = example_command("soak");
+        cmd.args(["--seconds", "6", "--warmup", "2", "--interval", "2"]);
+        batches.push(("soak", vec![("soak", cmd)]));
+    }
+    batches
+}
+
+/// The outputs of one slow batch. The first call starts every batch, each in its own thread,
+/// so they all run at once whatever order the harness runs the tests in; `None` if this build
+/// has no such batch (no `python3`).
+fn head_start(batch: &str) -> Option<Outputs> {
+    static RUNS: OnceLock<Mutex<HashMap<&'static str, JoinHandle<Outputs>>>> = OnceLock::new();
+    let runs = RUNS.get_or_init(|| {
+        let started = slow_batches()
+            .into_iter()
+            .map(|(name, cmds)| (name, thread::spawn(move || run_all(cmds))))
+            .collect();
+        Mutex::new(started)
+    });
+    let handle = runs
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(batch)?;
+    Some(
+        handle
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+    )
+}
+
+/// The Python interpreter on the PATH, if there is one.
+fn python() -> Option<&'static str> {
+    ["python3", "python"]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").output().is_ok())
+}
+
 #[test]
 fn rust_examples_print_what_the_python_prints() {
-    let cmds = examples()
-        .into_iter()
-        .map(|name| (name, example_command(name)))
-        .collect();
-    for (name, stdout) in run_all(cmds) {
+    for (name, stdout) in head_start("rust").unwrap() {
         assert_eq!(
             stdout,
             expected(name),
@@ -132,11 +202,7 @@ fn rust_examples_print_what_the_python_prints() {
 #[cfg(feature = "ext")]
 #[test]
 fn ten_examples_print_what_the_seed_describes() {
-    let cmds = TEN_EXAMPLES
-        .iter()
-        .map(|&name| (name, example_command(name)))
-        .collect();
-    for (name, stdout) in run_all(cmds) {
+    for (name, stdout) in head_start("ten").unwrap() {
         assert_eq!(stdout, expected(name), "{name}: output differs");
     }
 }
@@ -197,7 +263,7 @@ fn by_speaker(out: &str) -> Vec<(&str, Vec<&str>)> {
 #[cfg(feature = "ext")]
 #[test]
 fn the_main_demo_shows_the_loop_and_the_extension_runtime() {
-    let (_, out) = run_all(vec![("demo", example_command("demo"))]).remove(0);
+    let (_, out) = head_start("demo").unwrap().remove(0);
     for line in [
         "turn  1 | call_soon #1",
         "sleeper: cancelled, cleanup runs as its future is dropped",
@@ -219,11 +285,8 @@ fn the_main_demo_shows_the_loop_and_the_extension_runtime() {
 #[cfg(feature = "trace")]
 #[test]
 fn the_timeline_example_records_the_seed_programs() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("timeline-example");
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut cmd = example_command("timeline");
-    cmd.arg(&dir);
-    let (_, out) = run_all(vec![("timeline", cmd)]).remove(0);
+    let dir = timeline_dir();
+    let (_, out) = head_start("timeline").unwrap().remove(0);
     assert!(
         out.starts_with(&expected("countdown_interleaving")),
         "{out}"
@@ -245,25 +308,19 @@ fn the_timeline_example_records_the_seed_programs() {
     }
 }
 
+/// Where the timeline example writes its pictures.
+#[cfg(feature = "trace")]
+fn timeline_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("timeline-example")
+}
+
 #[test]
 fn expected_outputs_are_the_python_outputs() {
-    let python = ["python3", "python"]
-        .into_iter()
-        .find(|p| Command::new(p).arg("--version").output().is_ok());
-    let Some(python) = python else {
+    let Some(outputs) = head_start("python") else {
         eprintln!("skipped: no python3 on PATH to re-run the Python originals");
         return;
     };
-    let cmds = examples()
-        .into_iter()
-        .map(|name| {
-            let mut c = Command::new(python);
-            c.args(["-W", "ignore"])
-                .arg(root().join("examples/python").join(format!("{name}.py")));
-            (name, c)
-        })
-        .collect();
-    for (name, stdout) in run_all(cmds) {
+    for (name, stdout) in outputs {
         assert_eq!(stdout, expected(name), "{name}: expected file is stale");
     }
 }
@@ -600,16 +657,7 @@ fn hyper_serves_http_on_evloop() {
 #[cfg(all(target_os = "linux", feature = "net"))]
 #[test]
 fn soak_keeps_memory_and_descriptors_flat() {
-    let out = example_command("soak")
-        .args(["--seconds", "6", "--warmup", "2", "--interval", "2"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (_, stdout) = head_start("soak").unwrap().remove(0);
     let summary: Vec<u64> = stdout
         .lines()
         .last()

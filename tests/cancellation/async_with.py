@@ -1,6 +1,6 @@
 # An async context manager's exit awaits while a cancel passes through, and may suppress
 # it; an async generator's cleanup awaits on aclose() and when closed after an early break.
-# Mirrored by tests/cancel_shutdown.rs.
+# Mirrored by tests/core_tests/cancel_shutdown.rs.
 import asyncio
 
 

@@ -1,6 +1,6 @@
 # Awaiting passes a cancel on: the inner task is cancelled with the outer's message, and
 # the outer observes its own cancel only once the inner one has finished its cleanup.
-# Mirrored by tests/cancel_delivery.rs.
+# Mirrored by tests/core_tests/cancel_delivery.rs.
 import asyncio
 
 

@@ -1,6 +1,6 @@
 # Done callbacks and the awaiter of a cancelled task run in registration order: a callback
 # added before the awaiter started awaiting runs before it, one added after runs after it.
-# Mirrored by tests/cancel_delivery.rs.
+# Mirrored by tests/core_tests/cancel_delivery.rs.
 import asyncio
 
 

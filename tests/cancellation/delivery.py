@@ -1,5 +1,5 @@
 # Delivery: a cancel reaches the task at its await as a value it can catch, clean up
-# after with awaits, then re-raise or swallow. Mirrored by tests/cancel_delivery.rs.
+# after with awaits, then re-raise or swallow. Mirrored by tests/core_tests/cancel_delivery.rs.
 import asyncio
 
 

@@ -1,5 +1,5 @@
 # The edges of delivery: cancel before the first step, self-cancel, a second cancel during
-# cleanup, and a task that never catches. Mirrored by tests/cancel_delivery.rs.
+# cleanup, and a task that never catches. Mirrored by tests/core_tests/cancel_delivery.rs.
 import asyncio
 
 

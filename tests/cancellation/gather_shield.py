@@ -1,6 +1,6 @@
 # A cancelled gather cancels its children and completes after them; shield keeps the inner
 # task running, and that task stays awaitable by anyone holding it.
-# Mirrored by tests/cancel_structured.rs.
+# Mirrored by tests/core_tests/cancel_structured.rs.
 import asyncio
 
 

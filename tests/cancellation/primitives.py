@@ -1,6 +1,6 @@
 # A cancel delivered at a queue or lock await loses nothing: an item put for a cancelled
 # getter stays in the queue, a lock released to a cancelled waiter goes to the next one.
-# Mirrored by tests/cancel_delivery.rs.
+# Mirrored by tests/core_tests/cancel_delivery.rs.
 import asyncio
 
 

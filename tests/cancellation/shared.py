@@ -1,6 +1,6 @@
 # A task awaited many times: several tasks await it, gather lists it twice, its result is
 # read again and again, and an error comes back to every awaiter.
-# Mirrored by tests/cancel_structured.rs.
+# Mirrored by tests/core_tests/cancel_structured.rs.
 import asyncio
 
 

@@ -1,7 +1,7 @@
 # asyncio.run()'s shutdown: the tasks left are cancelled and their cleanup runs to the
 # end, awaits included; an async generator left open is closed (its cleanup awaits); a
 # task failing during its cleanup is reported through the exception handler.
-# Mirrored by tests/cancel_shutdown.rs.
+# Mirrored by tests/core_tests/cancel_shutdown.rs.
 import asyncio
 
 

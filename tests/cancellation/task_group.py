@@ -1,7 +1,7 @@
 # Structured concurrency: a TaskGroup cancelled from outside cancels its children and waits
 # for their cleanup before the cancel reaches its owner; a failing child cancels its
 # siblings and the body, and the group waits for them before reporting.
-# Mirrored by tests/cancel_structured.rs.
+# Mirrored by tests/core_tests/cancel_structured.rs.
 import asyncio
 
 

@@ -1,6 +1,6 @@
 # wait_for and timeout cancel the inner work, wait for its cleanup, then raise TimeoutError
 # caused by the cancel; an outside cancel arriving meanwhile stays a cancel.
-# Mirrored by tests/cancel_structured.rs.
+# Mirrored by tests/core_tests/cancel_structured.rs.
 import asyncio
 
 

@@ -1,6 +1,6 @@
 # A task cancelled while it awaits asyncio.wait() observes the cancel there; wait does not
 # cancel the tasks it watches, which run on and stay awaitable.
-# Mirrored by tests/cancel_structured.rs.
+# Mirrored by tests/core_tests/cancel_structured.rs.
 import asyncio
 
 

@@ -11,7 +11,7 @@
 //!   loop is dropped. `scripts/memcheck` and `scripts/asan` run this file too.
 //!
 //! The extension runtime's hooks have their own matrix in
-//! `tests/ext_lifecycle.rs::a_panic_in_any_hook_is_logged_and_the_lifecycle_goes_on`.
+//! `tests/ext_tests/ext_lifecycle.rs::a_panic_in_any_hook_is_logged_and_the_lifecycle_goes_on`.
 #![cfg(all(feature = "net", feature = "signal", feature = "executor"))]
 
 mod loop_code;
