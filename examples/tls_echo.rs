@@ -11,8 +11,9 @@
 //!     '127.0.0.1', 8888, ssl=client_ctx, server_hostname='localhost')
 //! ```
 //!
-//! The certificate is made when the program starts (rcgen), self-signed for `localhost`,
-//! and the client trusts exactly it.
+//! As in the Python, the certificate and key are files: `tests/data/localhost.crt.pem` and
+//! `localhost.key.pem`, self-signed for `localhost` (made once with rcgen, valid until 4096;
+//! for tests and examples only), and the client trusts exactly that certificate.
 //!
 //! Run: `cargo run --example tls_echo --features tls`
 
@@ -22,6 +23,7 @@ use evloop::server::ServerOptions;
 use evloop::streams::{ConnectOptions, StreamReader, StreamWriter};
 use evloop::streams::{open_connection_with, start_server_with};
 use evloop::tls::rustls;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
 
 async fn handle_echo(mut reader: StreamReader, writer: StreamWriter) {
     while let Ok(line) = reader.readline().await {
@@ -41,15 +43,14 @@ async fn handle_echo(mut reader: StreamReader, writer: StreamWriter) {
     let _ = writer.wait_closed().await;
 }
 
-/// A server configuration with a certificate for `localhost` made now, and a client
-/// configuration that trusts that certificate only.
+/// A server configuration with the certificate for `localhost`, and a client configuration
+/// that trusts that certificate only (`load_cert_chain` and `cafile=` in the Python).
 fn configs() -> Result<(rustls::ServerConfig, rustls::ClientConfig), Box<dyn std::error::Error>> {
-    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])?;
-    let cert = made.cert.der().clone();
-    let key = rustls::pki_types::PrivatePkcs8KeyDer::from(made.signing_key.serialize_der());
+    let cert = CertificateDer::from_pem_slice(include_bytes!("../tests/data/localhost.crt.pem"))?;
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../tests/data/localhost.key.pem"))?;
     let server = rustls::ServerConfig::builder()
         .with_no_client_auth()
-        .with_single_cert(vec![cert.clone()], key.into())?;
+        .with_single_cert(vec![cert.clone()], key)?;
     let mut roots = rustls::RootCertStore::empty();
     roots.add(cert)?;
     let client = rustls::ClientConfig::builder()

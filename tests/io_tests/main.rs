@@ -11,8 +11,6 @@ mod buffered_protocol;
 #[cfg(all(feature = "net", feature = "executor"))]
 mod dns;
 mod fuzz_streams;
-#[cfg(feature = "hyper")]
-mod hyper_compat;
 #[cfg(feature = "net")]
 mod io_ecosystem;
 mod io_raw;
@@ -29,7 +27,5 @@ mod pipes;
 mod protocol_failures;
 #[cfg(feature = "net")]
 mod server_clients;
-#[cfg(feature = "tls")]
-mod tls;
 #[cfg(feature = "net")]
 mod unix_streams;

@@ -107,11 +107,13 @@ impl ConnectOptions {
 /// use evloop::server::ServerOptions;
 /// use evloop::streams::{ConnectOptions, open_connection_with, start_server_with};
 /// # use evloop::tls::rustls;
-/// # let made = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-/// # let der = made.cert.der().clone();
-/// # let key = rustls::pki_types::PrivatePkcs8KeyDer::from(made.signing_key.serialize_der());
+/// # use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+/// # let der = CertificateDer::from_pem_slice(include_bytes!(concat!(
+/// #     env!("CARGO_MANIFEST_DIR"), "/tests/data/localhost.crt.pem"))).unwrap();
+/// # let key = PrivateKeyDer::from_pem_slice(include_bytes!(concat!(
+/// #     env!("CARGO_MANIFEST_DIR"), "/tests/data/localhost.key.pem"))).unwrap();
 /// # let server_config = Arc::new(rustls::ServerConfig::builder().with_no_client_auth()
-/// #     .with_single_cert(vec![der.clone()], key.into()).unwrap());
+/// #     .with_single_cert(vec![der.clone()], key).unwrap());
 /// # let mut roots = rustls::RootCertStore::empty();
 /// # roots.add(der).unwrap();
 /// # let client_config = Arc::new(rustls::ClientConfig::builder()
