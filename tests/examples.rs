@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Condvar, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 
 const EXAMPLES: &[&str] = &[
@@ -164,21 +164,54 @@ fn slow_batches() -> Vec<(&'static str, Vec<(&'static str, Command)>)> {
 fn head_start(batch: &str) -> Option<Outputs> {
     static RUNS: OnceLock<Mutex<HashMap<&'static str, JoinHandle<Outputs>>>> = OnceLock::new();
     let runs = RUNS.get_or_init(|| {
-        let started = slow_batches()
+        let batches = slow_batches();
+        *lock(&RUNNING) = batches.len();
+        let started = batches
             .into_iter()
-            .map(|(name, cmds)| (name, thread::spawn(move || run_all(cmds))))
+            .map(|(name, cmds)| {
+                let handle = thread::spawn(move || {
+                    let _ended = Ended;
+                    run_all(cmds)
+                });
+                (name, handle)
+            })
             .collect();
         Mutex::new(started)
     });
-    let handle = runs
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(batch)?;
+    let handle = lock(runs).remove(batch)?;
     Some(
         handle
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e)),
     )
+}
+
+/// Slow batches still running, and the signal that one ended.
+static RUNNING: Mutex<usize> = Mutex::new(0);
+static ENDED: Condvar = Condvar::new();
+
+/// Counts a batch's thread out when it ends, however it ends.
+struct Ended;
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        *lock(&RUNNING) -= 1;
+        ENDED.notify_all();
+    }
+}
+
+/// Returns once every slow batch has ended (starting them if no test has yet).
+#[cfg(feature = "net")]
+fn head_start_ended() {
+    let _ = head_start("");
+    let mut running = lock(&RUNNING);
+    while *running > 0 {
+        running = ENDED.wait(running).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The Python interpreter on the PATH, if there is one.
@@ -228,7 +261,10 @@ fn io_examples_print_their_expected_output() {
                 .collect(),
         )
     };
-    let outputs = batch(others).into_iter().chain(batch(scanner));
+    let others = batch(others);
+    // The slow batches serve on ports too (the soak test's clients and server).
+    head_start_ended();
+    let outputs = others.into_iter().chain(batch(scanner));
     for (name, stdout) in outputs {
         // Server and client share the loop; only each one's own lines have a fixed order.
         assert_eq!(

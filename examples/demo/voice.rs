@@ -51,6 +51,9 @@ impl Extension for Mic {
         let tl = self.0.clone();
         evloop::spawn(async move {
             tl.say("mic", "listening (one audio frame every 10 ms)");
+            // Frames keep to the clock, as a sound card's do: a late frame does not delay
+            // the ones after it.
+            let start = Instant::now();
             for n in 0..200u64 {
                 let ms = n * 10;
                 let mut frame = AudioFrame::new("pcm").expect("valid name");
@@ -67,7 +70,7 @@ impl Extension for Mic {
                     }
                 }
                 let _ = env.send_audio_frame(frame);
-                evloop::sleep(FRAME).await;
+                evloop::sleep_until(start + FRAME * (n as u32 + 1)).await;
             }
             env.close_app();
         });
