@@ -6,9 +6,10 @@ use std::rc::Rc;
 
 use super::caught::{Caught, Failure};
 use super::extension::MessageMode;
+use super::handler::Handler;
 use super::inbound::refuse;
 use super::log::LogLevel;
-use super::runtime::{Handler, Runtime};
+use super::runtime::Runtime;
 use super::stage::Stage;
 
 /// Runs one lifecycle hook, with the stage watchdog.
@@ -97,6 +98,9 @@ pub(crate) async fn lifecycle(rt: Rc<Runtime>, node: usize) {
     }
     // Leftover handlers are cancelled and awaited: nothing keeps running.
     n.inbox.shutdown(true);
+    // Handlers not started yet never start: their messages are dropped, as the unpolled
+    // task of a cancelled handler drops its message.
+    drop(rt.starts.take_node(node));
     let mut leftover = n.handlers.borrow_mut().take();
     leftover.retain(|t| !t.done());
     for t in &leftover {
@@ -111,6 +115,6 @@ pub(crate) async fn lifecycle(rt: Rc<Runtime>, node: usize) {
 async fn ordered_consumer(rt: Rc<Runtime>, node: usize) {
     let inbox = rt.nodes[node].inbox.clone();
     while let Ok(msg) = inbox.get().await {
-        Handler::new(rt.clone(), node, msg, None).await;
+        Handler::new(rt.clone(), node, msg).await;
     }
 }
