@@ -161,8 +161,8 @@ impl Handler {
                     handler.on_cmd(env, cmd, reply)
                 }
                 Inbound::Data(d) => handler.on_data(env, d),
-                Inbound::Audio(a) => handler.on_audio_frame(env, a),
-                Inbound::Video(v) => handler.on_video_frame(env, v),
+                Inbound::Audio(a) => handler.on_audio_frame(env, *a),
+                Inbound::Video(v) => handler.on_video_frame(env, *v),
             }))
         };
         // Only a command has a trail to make current (none is current when a handler task
