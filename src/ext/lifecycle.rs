@@ -90,6 +90,7 @@ pub(crate) async fn lifecycle(rt: Rc<Runtime>, node: usize) {
     hook(&rt, node, Stage::Deiniting, "on_deinit").await;
     n.stage.set(Stage::Closed);
     // Every command this extension still waits on resumes with an ERROR result.
+    rt.cancel_path_sweep(node);
     let out_paths = n.out_paths.borrow_mut().take();
     for path in out_paths {
         if let Some(p) = path.upgrade() {

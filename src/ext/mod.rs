@@ -30,7 +30,7 @@
 //! `caught`, `properties` → `placeholder`, `msg` → `conversion` (`msg_conversion` rules), `selector`, `route_budget`, `graph_json` (reading graph JSON) → `subgraph` (flattening) → `graph` → `route_table` (the routes a running graph looks up), `predefined`, `check`, `path` (the sender's result path, and the command's place in its
 //! trail) → `trail` (the trail of the handler running now, to cut cycles) → `responder`
 //! → `inbound` → `starts` (delivered messages whose handlers start soon) → `host` (what an env may ask of the running graph) → `results` → `env` →
-//! `extension` → `async_extension` → `runtime` (the running graph; delivers messages) → `handler` (starts and runs handlers) → `sending` (implements `Host`) →
+//! `extension` → `async_extension` → `runtime` (the running graph; delivers messages) → `handler` (starts and runs handlers) → `path_sweep` (path timeouts) → `sending` (implements `Host`) →
 //! `lifecycle` → `running` (the graphs an app runs) → `app` → `tester`. A public item that moved down is re-exported where it
 //! was (`app::Stage`, `env::LogLevel`, `msg::MsgKind`, `results::Responder`, ...).
 
@@ -54,6 +54,7 @@ pub mod msg;
 mod msg_kind;
 mod options;
 mod path;
+mod path_sweep;
 #[cfg(test)]
 mod pending_cost;
 mod placeholder;

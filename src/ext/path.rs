@@ -1,11 +1,11 @@
 //! The result path of a sent command, as its sender sees it (TEN's OUT path): results from
-//! every destination gathered by policy, the path timeout, and the future that waits for the
-//! completed result. Dropping that future abandons the command: later results are discarded.
+//! every destination gathered by policy, the path's deadline (its sender's sweep fails it
+//! then, see `path_sweep.rs`), and the future that waits for the completed result. Dropping that future abandons the command: later results are discarded.
 //!
 //! A path is also the command's place in its trail (see `trail.rs`): the node that sent it,
 //! how many hops it is from the original command, and the path of the command whose handler
 //! sent it. Keeping that here, rather than in a record of its own, keeps a pending command
-//! at one allocation for the runtime besides its timer (docs/performance.md, "Extension
+//! at one allocation for the runtime (docs/performance.md, "Extension
 //! runtime: pending command cost").
 
 use std::cell::{Cell, RefCell};
@@ -14,9 +14,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+use std::time::Instant;
 
 use super::msg::{CmdResult, StatusCode};
-use crate::TimerHandle;
 
 /// How results of one sent command reach the sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,8 +40,6 @@ struct PathState {
     abandoned: bool,
     /// The sender's waker.
     waker: Option<Waker>,
-    /// The path timeout.
-    timer: Option<TimerHandle>,
     /// The sender's count of pending commands, given back once when this one completes or
     /// is abandoned (`None` after).
     pending: Option<PendingSlot>,
@@ -77,12 +75,14 @@ pub(crate) struct OutPath {
     sender: usize,
     /// The path of the command whose handler sent this one (`None` for an original).
     parent: Option<Rc<OutPath>>,
+    /// The path timeout, on the loop's clock.
+    deadline: Instant,
     state: RefCell<PathState>,
 }
 
 impl OutPath {
     /// The path of a command `sender` sends to `dests` destinations, while it handles the
-    /// command of `parent` (if any).
+    /// command of `parent` (if any), timing out at `deadline`.
     pub(crate) fn new(
         cmd_name: &str,
         policy: Policy,
@@ -90,6 +90,7 @@ impl OutPath {
         pending: PendingSlot,
         sender: usize,
         parent: Option<Rc<OutPath>>,
+        deadline: Instant,
     ) -> Rc<OutPath> {
         Rc::new(OutPath {
             cmd_name: cmd_name.into(),
@@ -97,13 +98,13 @@ impl OutPath {
             depth: parent.as_ref().map_or(1, |p| p.depth.saturating_add(1)),
             sender,
             parent,
+            deadline,
             state: RefCell::new(PathState {
                 results: VecDeque::new(),
                 remaining: dests,
                 done: false,
                 abandoned: false,
                 waker: None,
-                timer: None,
                 pending: Some(pending),
             }),
         })
@@ -129,8 +130,9 @@ impl OutPath {
         self.parent.as_ref()
     }
 
-    pub(crate) fn set_timer(&self, timer: TimerHandle) {
-        self.state.borrow_mut().timer = Some(timer);
+    /// When the path times out (its sender's sweep fails it then).
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
     }
 
     pub(crate) fn is_open(&self) -> bool {
@@ -160,9 +162,6 @@ impl OutPath {
         if completes {
             st.done = true;
             st.pending = None;
-            if let Some(t) = st.timer.take() {
-                t.cancel();
-            }
         }
         let waker = st.waker.take();
         drop(st);
@@ -194,9 +193,6 @@ impl OutPath {
         if !st.done {
             st.abandoned = true;
             st.pending = None;
-            if let Some(t) = st.timer.take() {
-                t.cancel();
-            }
         }
     }
 }

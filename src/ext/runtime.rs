@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::panic::Location;
 use std::rc::{Rc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::caught::Failure;
 use super::env::TenEnv;
@@ -26,8 +26,8 @@ use super::pruned::Pruned;
 use super::route_table::RouteTable;
 use super::stage::Stage;
 use super::starts::Starts;
-use crate::Queue;
 use crate::sync::{Barrier, Event};
+use crate::{Queue, TimerHandle};
 
 /// One extension, as the runtime sees it.
 pub(crate) struct NodeRt {
@@ -50,6 +50,8 @@ pub(crate) struct NodeRt {
     pub(crate) out_paths: RefCell<Pruned<Weak<OutPath>>>,
     /// How many of them are pending, against `AppOptions::max_pending_cmds`.
     pub(crate) pending: Rc<Cell<usize>>,
+    /// The timer that fails its due paths, and when it fires (`path_sweep.rs`).
+    pub(crate) sweep: RefCell<Option<(Instant, TimerHandle)>>,
 }
 
 /// The running graph.
@@ -101,6 +103,7 @@ impl Runtime {
                     handlers: RefCell::new(Live::default()),
                     out_paths: RefCell::new(Pruned::new()),
                     pending: Rc::new(Cell::new(0)),
+                    sweep: RefCell::new(None),
                 }
             })
             .collect::<Vec<_>>();
