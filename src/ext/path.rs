@@ -1,6 +1,7 @@
 //! The result path of a sent command, as its sender sees it (TEN's OUT path): results from
 //! every destination gathered by policy, the path's deadline (its sender's sweep fails it
-//! then, see `path_sweep.rs`), and the future that waits for the completed result. Dropping that future abandons the command: later results are discarded.
+//! then, see `path_sweep.rs`), and the future that waits for the completed result.
+//! Dropping that future abandons the command: later results are discarded.
 //!
 //! A path is also the command's place in its trail (see `trail.rs`): the node that sent it,
 //! how many hops it is from the original command, and the path of the command whose handler
@@ -29,9 +30,41 @@ pub(crate) enum Policy {
     EachOkAndError,
 }
 
+/// Results waiting for the sender, in arrival order. `send_cmd` keeps one result only (the
+/// completed one), which is held in place; a queue is allocated for a second.
+enum Results {
+    None,
+    One(CmdResult),
+    Many(VecDeque<CmdResult>),
+}
+
+impl Results {
+    fn push(&mut self, result: CmdResult) {
+        match std::mem::replace(self, Results::None) {
+            Results::None => *self = Results::One(result),
+            Results::One(first) => *self = Results::Many(VecDeque::from([first, result])),
+            Results::Many(mut queue) => {
+                queue.push_back(result);
+                *self = Results::Many(queue);
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<CmdResult> {
+        match self {
+            Results::None => None,
+            Results::One(_) => match std::mem::replace(self, Results::None) {
+                Results::One(first) => Some(first),
+                _ => unreachable!("just matched"),
+            },
+            Results::Many(queue) => queue.pop_front(),
+        }
+    }
+}
+
 struct PathState {
     /// Results for the sender, in arrival order.
-    results: VecDeque<CmdResult>,
+    results: Results,
     /// Destinations that have not sent a final result yet.
     remaining: usize,
     /// The sender has its completed result; anything later is discarded.
@@ -100,7 +133,7 @@ impl OutPath {
             parent,
             deadline,
             state: RefCell::new(PathState {
-                results: VecDeque::new(),
+                results: Results::None,
                 remaining: dests,
                 done: false,
                 abandoned: false,
@@ -157,7 +190,7 @@ impl OutPath {
             Policy::EachOkAndError => true,
         };
         if keep {
-            st.results.push_back(result);
+            st.results.push(result);
         }
         if completes {
             st.done = true;
@@ -179,7 +212,7 @@ impl OutPath {
 
     pub(crate) fn poll_result(&self, cx: &Context<'_>) -> Poll<CmdResult> {
         let mut st = self.state.borrow_mut();
-        match st.results.pop_front() {
+        match st.results.pop() {
             Some(r) => Poll::Ready(r),
             None => {
                 st.waker = Some(cx.waker().clone());
