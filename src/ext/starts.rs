@@ -47,7 +47,8 @@ impl Segments {
     fn pop(&mut self) -> Option<(usize, Inbound)> {
         let first = self.segments.front_mut()?;
         let item = first.pop_front();
-        if first.is_empty() {
+        // An emptied segment is set aside, unless it is the last (pushes go on into it).
+        if first.is_empty() && self.segments.len() > 1 {
             let segment = self.segments.pop_front();
             if self.spare.is_none() {
                 self.spare = segment;
