@@ -98,9 +98,42 @@ impl Drop for PendingSlot {
     }
 }
 
+/// Bytes of a command name kept in the path itself.
+const INLINE_NAME: usize = 22;
+
+/// A command's name as its path keeps it: in place if short (most are), so that sending a
+/// command does not allocate for it; boxed otherwise.
+enum Name {
+    Inline { len: u8, bytes: [u8; INLINE_NAME] },
+    Boxed(Box<str>),
+}
+
+impl Name {
+    fn new(name: &str) -> Name {
+        if name.len() > INLINE_NAME {
+            return Name::Boxed(name.into());
+        }
+        let mut bytes = [0; INLINE_NAME];
+        bytes[..name.len()].copy_from_slice(name.as_bytes());
+        Name::Inline {
+            len: name.len() as u8,
+            bytes,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Name::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).expect("copied from a str")
+            }
+            Name::Boxed(name) => name,
+        }
+    }
+}
+
 /// The sender's side of one sent command (TEN's OUT path).
 pub(crate) struct OutPath {
-    cmd_name: Box<str>,
+    cmd_name: Name,
     policy: Policy,
     /// Hops from the original command, which is 1.
     depth: u32,
@@ -126,7 +159,7 @@ impl OutPath {
         deadline: Instant,
     ) -> Rc<OutPath> {
         Rc::new(OutPath {
-            cmd_name: cmd_name.into(),
+            cmd_name: Name::new(cmd_name),
             policy,
             depth: parent.as_ref().map_or(1, |p| p.depth.saturating_add(1)),
             sender,
@@ -145,7 +178,7 @@ impl OutPath {
 
     /// The command's name.
     pub(crate) fn cmd_name(&self) -> &str {
-        &self.cmd_name
+        self.cmd_name.as_str()
     }
 
     /// Hops from the original command, which is 1.
@@ -205,7 +238,7 @@ impl OutPath {
 
     /// Ends the path with an ERROR result (path timeout, or the sender's deinit).
     pub(crate) fn fail(&self, detail: &str) {
-        let result = CmdResult::error_for(&self.cmd_name, detail);
+        let result = CmdResult::error_for(self.cmd_name.as_str(), detail);
         self.state.borrow_mut().remaining = 0;
         self.deliver(result);
     }
