@@ -21,14 +21,25 @@ use super::runtime::Runtime;
 use super::trail;
 
 impl Runtime {
-    /// Hands a message to a running extension: its inbox in ordered mode, else the queue of
-    /// handlers to start (a callback is scheduled for the queue if none is).
+    /// Hands a message to a running extension: its inbox in ordered mode, a task of its own
+    /// for a command when nothing is queued, else the queue of handlers to start (a callback
+    /// is scheduled for the queue if none is). Either way handlers start in delivery order.
     pub(crate) fn dispatch(self: &Rc<Self>, dest: usize, msg: Inbound) {
         let node = &self.nodes[dest];
         if node.mode == MessageMode::Ordered {
             if let Err(e) = node.inbox.put_nowait(msg) {
                 refuse(e.into_inner());
             }
+            return;
+        }
+        if matches!(msg, Inbound::Cmd(..)) && self.starts.is_empty() {
+            // A command handler usually waits (for the commands it sends): it gets a task at
+            // once, which starts it in a coming turn. Behind queued messages, it queues.
+            let slot = node.handlers.borrow_mut().reserve();
+            let mut handler = Handler::new(self.clone(), dest, msg);
+            handler.slot = Some(slot);
+            let task = crate::spawn(handler);
+            node.handlers.borrow_mut().fill(slot, task.task_ref());
             return;
         }
         if self.starts.push(dest, msg) {

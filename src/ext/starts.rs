@@ -78,6 +78,11 @@ impl Starts {
         self.queue.borrow().len
     }
 
+    /// True if no message waits to start.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue.borrow().len == 0
+    }
+
     /// The next message to start.
     pub(crate) fn pop(&self) -> Option<(usize, Inbound)> {
         self.queue.borrow_mut().pop()
