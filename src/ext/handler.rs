@@ -1,6 +1,7 @@
-//! Starting handlers: a delivered message is queued on the graph's [`Starts`] and its
-//! handler started by a loop callback, in delivery order; a handler that ends in its first
-//! poll needs no task, one that waits goes on as a task of its own ([`Handler`]).
+//! Starting handlers, in delivery order: a delivered message is queued on the graph's
+//! [`Starts`] and its handler started by a loop callback (a handler that ends in its first
+//! poll needs no task, one that waits goes on as a task of its own, a [`Handler`]); a
+//! command with nothing queued before it gets its task at once.
 //!
 //! [`Starts`]: super::starts::Starts
 
@@ -93,9 +94,9 @@ impl Runtime {
 }
 
 /// Runs one handler for one inbound message: a future written out by hand that holds the
-/// message until it starts (in an ordered extension's consumer), then only what the running
-/// handler needs. A concurrent extension's handler is started by [`Runtime::dispatch`]'s
-/// callback and becomes a task only if its first poll is pending.
+/// message until it starts (a command's task, an ordered extension's consumer), then only
+/// what the running handler needs. A handler started from the queue by
+/// [`Runtime::dispatch`]'s callback becomes a task only if its first poll is pending.
 ///
 /// A command's responder is given to a [`HandlerScope`], so that a handler which fails
 /// without answering answers with why. While a command's handler is polled, the command's

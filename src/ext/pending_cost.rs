@@ -4,8 +4,8 @@
 //! measures the same as resident memory.
 //!
 //! A command sent and not yet answered holds, for the runtime:
-//! - its result path, one `Rc<OutPath>` block (with its deadline, the pending slot and the
-//!   trail inside it) and the command's name;
+//! - its result path, one `Rc<OutPath>` block (with its deadline, the pending slot, the
+//!   trail and a name of up to 22 bytes inside it; a longer name costs its own block);
 //! - a `Weak` in the sender's list of paths (flushed at its deinit);
 //! - the `Responder` the receiver holds.
 //!
@@ -23,14 +23,10 @@ const fn rc_block<T>() -> usize {
     2 * size_of::<usize>() + size_of::<T>()
 }
 
-/// The name used for the count; a longer name costs its extra bytes once.
-const NAME: &str = "hold";
-
 /// The bytes of one pending command, part by part.
 fn parts() -> Vec<(&'static str, usize)> {
     vec![
         ("result path (Rc<OutPath>)", rc_block::<OutPath>()),
-        ("command name", NAME.len()),
         ("sender's list slot", size_of::<Weak<OutPath>>()),
         ("receiver's Responder", size_of::<Responder>()),
     ]
