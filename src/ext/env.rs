@@ -93,7 +93,7 @@ impl TenEnv {
     ///
     /// As [`send_data`](TenEnv::send_data).
     pub fn send_audio_frame(&self, frame: AudioFrame) -> Result<(), TenError> {
-        Rc::clone(&self.rt).send_data(self.node, Inbound::Audio(frame))
+        Rc::clone(&self.rt).send_data(self.node, Inbound::Audio(Box::new(frame)))
     }
 
     /// Sends a video frame (fire-and-forget).
@@ -102,7 +102,7 @@ impl TenEnv {
     ///
     /// As [`send_data`](TenEnv::send_data).
     pub fn send_video_frame(&self, frame: VideoFrame) -> Result<(), TenError> {
-        Rc::clone(&self.rt).send_data(self.node, Inbound::Video(frame))
+        Rc::clone(&self.rt).send_data(self.node, Inbound::Video(Box::new(frame)))
     }
 
     /// Runs `f` on the extension's properties.

@@ -8,12 +8,13 @@ use super::msg::{AudioFrame, Cmd, CmdResult, Data, Header, VideoFrame};
 use super::msg_kind::MsgKind;
 use super::responder::Responder;
 
-/// A message on its way into an extension.
+/// A message on its way into an extension. Frames are boxed: their format fields would
+/// make every message larger, and messages wait in queues by the thousand.
 pub(crate) enum Inbound {
     Cmd(Cmd, Responder),
     Data(Data),
-    Audio(AudioFrame),
-    Video(VideoFrame),
+    Audio(Box<AudioFrame>),
+    Video(Box<VideoFrame>),
 }
 
 impl Inbound {

@@ -6,9 +6,10 @@ use std::rc::Rc;
 
 use super::caught::{Caught, Failure};
 use super::extension::MessageMode;
+use super::handler::Handler;
 use super::inbound::refuse;
 use super::log::LogLevel;
-use super::runtime::{Handler, Runtime};
+use super::runtime::Runtime;
 use super::stage::Stage;
 
 /// Runs one lifecycle hook, with the stage watchdog.
@@ -89,6 +90,7 @@ pub(crate) async fn lifecycle(rt: Rc<Runtime>, node: usize) {
     hook(&rt, node, Stage::Deiniting, "on_deinit").await;
     n.stage.set(Stage::Closed);
     // Every command this extension still waits on resumes with an ERROR result.
+    rt.cancel_path_sweep(node);
     let out_paths = n.out_paths.borrow_mut().take();
     for path in out_paths {
         if let Some(p) = path.upgrade() {
@@ -97,6 +99,9 @@ pub(crate) async fn lifecycle(rt: Rc<Runtime>, node: usize) {
     }
     // Leftover handlers are cancelled and awaited: nothing keeps running.
     n.inbox.shutdown(true);
+    // Handlers not started yet never start: their messages are dropped, as the unpolled
+    // task of a cancelled handler drops its message.
+    drop(rt.starts.take_node(node));
     let mut leftover = n.handlers.borrow_mut().take();
     leftover.retain(|t| !t.done());
     for t in &leftover {
@@ -111,6 +116,6 @@ pub(crate) async fn lifecycle(rt: Rc<Runtime>, node: usize) {
 async fn ordered_consumer(rt: Rc<Runtime>, node: usize) {
     let inbox = rt.nodes[node].inbox.clone();
     while let Ok(msg) = inbox.get().await {
-        Handler::new(rt.clone(), node, msg, None).await;
+        Handler::new(rt.clone(), node, msg).await;
     }
 }

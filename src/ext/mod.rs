@@ -29,8 +29,8 @@
 //! `msg_kind`, `stage`, `log`, `options`, `pruned`, `live` (depend on nothing in ext) → `error` →
 //! `caught`, `properties` → `placeholder`, `msg` → `conversion` (`msg_conversion` rules), `selector`, `route_budget`, `graph_json` (reading graph JSON) → `subgraph` (flattening) → `graph` → `route_table` (the routes a running graph looks up), `predefined`, `check`, `path` (the sender's result path, and the command's place in its
 //! trail) → `trail` (the trail of the handler running now, to cut cycles) → `responder`
-//! → `inbound` → `host` (what an env may ask of the running graph) → `results` → `env` →
-//! `extension` → `async_extension` → `runtime` (the running graph; delivers messages, runs handlers) → `sending` (implements `Host`) →
+//! → `inbound` → `starts` (delivered messages whose handlers start soon) → `host` (what an env may ask of the running graph) → `results` → `env` →
+//! `extension` → `async_extension` → `runtime` (the running graph; delivers messages) → `handler` (starts and runs handlers) → `path_sweep` (path timeouts) → `sending` (implements `Host`) →
 //! `lifecycle` → `running` (the graphs an app runs) → `app` → `tester`. A public item that moved down is re-exported where it
 //! was (`app::Stage`, `env::LogLevel`, `msg::MsgKind`, `results::Responder`, ...).
 
@@ -44,6 +44,7 @@ pub mod error;
 pub mod extension;
 pub mod graph;
 mod graph_json;
+mod handler;
 mod host;
 mod inbound;
 mod lifecycle;
@@ -53,6 +54,7 @@ pub mod msg;
 mod msg_kind;
 mod options;
 mod path;
+mod path_sweep;
 #[cfg(test)]
 mod pending_cost;
 mod placeholder;
@@ -68,6 +70,7 @@ mod runtime;
 mod selector;
 mod sending;
 mod stage;
+mod starts;
 mod subgraph;
 pub mod tester;
 mod trail;

@@ -1,11 +1,12 @@
 //! The result path of a sent command, as its sender sees it (TEN's OUT path): results from
-//! every destination gathered by policy, the path timeout, and the future that waits for the
-//! completed result. Dropping that future abandons the command: later results are discarded.
+//! every destination gathered by policy, the path's deadline (its sender's sweep fails it
+//! then, see `path_sweep.rs`), and the future that waits for the completed result.
+//! Dropping that future abandons the command: later results are discarded.
 //!
 //! A path is also the command's place in its trail (see `trail.rs`): the node that sent it,
 //! how many hops it is from the original command, and the path of the command whose handler
 //! sent it. Keeping that here, rather than in a record of its own, keeps a pending command
-//! at one allocation for the runtime besides its timer (docs/performance.md, "Extension
+//! at one allocation for the runtime (docs/performance.md, "Extension
 //! runtime: pending command cost").
 
 use std::cell::{Cell, RefCell};
@@ -14,9 +15,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+use std::time::Instant;
 
 use super::msg::{CmdResult, StatusCode};
-use crate::TimerHandle;
 
 /// How results of one sent command reach the sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,9 +30,41 @@ pub(crate) enum Policy {
     EachOkAndError,
 }
 
+/// Results waiting for the sender, in arrival order. `send_cmd` keeps one result only (the
+/// completed one), which is held in place; a queue is allocated for a second.
+enum Results {
+    None,
+    One(CmdResult),
+    Many(VecDeque<CmdResult>),
+}
+
+impl Results {
+    fn push(&mut self, result: CmdResult) {
+        match std::mem::replace(self, Results::None) {
+            Results::None => *self = Results::One(result),
+            Results::One(first) => *self = Results::Many(VecDeque::from([first, result])),
+            Results::Many(mut queue) => {
+                queue.push_back(result);
+                *self = Results::Many(queue);
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<CmdResult> {
+        match self {
+            Results::None => None,
+            Results::One(_) => match std::mem::replace(self, Results::None) {
+                Results::One(first) => Some(first),
+                _ => unreachable!("just matched"),
+            },
+            Results::Many(queue) => queue.pop_front(),
+        }
+    }
+}
+
 struct PathState {
     /// Results for the sender, in arrival order.
-    results: VecDeque<CmdResult>,
+    results: Results,
     /// Destinations that have not sent a final result yet.
     remaining: usize,
     /// The sender has its completed result; anything later is discarded.
@@ -40,8 +73,6 @@ struct PathState {
     abandoned: bool,
     /// The sender's waker.
     waker: Option<Waker>,
-    /// The path timeout.
-    timer: Option<TimerHandle>,
     /// The sender's count of pending commands, given back once when this one completes or
     /// is abandoned (`None` after).
     pending: Option<PendingSlot>,
@@ -67,9 +98,42 @@ impl Drop for PendingSlot {
     }
 }
 
+/// Bytes of a command name kept in the path itself.
+const INLINE_NAME: usize = 22;
+
+/// A command's name as its path keeps it: in place if short (most are), so that sending a
+/// command does not allocate for it; boxed otherwise.
+enum Name {
+    Inline { len: u8, bytes: [u8; INLINE_NAME] },
+    Boxed(Box<str>),
+}
+
+impl Name {
+    fn new(name: &str) -> Name {
+        if name.len() > INLINE_NAME {
+            return Name::Boxed(name.into());
+        }
+        let mut bytes = [0; INLINE_NAME];
+        bytes[..name.len()].copy_from_slice(name.as_bytes());
+        Name::Inline {
+            len: name.len() as u8,
+            bytes,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Name::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).expect("copied from a str")
+            }
+            Name::Boxed(name) => name,
+        }
+    }
+}
+
 /// The sender's side of one sent command (TEN's OUT path).
 pub(crate) struct OutPath {
-    cmd_name: Box<str>,
+    cmd_name: Name,
     policy: Policy,
     /// Hops from the original command, which is 1.
     depth: u32,
@@ -77,12 +141,14 @@ pub(crate) struct OutPath {
     sender: usize,
     /// The path of the command whose handler sent this one (`None` for an original).
     parent: Option<Rc<OutPath>>,
+    /// The path timeout, on the loop's clock.
+    deadline: Instant,
     state: RefCell<PathState>,
 }
 
 impl OutPath {
     /// The path of a command `sender` sends to `dests` destinations, while it handles the
-    /// command of `parent` (if any).
+    /// command of `parent` (if any), timing out at `deadline`.
     pub(crate) fn new(
         cmd_name: &str,
         policy: Policy,
@@ -90,20 +156,21 @@ impl OutPath {
         pending: PendingSlot,
         sender: usize,
         parent: Option<Rc<OutPath>>,
+        deadline: Instant,
     ) -> Rc<OutPath> {
         Rc::new(OutPath {
-            cmd_name: cmd_name.into(),
+            cmd_name: Name::new(cmd_name),
             policy,
             depth: parent.as_ref().map_or(1, |p| p.depth.saturating_add(1)),
             sender,
             parent,
+            deadline,
             state: RefCell::new(PathState {
-                results: VecDeque::new(),
+                results: Results::None,
                 remaining: dests,
                 done: false,
                 abandoned: false,
                 waker: None,
-                timer: None,
                 pending: Some(pending),
             }),
         })
@@ -111,7 +178,7 @@ impl OutPath {
 
     /// The command's name.
     pub(crate) fn cmd_name(&self) -> &str {
-        &self.cmd_name
+        self.cmd_name.as_str()
     }
 
     /// Hops from the original command, which is 1.
@@ -129,8 +196,9 @@ impl OutPath {
         self.parent.as_ref()
     }
 
-    pub(crate) fn set_timer(&self, timer: TimerHandle) {
-        self.state.borrow_mut().timer = Some(timer);
+    /// When the path times out (its sender's sweep fails it then).
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
     }
 
     pub(crate) fn is_open(&self) -> bool {
@@ -155,14 +223,11 @@ impl OutPath {
             Policy::EachOkAndError => true,
         };
         if keep {
-            st.results.push_back(result);
+            st.results.push(result);
         }
         if completes {
             st.done = true;
             st.pending = None;
-            if let Some(t) = st.timer.take() {
-                t.cancel();
-            }
         }
         let waker = st.waker.take();
         drop(st);
@@ -173,14 +238,14 @@ impl OutPath {
 
     /// Ends the path with an ERROR result (path timeout, or the sender's deinit).
     pub(crate) fn fail(&self, detail: &str) {
-        let result = CmdResult::error_for(&self.cmd_name, detail);
+        let result = CmdResult::error_for(self.cmd_name.as_str(), detail);
         self.state.borrow_mut().remaining = 0;
         self.deliver(result);
     }
 
     pub(crate) fn poll_result(&self, cx: &Context<'_>) -> Poll<CmdResult> {
         let mut st = self.state.borrow_mut();
-        match st.results.pop_front() {
+        match st.results.pop() {
             Some(r) => Poll::Ready(r),
             None => {
                 st.waker = Some(cx.waker().clone());
@@ -194,9 +259,6 @@ impl OutPath {
         if !st.done {
             st.abandoned = true;
             st.pending = None;
-            if let Some(t) = st.timer.take() {
-                t.cancel();
-            }
         }
     }
 }

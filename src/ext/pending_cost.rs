@@ -4,11 +4,13 @@
 //! measures the same as resident memory.
 //!
 //! A command sent and not yet answered holds, for the runtime:
-//! - its result path, one `Rc<OutPath>` block (with the path timer's handle, the pending
-//!   slot and the trail inside it) and the command's name;
-//! - the path timer's callback block and its entry in the loop's timer heap;
+//! - its result path, one `Rc<OutPath>` block (with its deadline, the pending slot, the
+//!   trail and a name of up to 22 bytes inside it; a longer name costs its own block);
 //! - a `Weak` in the sender's list of paths (flushed at its deinit);
 //! - the `Responder` the receiver holds.
+//!
+//! Its path timeout costs no timer of its own: the sender's one sweep timer serves all its
+//! paths (`path_sweep.rs`).
 
 use std::mem::size_of;
 use std::rc::Weak;
@@ -21,25 +23,10 @@ const fn rc_block<T>() -> usize {
     2 * size_of::<usize>() + size_of::<T>()
 }
 
-/// The path timer's callback block (`src/driver/callback.rs`: two counts, the handle's
-/// state and call site, and the closure, which holds a `Weak<OutPath>`), private to the
-/// driver: the runtime uses evloop's public API only, so this is counted by hand.
-const TIMER_CALLBACK: usize = 16 + 16 + size_of::<Option<Weak<OutPath>>>();
-
-/// One entry of the loop's timer heap (`src/driver/timers.rs`: deadline, sequence number and
-/// the callback's `Rc<dyn Callback>`), private to the driver too.
-const TIMER_ENTRY: usize = 8 + 8 + 16;
-
-/// The name used for the count; a longer name costs its extra bytes once.
-const NAME: &str = "hold";
-
 /// The bytes of one pending command, part by part.
 fn parts() -> Vec<(&'static str, usize)> {
     vec![
         ("result path (Rc<OutPath>)", rc_block::<OutPath>()),
-        ("command name", NAME.len()),
-        ("path timer callback", TIMER_CALLBACK),
-        ("timer heap entry", TIMER_ENTRY),
         ("sender's list slot", size_of::<Weak<OutPath>>()),
         ("receiver's Responder", size_of::<Responder>()),
     ]

@@ -1,25 +1,21 @@
-//! The running graph: its extensions, routing, delivery by lifecycle stage, and the task that
-//! runs one handler for one delivered message.
+//! The running graph: its extensions, routing, and delivery by lifecycle stage (handlers are
+//! started in `handler.rs`).
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::future::Future;
-use std::mem;
-use std::panic::{AssertUnwindSafe, Location, catch_unwind};
-use std::pin::Pin;
+use std::panic::Location;
 use std::rc::{Rc, Weak};
-use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::caught::Failure;
 use super::env::TenEnv;
 use super::error::TenError;
-use super::extension::{Addon, Extension, HookFuture, MessageMode};
+use super::extension::{Addon, Extension, MessageMode};
 use super::graph::Graph;
 use super::host::Host;
 use super::inbound::{Inbound, refuse};
-use super::live::{Live, Slot};
+use super::live::Live;
 use super::log::{LogLevel, LogRecord, LogSink};
 use super::msg::Header;
 use super::msg_kind::MsgKind;
@@ -27,12 +23,11 @@ use super::options::AppOptions;
 use super::path::OutPath;
 use super::properties::Properties;
 use super::pruned::Pruned;
-use super::responder::HandlerScope;
 use super::route_table::RouteTable;
 use super::stage::Stage;
-use super::trail;
-use crate::Queue;
+use super::starts::Starts;
 use crate::sync::{Barrier, Event};
+use crate::{Queue, TimerHandle};
 
 /// One extension, as the runtime sees it.
 pub(crate) struct NodeRt {
@@ -55,6 +50,8 @@ pub(crate) struct NodeRt {
     pub(crate) out_paths: RefCell<Pruned<Weak<OutPath>>>,
     /// How many of them are pending, against `AppOptions::max_pending_cmds`.
     pub(crate) pending: Rc<Cell<usize>>,
+    /// The timer that fails its due paths, and when it fires (`path_sweep.rs`).
+    pub(crate) sweep: RefCell<Option<(Instant, TimerHandle)>>,
 }
 
 /// The running graph.
@@ -63,6 +60,8 @@ pub(crate) struct Runtime {
     pub(crate) graph: Graph,
     /// The graph's routes, as messages are looked up in them.
     routes: RouteTable,
+    /// Delivered messages whose handlers start in a coming turn (`handler.rs`).
+    pub(crate) starts: Starts,
     pub(crate) options: AppOptions,
     pub(crate) log_sink: Option<LogSink>,
     /// Set to stop this graph (its extensions stop and deinit).
@@ -104,6 +103,7 @@ impl Runtime {
                     handlers: RefCell::new(Live::default()),
                     out_paths: RefCell::new(Pruned::new()),
                     pending: Rc::new(Cell::new(0)),
+                    sweep: RefCell::new(None),
                 }
             })
             .collect::<Vec<_>>();
@@ -113,6 +113,7 @@ impl Runtime {
         Rc::new(Runtime {
             nodes,
             routes: RouteTable::new(&graph),
+            starts: Starts::default(),
             graph,
             options,
             log_sink,
@@ -226,19 +227,6 @@ impl Runtime {
         }
     }
 
-    pub(crate) fn dispatch(self: &Rc<Self>, dest: usize, msg: Inbound) {
-        let node = &self.nodes[dest];
-        if node.mode == MessageMode::Ordered {
-            if let Err(e) = node.inbox.put_nowait(msg) {
-                refuse(e.into_inner());
-            }
-            return;
-        }
-        let slot = node.handlers.borrow_mut().reserve();
-        let task = crate::spawn(Handler::new(self.clone(), dest, msg, Some(slot)));
-        node.handlers.borrow_mut().fill(slot, task.task_ref());
-    }
-
     pub(crate) fn env(self: &Rc<Self>, node: usize) -> TenEnv {
         TenEnv {
             rt: self.clone(),
@@ -275,178 +263,6 @@ impl Runtime {
         for node in &self.nodes {
             let ext = node.ext.borrow_mut().take();
             drop(ext);
-        }
-    }
-}
-
-/// Runs one handler for one inbound message: a future written out by hand so that a
-/// handler task holds only the message until it starts, then only what the running handler
-/// needs (an `async fn` kept room for both, and every spawn copied it whole).
-///
-/// A command's responder is given to a [`HandlerScope`], so that a handler which fails
-/// without answering answers with why. While a command's handler is polled, the command's
-/// path is the current trail (the commands it sends are one hop further; cycles are cut).
-pub(crate) struct Handler {
-    rt: Rc<Runtime>,
-    node: usize,
-    /// For a handler task of its own: its slot in the extension's `handlers`, given back
-    /// when the handler ends or is dropped.
-    slot: Option<Slot>,
-    state: HandlerState,
-}
-
-enum HandlerState {
-    /// Not polled yet.
-    Start(Inbound),
-    /// The handler's future, polled until it ends.
-    Running {
-        fut: HookFuture,
-        /// The command's path, for a command handler.
-        trail: Option<Rc<OutPath>>,
-        /// The command's scope, for a command handler.
-        scope: Option<HandlerScope>,
-        /// The hook's name, for the log.
-        what: &'static str,
-        /// Kept until the handler ends, as the handler's caller would.
-        ext: Option<Rc<dyn Extension>>,
-    },
-    Done,
-}
-
-impl Handler {
-    pub(crate) fn new(rt: Rc<Runtime>, node: usize, msg: Inbound, slot: Option<Slot>) -> Handler {
-        Handler {
-            rt,
-            node,
-            slot,
-            state: HandlerState::Start(msg),
-        }
-    }
-
-    /// Calls the extension's handler for `msg`; `Err` if it panicked before returning its
-    /// future (caught, so that an ordered consumer survives it), `Ok(None)` if the
-    /// extension is gone (the message is refused).
-    fn start(
-        &self,
-        msg: Inbound,
-    ) -> Result<Option<HandlerState>, (Option<HandlerScope>, &'static str, Failure)> {
-        let Some(ext) = self.rt.extension(self.node) else {
-            refuse(msg);
-            return Ok(None);
-        };
-        let env = self.rt.env(self.node);
-        let what = match &msg {
-            Inbound::Cmd(..) => "on_cmd",
-            Inbound::Data(_) => "on_data",
-            Inbound::Audio(_) => "on_audio_frame",
-            Inbound::Video(_) => "on_video_frame",
-        };
-        // Only a command has a responder to answer for (data handlers allocate nothing here).
-        let scope = matches!(msg, Inbound::Cmd(..)).then(HandlerScope::new);
-        let trail = match &msg {
-            Inbound::Cmd(_, reply) => Some(reply.path().clone()),
-            _ => None,
-        };
-        let handler = ext.clone();
-        let call = || {
-            catch_unwind(AssertUnwindSafe(|| match msg {
-                Inbound::Cmd(cmd, mut reply) => {
-                    if let Some(scope) = &scope {
-                        reply.defer_to(scope);
-                    }
-                    handler.on_cmd(env, cmd, reply)
-                }
-                Inbound::Data(d) => handler.on_data(env, d),
-                Inbound::Audio(a) => handler.on_audio_frame(env, a),
-                Inbound::Video(v) => handler.on_video_frame(env, v),
-            }))
-        };
-        // Only a command has a trail to make current (none is current when a handler task
-        // is polled, so other handlers are called as they are).
-        let made = if trail.is_some() {
-            trail::within(&trail, call)
-        } else {
-            call()
-        };
-        match made {
-            Ok(fut) => Ok(Some(HandlerState::Running {
-                fut,
-                trail,
-                scope,
-                what,
-                ext: Some(ext),
-            })),
-            Err(p) => Err((scope, what, Failure::panic(&*p))),
-        }
-    }
-
-    /// The handler ended: its scope answers an unanswered command, a failure is reported.
-    fn end(&self, scope: Option<HandlerScope>, what: &str, outcome: Result<(), Failure>) {
-        if let Some(scope) = scope {
-            scope.finish(outcome.as_ref().err());
-        }
-        if let Err(why) = outcome {
-            self.rt.failed(self.node, what, why.to_string());
-        }
-    }
-}
-
-impl Future for Handler {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        if matches!(this.state, HandlerState::Start(_)) {
-            let HandlerState::Start(msg) = mem::replace(&mut this.state, HandlerState::Done) else {
-                unreachable!("just matched");
-            };
-            match this.start(msg) {
-                Ok(Some(running)) => this.state = running,
-                Ok(None) => return Poll::Ready(()),
-                Err((scope, what, failure)) => {
-                    this.end(scope, what, Err(failure));
-                    return Poll::Ready(());
-                }
-            }
-        }
-        let HandlerState::Running { fut, trail, .. } = &mut this.state else {
-            return Poll::Ready(());
-        };
-        let polled = if trail.is_some() {
-            trail::within(trail, || {
-                catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx)))
-            })
-        } else {
-            catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx)))
-        };
-        let outcome = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(Ok(()))) => Ok(()),
-            Ok(Poll::Ready(Err(e))) => Err(Failure::Error(e)),
-            Err(p) => Err(Failure::panic(&*p)),
-        };
-        // The handler's future goes (dropped in place, not moved out) before its scope
-        // answers for it; the extension is kept until then.
-        let HandlerState::Running {
-            scope, what, ext, ..
-        } = &mut this.state
-        else {
-            unreachable!("just matched");
-        };
-        let (scope, what, ext) = (scope.take(), *what, ext.take());
-        this.state = HandlerState::Done;
-        this.end(scope, what, outcome);
-        drop(ext);
-        Poll::Ready(())
-    }
-}
-
-impl Drop for Handler {
-    fn drop(&mut self) {
-        if let Some(slot) = self.slot {
-            let task = self.rt.nodes[self.node].handlers.borrow_mut().release(slot);
-            // Dropped once the list is no longer borrowed.
-            drop(task);
         }
     }
 }

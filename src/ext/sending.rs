@@ -60,19 +60,17 @@ impl Host for Runtime {
                 limit,
             }
         })?;
-        let path = OutPath::new(cmd.name(), policy, dests.len(), slot, from, parent);
-        let weak = Rc::downgrade(&path);
-        let timeout = self.path_timeout(from);
-        let timer = crate::get_running_loop()
-            .and_then(|ev| {
-                ev.call_later(timeout, move || {
-                    if let Some(p) = weak.upgrade() {
-                        p.fail("Path timeout.");
-                    }
-                })
-            })
-            .map_err(|e| TenError::Generic(e.to_string()))?;
-        path.set_timer(timer);
+        let deadline = self.path_deadline(from)?;
+        self.arm_path_sweep(from, deadline)?;
+        let path = OutPath::new(
+            cmd.name(),
+            policy,
+            dests.len(),
+            slot,
+            from,
+            parent,
+            deadline,
+        );
         {
             let mut paths = self.nodes[from].out_paths.borrow_mut();
             paths.push(Rc::downgrade(&path), |p| {
