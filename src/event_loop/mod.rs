@@ -62,7 +62,7 @@ use self::core::Core;
 use self::handle::{Handle, TimerHandle};
 use self::remote_handle::RemoteHandle;
 use crate::error::{LoopError, RunError};
-use crate::task::Task;
+use crate::task::{Task, TaskRef};
 
 pub use self::owned::EventLoop;
 
@@ -268,6 +268,16 @@ impl LoopHandle {
     /// Runs the loop until `task` is done and gives its output (`run_until_complete` on a
     /// task, with no wrapper task around it).
     pub(crate) fn run_task<T: 'static>(&self, mut task: Task<T>) -> Result<T, RunError> {
+        self.run_until_done(&task)?;
+        match task.take_result() {
+            Some(out) => Ok(out?),
+            None => Err(LoopError::StoppedBeforeComplete.into()),
+        }
+    }
+
+    /// Runs the loop until `task` is done, or stops for another reason. Not generic, so the
+    /// `run_until_complete` of every output type shares one copy.
+    fn run_until_done(&self, task: &TaskRef) -> Result<(), LoopError> {
         let armed = Rc::new(Cell::new(true));
         let stop_on_done = armed.clone();
         let weak = self.core.self_weak.clone();
@@ -278,11 +288,7 @@ impl LoopHandle {
         });
         let ran = self.run_forever();
         armed.set(false);
-        ran?;
-        match task.take_result() {
-            Some(out) => Ok(out?),
-            None => Err(LoopError::StoppedBeforeComplete.into()),
-        }
+        ran
     }
 
     /// Asks the loop to stop: the current turn finishes (the rest of its batch still runs),

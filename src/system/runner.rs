@@ -53,6 +53,18 @@ pub fn run<F: Future + 'static>(fut: F) -> Result<F::Output, RunError> {
     #[cfg(all(unix, feature = "signal"))]
     let interrupted = ctrl_c_cancels(&ev, &main.task_ref());
     let out = ev.run_task(main);
+    shut_down(ev)?;
+    #[cfg(all(unix, feature = "signal"))]
+    if interrupted.get() {
+        return Err(RunError::Interrupted);
+    }
+    out
+}
+
+/// What `asyncio.run` does once the main task is done: cancels what is left, shuts the
+/// default executor down, closes the loop. Not generic, so each `run::<F>` does not compile
+/// a copy of it.
+fn shut_down(ev: EventLoop) -> Result<(), RunError> {
     ev.cancel_remaining()?;
     #[cfg(feature = "executor")]
     {
@@ -62,11 +74,7 @@ pub fn run<F: Future + 'static>(fut: F) -> Result<F::Output, RunError> {
         ev.run_until_complete(async move { handle.shutdown_default_executor(timeout).await })?;
     }
     ev.close()?;
-    #[cfg(all(unix, feature = "signal"))]
-    if interrupted.get() {
-        return Err(RunError::Interrupted);
-    }
-    out
+    Ok(())
 }
 
 /// On the main thread, makes the first `SIGINT` that no `ctrl_c()` awaits cancel `main`
