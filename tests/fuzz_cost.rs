@@ -92,7 +92,7 @@ struct Cost {
 }
 
 /// How many times each workload runs; the least cost of the runs counts.
-const RUNS: usize = 5;
+const RUNS: usize = 3;
 
 /// Counts what this thread allocates, and the time, from `start` to `stop`.
 struct Meter(Instant);

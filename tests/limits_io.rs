@@ -1,5 +1,5 @@
 //! Limits of the I/O and thread functions (issue 28, point 4; the time limits and the whole
-//! inventory are in `tests/core_tests/limits_matrix.rs`): every size, count, buffer and separator at 0
+//! inventory are in `tests/coord_tests/limits_matrix.rs`): every size, count, buffer and separator at 0
 //! (or empty), 1 and its `MAX`; each saturates or returns a typed error, and none panics,
 //! hangs or allocates the size it was given.
 //!

@@ -1,7 +1,7 @@
 //! Limits (issue 28, point 4): every public function taking a duration or an instant is
 //! driven at its extremes; each saturates or returns a typed error, and none panics,
 //! overflows or hangs. Time runs on the manual clock, so a century passes in no real time.
-//! Counts and sizes of the coordination types are in `tests/core_tests/limits_sync.rs`; sockets,
+//! Counts and sizes of the coordination types are in `tests/coord_tests/limits_sync.rs`; sockets,
 //! streams, processes, threads and the extension runtime in `tests/limits_io.rs`.
 //!
 //! "Never" is a century (`clock::FAR_FUTURE`): a deadline further away is taken as a century

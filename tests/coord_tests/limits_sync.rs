@@ -1,5 +1,5 @@
 //! Limits of the coordination types (issue 28, point 4; the time limits and the whole
-//! inventory are in `tests/core_tests/limits_matrix.rs`): every capacity and count at 0, 1 and its
+//! inventory are in `tests/coord_tests/limits_matrix.rs`): every capacity and count at 0, 1 and its
 //! `MAX`; each saturates or returns a typed error, and none panics, overflows or allocates
 //! what it was given.
 //!

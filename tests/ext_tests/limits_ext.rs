@@ -1,5 +1,5 @@
 //! Limits of the extension runtime (issue 28, point 4; the time limits and the whole
-//! inventory are in `tests/core_tests/limits_matrix.rs`): its durations at 0 and `MAX`, its
+//! inventory are in `tests/coord_tests/limits_matrix.rs`): its durations at 0 and `MAX`, its
 //! microsecond property at the ends of `i64`, its JSON limit to the byte and its property
 //! indexes at the ends of `usize`. Time runs on the manual clock.
 //!
