@@ -137,9 +137,10 @@ impl Graph {
         if let Some(root) = value.as_object()
             && super::subgraph::needed(root)
         {
-            let (flat, imported) = super::subgraph::flatten(root, dir)?;
+            let (flat, imported, warnings) = super::subgraph::flatten(root, dir)?;
             budget.grow(imported);
             let mut graph = Graph::build(&flat, budget, local_app, true)?;
+            graph.warnings.extend(warnings);
             // The flattened graph has no keys of its own: report the file's (a top-level
             // graph's `exposed_*` are a subgraph's interface, unused at the top).
             unknown_keys(&mut graph.warnings, root, &["nodes", "connections"], "");

@@ -16,6 +16,9 @@ pub(super) const NODE_KEYS: &[&str] = &[
     "app",
     "extension_group",
 ];
+/// The keys evloop reads on a subgraph node and on a selector node.
+pub(super) const SUBGRAPH_NODE_KEYS: &[&str] = &["type", "name", "graph", "property"];
+pub(super) const SELECTOR_NODE_KEYS: &[&str] = &["type", "name", "filter"];
 pub(super) const CONNECTION_KEYS: &[&str] = &[
     "extension",
     "app",

@@ -26,7 +26,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::error::{GraphRule, MAX_GRAPH_ITEMS, MAX_JSON_BYTES, TenError, parse_json};
-use super::graph_json::{bad, list, str_field};
+use super::graph_json::{
+    SELECTOR_NODE_KEYS, SUBGRAPH_NODE_KEYS, bad, list, str_field, unknown_keys,
+};
 use super::selector::Selector;
 
 /// How deep subgraphs may nest (a subgraph importing itself stops here).
@@ -67,6 +69,8 @@ struct Flat {
     messages: HashMap<(String, String), String>,
     /// Property name → the extension (flattened name) it is set on.
     properties: HashMap<String, String>,
+    /// Keys evloop does not use on the subgraph and selector nodes of this level and below.
+    warnings: Vec<String>,
 }
 
 /// True if the graph has subgraph or selector nodes (then it must be flattened).
@@ -84,11 +88,12 @@ pub(crate) fn needed(root: &Map<String, Value>) -> bool {
 }
 
 /// Flattens `root` (a graph whose relative `import_uri`s are relative to `dir`): the plain
-/// graph, and the bytes of the files it imported (their routes count too).
+/// graph, the bytes of the files it imported (their routes count too), and a warning for
+/// each key evloop does not use on a subgraph or selector node.
 pub(crate) fn flatten(
     root: &Map<String, Value>,
     dir: Option<&Path>,
-) -> Result<(Value, usize), TenError> {
+) -> Result<(Value, usize, Vec<String>), TenError> {
     let mut budget = Budget::default();
     let flat = flatten_graph(root, "", dir, 0, &mut budget)?;
     let mut out = Map::new();
@@ -97,7 +102,7 @@ pub(crate) fn flatten(
         Value::Array(flat.nodes.into_iter().map(Value::Object).collect()),
     );
     out.insert("connections".into(), Value::Array(flat.connections));
-    Ok((Value::Object(out), budget.bytes))
+    Ok((Value::Object(out), budget.bytes, flat.warnings))
 }
 
 /// The file an `import_uri` names: relative to `dir`, absolute, or a `file://` URI.
@@ -210,12 +215,17 @@ fn flatten_graph(
             .unwrap_or("extension")
         {
             "extension" => flat.nodes.push((*node).clone()),
-            "selector" => selectors.add(name, node, &at)?,
+            "selector" => {
+                unknown_keys(&mut flat.warnings, node, SELECTOR_NODE_KEYS, &at);
+                selectors.add(name, node, &at)?;
+            }
             "subgraph" => {
+                unknown_keys(&mut flat.warnings, node, SUBGRAPH_NODE_KEYS, &at);
                 let (sub_graph, sub_dir) = load(node, name, &at, dir, budget)?;
                 let sub_at = format!("{at}/graph");
-                let sub =
+                let mut sub =
                     flatten_graph(&sub_graph, &sub_at, sub_dir.as_deref(), depth + 1, budget)?;
+                flat.warnings.append(&mut sub.warnings);
                 add_subgraph(&mut flat, name, node, &sub, &at)?;
                 subs.insert(name.to_string(), sub);
             }

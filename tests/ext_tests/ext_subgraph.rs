@@ -93,6 +93,32 @@ fn a_subgraph_is_flattened_with_prefixed_names_through_its_exposed_messages() {
     assert!(g.warnings().is_empty(), "{:?}", g.warnings());
 }
 
+/// Keys evloop does not use on subgraph and selector nodes, at any depth, are warnings with
+/// their path in the file, as they are on extension nodes (`tman check graph` reports them).
+#[test]
+fn unknown_keys_on_subgraph_and_selector_nodes_are_warnings() {
+    let g = Graph::from_json(
+        r#"{"nodes": [
+          {"name": "a", "addon": "a"},
+          {"type": "selector", "name": "sel", "weight": 3,
+           "filter": {"field": "name", "operator": "exact", "value": "a"}},
+          {"type": "subgraph", "name": "s", "colour": "red", "graph": {
+            "nodes": [{"name": "b", "addon": "b"},
+                      {"type": "subgraph", "name": "t", "shape": 1,
+                       "graph": {"nodes": [{"name": "c", "addon": "c"}]}}]}}]}"#,
+    )
+    .unwrap();
+    assert_eq!(names(&g), ["a", "s_b", "s_t_c"]);
+    assert_eq!(
+        g.warnings(),
+        [
+            "/nodes/1/weight: not used by evloop, ignored",
+            "/nodes/2/colour: not used by evloop, ignored",
+            "/nodes/2/graph/nodes/1/shape: not used by evloop, ignored",
+        ]
+    );
+}
+
 /// TEN's `graph_add_connection_to_nested_subgraph`: a subgraph inside a subgraph, its
 /// message exposed by the middle graph with `"subgraph": ..`; names nest as
 /// `outer_inner_<node>`, and each `import_uri` is relative to the file naming it.
