@@ -283,6 +283,14 @@ impl Timers {
         None
     }
 
+    /// Is the top entry due by `at`? A look with no clock read: a busy turn asks it with
+    /// the last time the loop read.
+    pub(crate) fn top_due_by(&self, at: Instant) -> bool {
+        self.heap
+            .peek()
+            .is_some_and(|top| top.when <= self.nanos(at))
+    }
+
     /// Pops every live timer due at `now`, earliest first, handing each to `ready` as the
     /// item that runs it. Returns how many fired.
     pub(crate) fn pop_due(&mut self, now: Instant, mut ready: impl FnMut(Due)) -> u64 {

@@ -19,13 +19,24 @@
 //!           └──────────────────────────────────────────────────────────────┘
 //! ```
 //!
-//! One deliberate difference from asyncio, in phase 2: asyncio calls `select(0)` on every
+//! A deliberate difference from asyncio, in phase 2: asyncio calls `select(0)` on every
 //! iteration even when callbacks are waiting, which costs a system call per turn. evloop
 //! skips the poll while work is ready, until [`POLL_BUDGET`] items have run since the last
 //! poll, so a busy loop still sees I/O within a bounded delay (tokio's `event_interval`
 //! does the same). A loop with no I/O source registered skips that poll too, since it could
 //! report nothing: the budget just starts over. Other threads' calls are not delayed: the
 //! remote queue's flag is checked every turn. An idle loop always polls.
+//!
+//! A second one, in phase 4, follows from it: the same budget applies to the clock. asyncio reads `time()` every turn to
+//! find the due timers; a busy evloop turn first compares the nearest deadline with the
+//! last time the loop read (every [`EventLoop::time`](crate::EventLoop::time),
+//! `call_later`, `sleep` reads it), and reads the clock again only when that deadline has
+//! passed by then, when the budget ran out, or when the loop is idle. So a timer already due
+//! when it was scheduled (`call_later(0, f)`, a deadline in the past) fires in the very next
+//! turn, as in asyncio, while one that comes due as the loop is busy fires at most
+//! [`POLL_BUDGET`] items late: no program can tell that from the clock having been read a
+//! little earlier. A manual clock is read every turn (a read costs nothing there, and tests
+//! step it by hand). tokio, likewise, moves its timers only when its driver is polled.
 //!
 //! Phase 6 is a shortcut, not a rule. When a turn's last step was a task that queued itself
 //! again (a `yield_now` loop, a task polling a busy resource) and nothing else is ready, the
@@ -99,7 +110,8 @@ impl Core {
         //    ready anyway, skip the system call until POLL_BUDGET items have run, and skip
         //    it then too if no I/O source is registered (other threads' calls are seen in
         //    phase 3 without a poll).
-        let polled = !busy || self.busy_poll_due();
+        let budget_spent = busy && self.budget_spent();
+        let polled = !busy || (budget_spent && !self.reactor().is_empty());
         let mut woken = false;
         if polled {
             self.ran_since_poll.set(0);
@@ -125,9 +137,15 @@ impl Core {
         }
 
         // 4. Move every timer whose deadline has passed to the ready queue, earliest first
-        //    (asyncio appends due timers after I/O callbacks).
+        //    (asyncio appends due timers after I/O callbacks). A busy turn with budget left
+        //    reads the clock only if the nearest deadline had passed at the last read.
         let mut timers = self.timers.borrow_mut();
-        if timers.len() > 0 {
+        if timers.len() > 0
+            && (!busy
+                || budget_spent
+                || matches!(self.clock, Clock::Manual(_))
+                || timers.top_due_by(self.last_now.get()))
+        {
             let now = self.now();
             let mut ready = self.ready.borrow_mut();
             let fired = timers.pop_due(now, |item| ready.push_back(item.into()));
@@ -179,17 +197,15 @@ impl Core {
         }
     }
 
-    /// Phase 2 while work is ready: is a zero-timeout poll due? Once POLL_BUDGET items ran
-    /// since the last poll, if any I/O source is registered; with none, the poll could only
-    /// report the remote queue's wake-up, which phase 3 sees anyway, so the budget restarts.
-    fn busy_poll_due(&self) -> bool {
+    /// Phases 2 and 4 while work is ready: have POLL_BUDGET items run since the last poll?
+    /// Then the budget starts over, and the turn polls (if any I/O source is registered:
+    /// with none, the poll could only report the remote queue's wake-up, which phase 3 sees
+    /// anyway) and reads the clock.
+    fn budget_spent(&self) -> bool {
         if self.ran_since_poll.get() < POLL_BUDGET {
             return false;
         }
-        if self.reactor().is_empty() {
-            self.ran_since_poll.set(0);
-            return false;
-        }
+        self.ran_since_poll.set(0);
         true
     }
 

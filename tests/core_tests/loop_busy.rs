@@ -262,3 +262,64 @@ fn a_busy_loop_with_an_io_source_polls_once_per_budget() {
     assert!((9..=11).contains(&polls), "{polls} polls");
     assert!(ev.remove_reader(rx.as_raw_fd()));
 }
+
+/// Mirrors asyncio: `loop.call_later(0, f)` then `loop.call_soon(g)`, while a task keeps
+/// the loop busy. asyncio runs `g` then `f` in the very next turn (a due timer joins the
+/// batch behind the ready callbacks): evloop reads no clock for that, since the deadline
+/// had passed at the last read (the one `call_later` made).
+#[test]
+fn a_timer_due_when_scheduled_fires_in_the_next_busy_turn() {
+    let ev = EventLoop::new().unwrap();
+    let order = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let o = order.clone();
+    let steps = yielder(&ev, move || o.borrow().len() == 2);
+    let o = order.clone();
+    ev.call_later(Duration::ZERO, move || o.borrow_mut().push("f"))
+        .unwrap();
+    let o = order.clone();
+    ev.call_soon(move || o.borrow_mut().push("g")).unwrap();
+    let o = order.clone();
+    ev.run_until_complete(async move {
+        while o.borrow().len() < 2 {
+            evloop::yield_now().await;
+        }
+    })
+    .unwrap();
+    assert_eq!(*order.borrow(), ["g", "f"]);
+    // Both ran in the first turn, with the yielder's first step.
+    assert_eq!(steps.get(), 2);
+}
+
+/// A timer that comes due while two tasks keep the loop busy fires within the poll
+/// budget's worth of items after its deadline (the clock is read again then).
+#[test]
+fn a_busy_loop_sees_a_timer_come_due_within_the_poll_budget() {
+    let ev = EventLoop::new().unwrap();
+    let fired = Rc::new(Cell::new(false));
+    let f = fired.clone();
+    let deadline = ev.time() + Duration::from_millis(5);
+    ev.call_at(deadline, move || f.set(true)).unwrap();
+    let steps_after = Rc::new(Cell::new(0usize));
+    let s = steps_after.clone();
+    let f = fired.clone();
+    let steps = yielder(&ev, move || {
+        if std::time::Instant::now() >= deadline {
+            s.set(s.get() + 1);
+        }
+        f.get()
+    });
+    let f = fired.clone();
+    ev.run_until_complete(async move {
+        while !f.get() {
+            evloop::yield_now().await;
+        }
+    })
+    .unwrap();
+    assert!(steps.get() > 1);
+    // Two tasks ready per turn: the clock is read again within POLL_BUDGET items.
+    assert!(
+        steps_after.get() <= POLL_BUDGET,
+        "{} steps after",
+        steps_after.get()
+    );
+}
