@@ -26,6 +26,7 @@ use serde_json::{Map, Value};
 
 use super::error::{ConversionProblem, GraphRule, TenError};
 use super::msg::{CmdResult, Header, check_name};
+use super::msg_name::MsgName;
 use super::properties::{Properties, check_path};
 
 /// Where a rule writes, or reads from.
@@ -252,7 +253,7 @@ impl MsgConversion {
     pub(crate) fn convert_header(&self, header: &mut Header) -> Result<(), TenError> {
         let (name, props) = self.msg.convert(&header.name, &header.properties)?;
         if let Some(name) = name {
-            header.name = name;
+            header.name = MsgName::new(&name);
         }
         header.properties = props;
         Ok(())

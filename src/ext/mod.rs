@@ -52,6 +52,7 @@ mod live;
 mod log;
 pub mod msg;
 mod msg_kind;
+mod msg_name;
 mod options;
 mod path;
 mod path_sweep;

@@ -7,6 +7,7 @@
 
 use super::error::TenError;
 pub use super::msg_kind::MsgKind;
+use super::msg_name::MsgName;
 use super::properties::Properties;
 
 /// Checks a user message name (TEN's rules; `ten:` is reserved).
@@ -32,7 +33,7 @@ pub(crate) fn check_name(name: &str) -> Result<(), TenError> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Header {
     /// The message name.
-    pub(crate) name: String,
+    pub(crate) name: MsgName,
     /// User properties.
     pub properties: Properties,
     /// Explicit destinations (extension names); `None` routes by the graph. A boxed slice
@@ -46,7 +47,7 @@ impl Header {
     fn new(name: &str) -> Result<Header, TenError> {
         check_name(name)?;
         Ok(Header {
-            name: name.to_string(),
+            name: MsgName::new(name),
             properties: Properties::new(),
             dests: None,
             source: None,
@@ -276,7 +277,7 @@ pub enum StatusCode {
 pub struct CmdResult {
     status: StatusCode,
     /// The name of the command answered.
-    cmd_name: String,
+    cmd_name: MsgName,
     /// User properties (`detail` by convention).
     pub properties: Properties,
     is_final: bool,
@@ -292,7 +293,7 @@ impl CmdResult {
     pub(crate) fn for_name(status: StatusCode, cmd_name: &str) -> CmdResult {
         CmdResult {
             status,
-            cmd_name: cmd_name.to_string(),
+            cmd_name: MsgName::new(cmd_name),
             properties: Properties::new(),
             is_final: true,
             completed: false,
@@ -333,7 +334,7 @@ impl CmdResult {
     /// Makes it a result of the command named `cmd_name` (a converted command's result goes
     /// back under the name its sender used).
     pub(crate) fn set_cmd_name(&mut self, cmd_name: &str) {
-        cmd_name.clone_into(&mut self.cmd_name);
+        self.cmd_name = MsgName::new(cmd_name);
     }
 
     /// The `detail` property as a string, if set.

@@ -18,6 +18,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use super::msg::{CmdResult, StatusCode};
+use super::msg_name::MsgName;
 
 /// How results of one sent command reach the sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,42 +99,9 @@ impl Drop for PendingSlot {
     }
 }
 
-/// Bytes of a command name kept in the path itself.
-const INLINE_NAME: usize = 22;
-
-/// A command's name as its path keeps it: in place if short (most are), so that sending a
-/// command does not allocate for it; boxed otherwise.
-enum Name {
-    Inline { len: u8, bytes: [u8; INLINE_NAME] },
-    Boxed(Box<str>),
-}
-
-impl Name {
-    fn new(name: &str) -> Name {
-        if name.len() > INLINE_NAME {
-            return Name::Boxed(name.into());
-        }
-        let mut bytes = [0; INLINE_NAME];
-        bytes[..name.len()].copy_from_slice(name.as_bytes());
-        Name::Inline {
-            len: name.len() as u8,
-            bytes,
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        match self {
-            Name::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).expect("copied from a str")
-            }
-            Name::Boxed(name) => name,
-        }
-    }
-}
-
 /// The sender's side of one sent command (TEN's OUT path).
 pub(crate) struct OutPath {
-    cmd_name: Name,
+    cmd_name: MsgName,
     policy: Policy,
     /// Hops from the original command, which is 1.
     depth: u32,
@@ -159,7 +127,7 @@ impl OutPath {
         deadline: Instant,
     ) -> Rc<OutPath> {
         Rc::new(OutPath {
-            cmd_name: Name::new(cmd_name),
+            cmd_name: MsgName::new(cmd_name),
             policy,
             depth: parent.as_ref().map_or(1, |p| p.depth.saturating_add(1)),
             sender,

@@ -175,7 +175,7 @@ impl Runtime {
         if dests.is_empty() {
             return Err(TenError::MsgNotConnected {
                 kind,
-                name: header.name.clone(),
+                name: header.name.to_string(),
             });
         }
         Ok(dests)
