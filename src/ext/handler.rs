@@ -158,7 +158,7 @@ impl Handler {
             Inbound::Video(_) => "on_video_frame",
         };
         // Only a command has a responder to answer for (data handlers allocate nothing here).
-        let scope = matches!(msg, Inbound::Cmd(..)).then(HandlerScope::new);
+        let scope = matches!(msg, Inbound::Cmd(..)).then(|| rt.spare_scopes.take());
         let trail = match &msg {
             Inbound::Cmd(_, reply) => Some(reply.path().clone()),
             _ => None,
@@ -206,6 +206,7 @@ impl Handler {
     ) {
         if let Some(scope) = scope {
             scope.finish(outcome.as_ref().err());
+            rt.spare_scopes.give_back(scope);
         }
         if let Err(why) = outcome {
             rt.failed(node, what, why.to_string());

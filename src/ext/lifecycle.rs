@@ -93,8 +93,8 @@ pub(crate) async fn lifecycle(rt: Rc<Runtime>, node: usize) {
     rt.cancel_path_sweep(node);
     let out_paths = n.out_paths.borrow_mut().take();
     for path in out_paths {
-        if let Some(p) = path.upgrade() {
-            p.fail("The extension was de-initialized.");
+        if path.is_open() {
+            path.fail("The extension was de-initialized.");
         }
     }
     // Leftover handlers are cancelled and awaited: nothing keeps running.

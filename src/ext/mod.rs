@@ -54,6 +54,7 @@ pub mod msg;
 mod msg_kind;
 mod msg_name;
 mod options;
+mod out_paths;
 mod path;
 mod path_sweep;
 #[cfg(test)]
@@ -61,7 +62,6 @@ mod pending_cost;
 mod placeholder;
 mod predefined;
 pub mod properties;
-mod pruned;
 mod responder;
 pub mod results;
 mod route_budget;

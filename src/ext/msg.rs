@@ -331,6 +331,11 @@ impl CmdResult {
         &self.cmd_name
     }
 
+    /// The name of the command it answers, as kept (compared without reading it as text).
+    pub(crate) fn kept_cmd_name(&self) -> &MsgName {
+        &self.cmd_name
+    }
+
     /// Makes it a result of the command named `cmd_name` (a converted command's result goes
     /// back under the name its sender used).
     pub(crate) fn set_cmd_name(&mut self, cmd_name: &str) {

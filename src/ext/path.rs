@@ -116,8 +116,11 @@ pub(crate) struct OutPath {
 
 impl OutPath {
     /// The path of a command `sender` sends to `dests` destinations, while it handles the
-    /// command of `parent` (if any), timing out at `deadline`.
+    /// command of `parent` (if any), timing out at `deadline`; written into `spare` if
+    /// given (a closed path no one else holds, see `out_paths.rs`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
+        spare: Option<Rc<OutPath>>,
         cmd_name: &str,
         policy: Policy,
         dests: usize,
@@ -126,7 +129,7 @@ impl OutPath {
         parent: Option<Rc<OutPath>>,
         deadline: Instant,
     ) -> Rc<OutPath> {
-        Rc::new(OutPath {
+        let path = OutPath {
             cmd_name: MsgName::new(cmd_name),
             policy,
             depth: parent.as_ref().map_or(1, |p| p.depth.saturating_add(1)),
@@ -141,12 +144,24 @@ impl OutPath {
                 waker: None,
                 pending: Some(pending),
             }),
-        })
+        };
+        match spare {
+            Some(mut spare) => {
+                *Rc::get_mut(&mut spare).expect("a spare path has no other holder") = path;
+                spare
+            }
+            None => Rc::new(path),
+        }
     }
 
     /// The command's name.
     pub(crate) fn cmd_name(&self) -> &str {
         self.cmd_name.as_str()
+    }
+
+    /// The command's name, as kept (compared without reading it as text).
+    pub(crate) fn kept_cmd_name(&self) -> &MsgName {
+        &self.cmd_name
     }
 
     /// Hops from the original command, which is 1.

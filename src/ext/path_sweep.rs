@@ -59,12 +59,12 @@ impl Runtime {
         let now = ev.time();
         let mut due = Vec::new();
         let mut next: Option<Instant> = None;
-        for path in &self.nodes[node].out_paths.borrow().items {
-            let Some(path) = path.upgrade().filter(|p| p.is_open()) else {
+        for path in self.nodes[node].out_paths.borrow().iter() {
+            if !path.is_open() {
                 continue;
-            };
+            }
             if path.deadline() <= now {
-                due.push(path);
+                due.push(path.clone());
             } else {
                 next = Some(next.map_or(path.deadline(), |n| n.min(path.deadline())));
             }

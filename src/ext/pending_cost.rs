@@ -6,14 +6,14 @@
 //! A command sent and not yet answered holds, for the runtime:
 //! - its result path, one `Rc<OutPath>` block (with its deadline, the pending slot, the
 //!   trail and a name of up to 22 bytes inside it; a longer name costs its own block);
-//! - a `Weak` in the sender's list of paths (flushed at its deinit);
+//! - a reference in the sender's list of paths (`out_paths.rs`);
 //! - the `Responder` the receiver holds.
 //!
 //! Its path timeout costs no timer of its own: the sender's one sweep timer serves all its
 //! paths (`path_sweep.rs`).
 
 use std::mem::size_of;
-use std::rc::Weak;
+use std::rc::Rc;
 
 use super::path::OutPath;
 use super::responder::Responder;
@@ -27,7 +27,7 @@ const fn rc_block<T>() -> usize {
 fn parts() -> Vec<(&'static str, usize)> {
     vec![
         ("result path (Rc<OutPath>)", rc_block::<OutPath>()),
-        ("sender's list slot", size_of::<Weak<OutPath>>()),
+        ("sender's list slot", size_of::<Rc<OutPath>>()),
         ("receiver's Responder", size_of::<Responder>()),
     ]
 }

@@ -89,7 +89,11 @@ impl Responder {
         if self.answered {
             return Err(TenError::AlreadyAnswered);
         }
-        if result.cmd_name() != self.cmd_name() {
+        let for_this = match &self.back {
+            None => result.kept_cmd_name() == self.path.kept_cmd_name(),
+            Some(back) => result.cmd_name() == back.0,
+        };
+        if !for_this {
             return Err(TenError::InvalidArgument(format!(
                 "a result for '{}' cannot answer '{}'",
                 result.cmd_name(),
@@ -156,10 +160,6 @@ struct ScopeState {
 pub(crate) struct HandlerScope(Rc<RefCell<ScopeState>>);
 
 impl HandlerScope {
-    pub(crate) fn new() -> HandlerScope {
-        HandlerScope::default()
-    }
-
     /// Keeps a dropped responder's path until the handler ends; false (the responder
     /// answers itself) if the handler already ended.
     fn adopt(&self, path: &Rc<OutPath>) -> bool {
@@ -181,6 +181,36 @@ impl HandlerScope {
         if let Some(path) = orphan {
             let detail = failure.map_or_else(|| NOT_ANSWERED.to_string(), Failure::detail);
             not_answered(&path, &detail);
+        }
+    }
+}
+
+/// How many finished scopes a graph keeps for its next command handlers.
+const SPARE_SCOPES: usize = 32;
+
+/// Finished scopes kept for the next command handlers, so that starting one allocates no
+/// scope (with one command in flight per extension, a handful are reused over and over).
+#[derive(Default)]
+pub(crate) struct SpareScopes(RefCell<Vec<HandlerScope>>);
+
+impl SpareScopes {
+    /// A fresh scope: a kept one, or a new one.
+    pub(crate) fn take(&self) -> HandlerScope {
+        self.0.borrow_mut().pop().unwrap_or_default()
+    }
+
+    /// Keeps a finished scope that no responder holds any more, as new.
+    pub(crate) fn give_back(&self, scope: HandlerScope) {
+        if Rc::strong_count(&scope.0) != 1 {
+            return;
+        }
+        let mut spare = self.0.borrow_mut();
+        if spare.len() < SPARE_SCOPES {
+            let mut st = scope.0.borrow_mut();
+            debug_assert!(st.finished && st.orphan.is_none(), "only a finished scope");
+            st.finished = false;
+            drop(st);
+            spare.push(scope);
         }
     }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::panic::Location;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::caught::Failure;
@@ -20,9 +20,9 @@ use super::log::{LogLevel, LogRecord, LogSink};
 use super::msg::Header;
 use super::msg_kind::MsgKind;
 use super::options::AppOptions;
-use super::path::OutPath;
+use super::out_paths::OutPaths;
 use super::properties::Properties;
-use super::pruned::Pruned;
+use super::responder::SpareScopes;
 use super::route_table::RouteTable;
 use super::stage::Stage;
 use super::starts::Starts;
@@ -47,7 +47,7 @@ pub(crate) struct NodeRt {
     /// Handler tasks running for it (each gives its slot back as it ends).
     pub(crate) handlers: RefCell<Live>,
     /// Commands it sent that may still wait for results.
-    pub(crate) out_paths: RefCell<Pruned<Weak<OutPath>>>,
+    pub(crate) out_paths: RefCell<OutPaths>,
     /// How many of them are pending, against `AppOptions::max_pending_cmds`.
     pub(crate) pending: Rc<Cell<usize>>,
     /// The timer that fails its due paths, and when it fires (`path_sweep.rs`).
@@ -62,6 +62,8 @@ pub(crate) struct Runtime {
     routes: RouteTable,
     /// Delivered messages whose handlers start in a coming turn (`handler.rs`).
     pub(crate) starts: Starts,
+    /// Finished handler scopes, for the next command handlers (`responder.rs`).
+    pub(crate) spare_scopes: SpareScopes,
     pub(crate) options: AppOptions,
     pub(crate) log_sink: Option<LogSink>,
     /// Set to stop this graph (its extensions stop and deinit).
@@ -101,7 +103,7 @@ impl Runtime {
                     held: RefCell::new(Vec::new()),
                     inbox: Queue::new(0),
                     handlers: RefCell::new(Live::default()),
-                    out_paths: RefCell::new(Pruned::new()),
+                    out_paths: RefCell::new(OutPaths::default()),
                     pending: Rc::new(Cell::new(0)),
                     sweep: RefCell::new(None),
                 }
@@ -114,6 +116,7 @@ impl Runtime {
             nodes,
             routes: RouteTable::new(&graph),
             starts: Starts::default(),
+            spare_scopes: SpareScopes::default(),
             graph,
             options,
             log_sink,

@@ -62,21 +62,21 @@ impl Host for Runtime {
         })?;
         let deadline = self.path_deadline(from)?;
         self.arm_path_sweep(from, deadline)?;
-        let path = OutPath::new(
-            cmd.name(),
-            policy,
-            dests.len(),
-            slot,
-            from,
-            parent,
-            deadline,
-        );
-        {
+        let path = {
             let mut paths = self.nodes[from].out_paths.borrow_mut();
-            paths.push(Rc::downgrade(&path), |p| {
-                p.upgrade().is_some_and(|p| p.is_open())
-            });
-        }
+            let path = OutPath::new(
+                paths.reuse(),
+                cmd.name(),
+                policy,
+                dests.len(),
+                slot,
+                from,
+                parent,
+                deadline,
+            );
+            paths.push(path.clone());
+            path
+        };
         // Every destination but the last gets a copy; the last gets the command itself.
         let (&last, others) = dests.split_last().expect("resolve gives a destination");
         for &dest in others {
