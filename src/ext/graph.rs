@@ -363,6 +363,11 @@ impl Graph {
         self.nodes.iter().position(|n| n.name == name)
     }
 
+    /// Does any connection of the graph convert messages?
+    pub(crate) fn has_conversions(&self) -> bool {
+        !self.conversions.is_empty()
+    }
+
     /// The `msg_conversion` of destination `to` for a message of `kind` named `name` from
     /// node `from`, if it has one.
     pub(crate) fn conversion(

@@ -67,7 +67,7 @@ impl Runtime {
     /// Polls the handler of `msg` once, here; if it waits, it goes on as a task that takes
     /// a slot in its extension's `handlers` (the task polls it again, with its own waker).
     fn start_handler(self: &Rc<Self>, dest: usize, msg: Inbound) {
-        let state = match Handler::start(self, dest, msg) {
+        let mut state = match Handler::start(self, dest, msg) {
             Ok(Some(running)) => running,
             Ok(None) => return,
             Err((scope, what, failure)) => {
@@ -75,16 +75,16 @@ impl Runtime {
                 return;
             }
         };
+        let mut cx = Context::from_waker(Waker::noop());
+        if Handler::poll_running(self, dest, &mut state, &mut cx).is_ready() {
+            return;
+        }
         let mut handler = Handler {
             rt: self.clone(),
             node: dest,
             slot: None,
             state,
         };
-        let mut cx = Context::from_waker(Waker::noop());
-        if Pin::new(&mut handler).poll(&mut cx).is_ready() {
-            return;
-        }
         let node = &self.nodes[dest];
         let slot = node.handlers.borrow_mut().reserve();
         handler.slot = Some(slot);
@@ -232,7 +232,20 @@ impl Future for Handler {
                 }
             }
         }
-        let HandlerState::Running { fut, trail, .. } = &mut this.state else {
+        Handler::poll_running(&this.rt, this.node, &mut this.state, cx)
+    }
+}
+
+impl Handler {
+    /// Polls a started handler (a `Running` state) once; when it ends, its scope answers for
+    /// it, a failure is reported and the state becomes `Done`.
+    fn poll_running(
+        rt: &Runtime,
+        node: usize,
+        state: &mut HandlerState,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        let HandlerState::Running { fut, trail, .. } = state else {
             return Poll::Ready(());
         };
         let polled = if trail.is_some() {
@@ -252,13 +265,13 @@ impl Future for Handler {
         // answers for it; the extension is kept until then.
         let HandlerState::Running {
             scope, what, ext, ..
-        } = &mut this.state
+        } = state
         else {
             unreachable!("just matched");
         };
         let (scope, what, ext) = (scope.take(), *what, ext.take());
-        this.state = HandlerState::Done;
-        Handler::end(&this.rt, this.node, scope, what, outcome);
+        *state = HandlerState::Done;
+        Handler::end(rt, node, scope, what, outcome);
         drop(ext);
         Poll::Ready(())
     }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use super::graph::Graph;
 use super::msg_kind::MsgKind;
+use super::msg_name::MsgName;
 
 /// Up to this many routes of a kind from one sender are searched in a list.
 const FEW: usize = 8;
@@ -18,13 +19,13 @@ enum Routes {
 }
 
 impl Routes {
-    fn get(&self, name: &str) -> &[usize] {
+    fn get(&self, name: &MsgName) -> &[usize] {
         match self {
             Routes::Few(list) => list
                 .iter()
-                .find(|(n, _)| **n == *name)
+                .find(|(n, _)| n.as_bytes() == name.as_bytes())
                 .map_or(&[], |(_, to)| to),
-            Routes::Many(map) => map.get(name).map_or(&[], |to| to),
+            Routes::Many(map) => map.get(name.as_str()).map_or(&[], |to| to),
         }
     }
 }
@@ -73,7 +74,7 @@ impl RouteTable {
     }
 
     /// Where a message of `kind` named `name` from node `from` goes (empty if nowhere).
-    pub(crate) fn get(&self, from: usize, kind: MsgKind, name: &str) -> &[usize] {
+    pub(crate) fn get(&self, from: usize, kind: MsgKind, name: &MsgName) -> &[usize] {
         self.by_sender
             .get(from)
             .map_or(&[], |kinds| kinds[slot(kind)].get(name))

@@ -206,7 +206,8 @@ impl Runtime {
     /// original delivered, as TEN does.
     pub(crate) fn send_to(self: &Rc<Self>, from: usize, dest: usize, mut msg: Inbound) {
         let kind = msg.kind();
-        if let Some(conv) = self.graph.conversion(from, kind, &msg.header().name, dest)
+        if self.graph.has_conversions()
+            && let Some(conv) = self.graph.conversion(from, kind, &msg.header().name, dest)
             && let Err(e) = msg.convert(conv)
         {
             self.log_runtime(
