@@ -14,8 +14,8 @@
 //!           │ 4. due timers → ready queue (by deadline, then FIFO)         │
 //!           │ 5. run exactly the items that are ready *now*;               │
 //!           │    whatever they schedule waits for the next turn            │
-//!           │ 6. (run_forever) a batch of one that queued just one item:   │
-//!           │    the next turns, taken right here (see below)              │
+//!           │ 6. (run_forever) a lone task that queued only itself:        │
+//!           │    its next turns, taken right here (see below)              │
 //!           └──────────────────────────────────────────────────────────────┘
 //! ```
 //!
@@ -27,29 +27,26 @@
 //! report nothing: the budget just starts over. Other threads' calls are not delayed: the
 //! remote queue's flag is checked every turn. An idle loop always polls.
 //!
-//! A second one, in phase 4, follows from it: the same budget applies to the clock.
-//! asyncio reads `time()` every turn to find the due timers; a busy evloop turn first
-//! compares the nearest deadline with the last time the loop read (every
-//! [`EventLoop::time`](crate::EventLoop::time), `call_later`, `sleep` reads it), and reads
-//! the clock again only when that deadline has passed by then, when the budget ran out, or
-//! when the loop is idle. So a timer already due when it was scheduled (`call_later(0, f)`,
-//! a deadline in the past) fires in the very next turn, as in asyncio, while one that comes
-//! due as the loop is busy fires at most [`POLL_BUDGET`] items late: no program can tell
-//! that from the clock having been read a little earlier. A manual clock is read every turn
-//! (a read costs nothing there, and tests step it by hand). tokio, likewise, moves its
-//! timers only when its driver is polled.
+//! A second one, in phase 4, follows from it: the same budget applies to the clock. asyncio reads `time()` every turn to
+//! find the due timers; a busy evloop turn first compares the nearest deadline with the
+//! last time the loop read (every [`EventLoop::time`](crate::EventLoop::time),
+//! `call_later`, `sleep` reads it), and reads the clock again only when that deadline has
+//! passed by then, when the budget ran out, or when the loop is idle. So a timer already due
+//! when it was scheduled (`call_later(0, f)`, a deadline in the past) fires in the very next
+//! turn, as in asyncio, while one that comes due as the loop is busy fires at most
+//! [`POLL_BUDGET`] items late: no program can tell that from the clock having been read a
+//! little earlier. A manual clock is read every turn (a read costs nothing there, and tests
+//! step it by hand). tokio, likewise, moves its timers only when its driver is polled.
 //!
-//! Phase 6 is a shortcut, not a rule. When a turn ran one item and that item queued exactly
-//! one more (a task that yields, a handler that answers and so wakes its sender, which
-//! wakes its own sender...), the next turn would skip the poll, find no remote call, no
-//! due timer and no stop, and run that one item. So `run_once` checks exactly those
-//! conditions after the item (`next_turn_is_plain`) and, if they hold, counts a turn and
-//! runs the next item without leaving; a task that queued itself is stepped again without
-//! even a lookup (`run_task`). Nothing observable changes: every condition that would make
-//! the next turn do more (a remote call, a timer that may be due, a stop, debug mode, the
-//! poll budget running out, a second ready item) sends it back through the full turn. It
-//! saves the turn's bookkeeping, a large share of a lone yield's cost and of a chain of
-//! wakes (measured in `docs/performance.md`). A host that steps the loop itself
+//! Phase 6 is a shortcut, not a rule. When a turn's last step was a task that queued itself
+//! again (a `yield_now` loop, a task polling a busy resource) and nothing else is ready, the
+//! next turn would skip the poll, find no remote call, no timer and no stop, and step that
+//! task once more. So `run_task` checks exactly those conditions after the step and, if
+//! they hold, counts a turn and steps the task again without leaving. Nothing observable
+//! changes: every condition that would make the next turn do more (a remote call, any
+//! timer, a stop, debug mode, the poll budget running out, a second ready item) sends it
+//! back through the full turn. It saves the turn's bookkeeping, a large share of a lone
+//! yield's cost (measured in `docs/performance.md`). A host that steps the loop itself
 //! ([`run_once`](crate::LoopHandle::run_once)) always gets exactly one turn.
 //!
 //! Phase 5's snapshot is what makes ordering predictable: a callback that schedules another
@@ -165,14 +162,10 @@ impl Core {
             self.run_batch(ntodo, Core::run_observed);
             self.turn_ends();
         } else if shortcut && ntodo == 1 {
-            // 6. A batch of one: while it queues exactly one item and nothing else could
-            //    happen in the next turn, that turn's item runs here (`next_turn_only_item`;
-            //    a task that queued itself is stepped again inside `run_task`).
+            // 6. A batch of one: if it is a task step that queues only itself again, the
+            //    task may take its next turns here, while nothing else could happen in them
+            //    (`run_task`, `next_turn_only_steps`).
             self.run_batch(1, Core::run_item::<true>);
-            while let Some(item) = self.next_turn_only_item() {
-                count!(self, turns, 1);
-                self.run_item::<true>(item);
-            }
         } else {
             self.run_batch(ntodo, Core::run_item::<false>);
         }
@@ -288,49 +281,27 @@ impl Core {
         drop(slot); // outside the borrow (the caller still holds a reference anyway)
     }
 
-    /// Phase 6: would the next turn do nothing but run what is ready? That is so when no
-    /// stop or debug mode is pending, the next turn would skip the poll and the clock
-    /// (budget left), no other thread queued work, and no timer may be due (the nearest
-    /// deadline had not passed at the last read; with a manual clock, no timer at all).
-    #[inline(always)]
-    fn next_turn_is_plain(&self) -> bool {
-        if self.stopping.get()
-            || self.is_observed()
-            || self.ran_since_poll.get() >= POLL_BUDGET
-            || self.shared.has_pending()
-        {
-            return false;
-        }
-        let timers = self.timers.borrow();
-        timers.len() == 0
-            || (!matches!(self.clock, Clock::Manual(_)) && !timers.top_due_by(self.last_now.get()))
-    }
-
-    /// Phase 6, for task `key` that just stepped: would the next turn do nothing but step
-    /// it once more? If so, the next turn's batch is taken (the task's entry leaves the
-    /// queue and counts against the poll budget) and `true` returned.
+    /// Phase 6: would the next turn do nothing but step task `key` once more? That is so
+    /// when the ready queue holds only that task, no stop or debug mode is pending, the
+    /// next turn would skip the poll (budget left), no other thread queued work, and no
+    /// timer exists that could be due. If so, the next turn's batch is taken (the task's
+    /// entry leaves the queue and counts against the poll budget) and `true` returned.
     #[inline(always)]
     fn next_turn_only_steps(&self, key: usize) -> bool {
         let mut ready = self.ready.borrow_mut();
         let only_this =
             ready.len() == 1 && matches!(ready.front(), Some(Ready::Task(k)) if *k == key);
-        if !only_this || !self.next_turn_is_plain() {
+        if !only_this
+            || self.stopping.get()
+            || self.is_observed()
+            || self.ran_since_poll.get() >= POLL_BUDGET
+            || self.timers.borrow().len() > 0
+            || self.shared.has_pending()
+        {
             return false;
         }
         ready.pop_front();
         self.ran_since_poll.set(self.ran_since_poll.get() + 1);
         true
-    }
-
-    /// Phase 6, after a batch of one: the next turn's one item, taken (counted against the
-    /// poll budget), if that turn would do nothing but run it.
-    #[inline(always)]
-    fn next_turn_only_item(&self) -> Option<Ready> {
-        let mut ready = self.ready.borrow_mut();
-        if ready.len() != 1 || !self.next_turn_is_plain() {
-            return None;
-        }
-        self.ran_since_poll.set(self.ran_since_poll.get() + 1);
-        ready.pop_front()
     }
 }
