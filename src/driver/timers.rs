@@ -138,6 +138,10 @@ pub(crate) struct Timers {
     next_seq: u64,
     /// How many entries in `heap` are cancelled; changed by cancellations and by removals.
     cancelled: usize,
+    /// The time the last `pop_due` was given, stored as a deadline is.
+    checked_at: u64,
+    /// `next_seq` at the last `pop_due`: a timer was armed since if it moved.
+    seq_at_check: u64,
 }
 
 /// A timer that came due, as `pop_due` hands it to the loop.
@@ -160,6 +164,8 @@ impl Timers {
             epoch,
             next_seq: 0,
             cancelled: 0,
+            checked_at: 0,
+            seq_at_check: 0,
         }
     }
 
@@ -283,18 +289,24 @@ impl Timers {
         None
     }
 
-    /// Is the top entry due by `at`? A look with no clock read: a busy turn asks it with
-    /// the last time the loop read.
-    pub(crate) fn top_due_by(&self, at: Instant) -> bool {
-        self.heap
-            .peek()
-            .is_some_and(|top| top.when <= self.nanos(at))
+    /// May a timer be due, without reading the clock? Yes if one was armed since the last
+    /// `pop_due` (it may have been due at once: `call_later(0, f)`), or if the earliest
+    /// deadline had passed by the time that `pop_due` was given. A busy turn asks this
+    /// before it reads the clock.
+    pub(crate) fn may_be_due(&self) -> bool {
+        self.next_seq != self.seq_at_check
+            || self
+                .heap
+                .peek()
+                .is_some_and(|top| top.when <= self.checked_at)
     }
 
     /// Pops every live timer due at `now`, earliest first, handing each to `ready` as the
     /// item that runs it. Returns how many fired.
     pub(crate) fn pop_due(&mut self, now: Instant, mut ready: impl FnMut(Due)) -> u64 {
         let now = self.nanos(now);
+        self.checked_at = now;
+        self.seq_at_check = self.next_seq;
         let mut fired = 0;
         while let Some(top) = self.heap.peek_mut() {
             if !live(&self.sleeps, &top) {

@@ -98,6 +98,7 @@ impl Drop for Enter {
 /// Runs `f` with the running loop of this thread, if there is one. A thread whose
 /// thread-locals are being destroyed runs none (nor can it start one, see [`can_enter`]),
 /// so code called from a thread-local's destructor gets `None`, not a panic.
+#[inline(always)]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<Core>) -> R) -> Option<R> {
     CURRENT
         .try_with(|slot| slot.borrow().as_ref().map(f))

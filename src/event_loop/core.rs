@@ -77,9 +77,6 @@ pub(crate) struct Core {
     pub(super) door: Arc<Door>,
     /// Where "now" comes from.
     pub(super) clock: Clock,
-    /// The time [`now`](Core::now) last read: phase 4 of a busy turn compares the nearest
-    /// deadline with it before reading the clock again (see `run_once`).
-    pub(super) last_now: Cell<Instant>,
     /// Idle, running or closed; changed by `enter`/its guard and by `close`.
     pub(super) state: Cell<LoopState>,
     /// `stop()` was called; checked after each turn, reset when `run_forever` returns.
@@ -134,7 +131,6 @@ impl Core {
         Ok(Rc::new_cyclic(|weak| Core {
             ready: RefCell::new(ReadyQueue::default()),
             timers: RefCell::new(Timers::new(clock.now())),
-            last_now: Cell::new(clock.now()),
             tasks: RefCell::new(Slab::new()),
             reactor: Rc::new(reactor),
             components: Components::default(),
@@ -189,11 +185,8 @@ impl Core {
         }
     }
 
-    /// The loop's time (asyncio `loop.time()`), remembered for phase 4 of the turn.
     pub(crate) fn now(&self) -> Instant {
-        let now = self.clock.now();
-        self.last_now.set(now);
-        now
+        self.clock.now()
     }
 
     /// Appends a task to the ready queue unless it is already there or done (the local half

@@ -27,16 +27,16 @@
 //! report nothing: the budget just starts over. Other threads' calls are not delayed: the
 //! remote queue's flag is checked every turn. An idle loop always polls.
 //!
-//! A second one, in phase 4, follows from it: the same budget applies to the clock. asyncio reads `time()` every turn to
-//! find the due timers; a busy evloop turn first compares the nearest deadline with the
-//! last time the loop read (every [`EventLoop::time`](crate::EventLoop::time),
-//! `call_later`, `sleep` reads it), and reads the clock again only when that deadline has
-//! passed by then, when the budget ran out, or when the loop is idle. So a timer already due
-//! when it was scheduled (`call_later(0, f)`, a deadline in the past) fires in the very next
-//! turn, as in asyncio, while one that comes due as the loop is busy fires at most
-//! [`POLL_BUDGET`] items late: no program can tell that from the clock having been read a
-//! little earlier. A manual clock is read every turn (a read costs nothing there, and tests
-//! step it by hand). tokio, likewise, moves its timers only when its driver is polled.
+//! A second one, in phase 4, follows from it: the same budget applies to the clock.
+//! asyncio reads `time()` every turn to find the due timers; a busy evloop turn reads the
+//! clock only if a timer was armed since the last look, if the nearest deadline had passed
+//! by the time of that look, when the budget ran out, or when the loop is idle. So a timer
+//! already due when it was scheduled (`call_later(0, f)`, a deadline in the past) fires in
+//! the very next turn, as in asyncio, while one that comes due as the loop is busy fires at
+//! most [`POLL_BUDGET`] items late: no program can tell that from the clock having been read
+//! a little earlier. A manual clock is read every turn (a read costs nothing there, and
+//! tests step it by hand). tokio, likewise, moves its timers only when its driver is
+//! polled.
 //!
 //! Phase 6 is a shortcut, not a rule. When a turn's last step was a task that queued itself
 //! again (a `yield_now` loop, a task polling a busy resource) and nothing else is ready, the
@@ -138,13 +138,14 @@ impl Core {
 
         // 4. Move every timer whose deadline has passed to the ready queue, earliest first
         //    (asyncio appends due timers after I/O callbacks). A busy turn with budget left
-        //    reads the clock only if the nearest deadline had passed at the last read.
+        //    reads the clock only if a timer may be due (armed since the last look, or due
+        //    by then).
         let mut timers = self.timers.borrow_mut();
         if timers.len() > 0
             && (!busy
                 || budget_spent
                 || matches!(self.clock, Clock::Manual(_))
-                || timers.top_due_by(self.last_now.get()))
+                || timers.may_be_due())
         {
             let now = self.now();
             let mut ready = self.ready.borrow_mut();

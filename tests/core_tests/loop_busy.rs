@@ -265,8 +265,9 @@ fn a_busy_loop_with_an_io_source_polls_once_per_budget() {
 
 /// Mirrors asyncio: `loop.call_later(0, f)` then `loop.call_soon(g)`, while a task keeps
 /// the loop busy. asyncio runs `g` then `f` in the very next turn (a due timer joins the
-/// batch behind the ready callbacks): evloop reads no clock for that, since the deadline
-/// had passed at the last read (the one `call_later` made).
+/// batch behind the ready callbacks). A busy evloop turn reads the clock when a timer was
+/// armed since its last look, so it finds `f` due as asyncio does: `['g', 'f']`, and the
+/// other task took 2 steps.
 #[test]
 fn a_timer_due_when_scheduled_fires_in_the_next_busy_turn() {
     let ev = EventLoop::new().unwrap();
