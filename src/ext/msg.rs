@@ -29,6 +29,10 @@ pub(crate) fn check_name(name: &str) -> Result<(), TenError> {
     }
 }
 
+/// A message's explicit destinations, by extension name.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Dests(pub(crate) Vec<String>);
+
 /// What every routed message carries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Header {
@@ -36,11 +40,11 @@ pub struct Header {
     pub(crate) name: MsgName,
     /// User properties.
     pub properties: Properties,
-    /// Explicit destinations (extension names); `None` routes by the graph. A boxed slice
-    /// (no spare capacity field): every message carries the header, most without dests.
-    pub(crate) dests: Option<Box<[String]>>,
-    /// The sending extension, set by the runtime.
-    pub(crate) source: Option<std::rc::Rc<str>>,
+    /// Explicit destinations (extension names); `None` routes by the graph. Boxed: every
+    /// message carries the header, most without dests, so this is one word.
+    pub(crate) dests: Option<Box<Dests>>,
+    /// The sending extension, set by the runtime: its name, shared (one word).
+    pub(crate) source: Option<std::rc::Rc<String>>,
 }
 
 impl Header {
@@ -65,13 +69,14 @@ macro_rules! routed_msg {
 
             /// The extension that sent it (set when it is sent).
             pub fn source(&self) -> Option<&str> {
-                self.header.source.as_deref()
+                self.header.source.as_deref().map(String::as_str)
             }
 
             /// Sends it to these extensions instead of following the graph (TEN
             /// `set_dests`).
             pub fn set_dests<S: Into<String>>(&mut self, dests: impl IntoIterator<Item = S>) {
-                self.header.dests = Some(dests.into_iter().map(Into::into).collect());
+                self.header.dests =
+                    Some(Box::new(Dests(dests.into_iter().map(Into::into).collect())));
             }
 
             /// Its properties.

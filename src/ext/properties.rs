@@ -80,9 +80,29 @@ pub(crate) fn check_path(path: &str) -> Result<(), TenError> {
 }
 
 /// A property tree (the root is always a JSON object).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, Default)]
 pub struct Properties {
-    root: Map<String, Value>,
+    /// The top-level object, boxed once something is set: most messages carry no
+    /// properties, and every message header holds a `Properties` (one word, not a map's
+    /// three).
+    root: Option<Box<Map<String, Value>>>,
+}
+
+impl PartialEq for Properties {
+    fn eq(&self, other: &Properties) -> bool {
+        fn object(p: &Properties) -> Option<&Map<String, Value>> {
+            p.root.as_deref().filter(|m| !m.is_empty())
+        }
+        object(self) == object(other)
+    }
+}
+
+impl std::fmt::Debug for Properties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let empty = Map::new();
+        let root = self.root.as_deref().unwrap_or(&empty);
+        f.debug_struct("Properties").field("root", root).finish()
+    }
 }
 
 impl Properties {
@@ -107,7 +127,11 @@ impl Properties {
                     "use get_json(\"\") for the whole object".into(),
                 ));
             }
-            Some(Seg::Key(k)) => self.root.get(k).ok_or_else(missing)?,
+            Some(Seg::Key(k)) => self
+                .root
+                .as_deref()
+                .and_then(|root| root.get(k))
+                .ok_or_else(missing)?,
             Some(Seg::Index(_)) => return Err(missing()),
         };
         for seg in segs {
@@ -140,11 +164,11 @@ impl Properties {
                 let Seg::Key(k) = last else {
                     unreachable!("paths start with a key")
                 };
-                self.root.insert(k.clone(), value);
+                self.root_mut().insert(k.clone(), value);
                 return Ok(());
             }
             Some(Seg::Key(k)) => self
-                .root
+                .root_mut()
                 .entry(k.clone())
                 .or_insert_with(|| Value::Object(Map::new())),
             Some(Seg::Index(_)) => unreachable!("paths start with a key"),
@@ -184,7 +208,8 @@ impl Properties {
     /// As [`get`](Properties::get).
     pub fn get_json(&self, path: &str) -> Result<String, TenError> {
         if path.is_empty() {
-            return Ok(Value::Object(self.root.clone()).to_string());
+            let root = self.root.as_deref().cloned().unwrap_or_default();
+            return Ok(Value::Object(root).to_string());
         }
         Ok(self.get(path)?.to_string())
     }
@@ -200,7 +225,7 @@ impl Properties {
         if path.is_empty() {
             return match value {
                 Value::Object(m) => {
-                    self.root = m;
+                    self.root = Some(Box::new(m));
                     Ok(())
                 }
                 _ => Err(TenError::InvalidType {
@@ -225,21 +250,27 @@ impl Properties {
                 }
             }
         }
-        merge_into(&mut self.root, &other.root);
+        if let Some(src) = other.root.as_deref() {
+            merge_into(self.root_mut(), src);
+        }
     }
 
     pub(crate) fn from_object(root: Map<String, Value>) -> Properties {
-        Properties { root }
+        Properties {
+            root: Some(Box::new(root)),
+        }
     }
 
     /// Whether the top-level object has `key` (no path to parse, nothing allocated).
     pub(crate) fn has_top_level(&self, key: &str) -> bool {
-        self.root.contains_key(key)
+        self.root
+            .as_deref()
+            .is_some_and(|root| root.contains_key(key))
     }
 
-    /// The top-level object, for the placeholder pass.
+    /// The top-level object, made on first use (for setting, and the placeholder pass).
     pub(crate) fn root_mut(&mut self) -> &mut Map<String, Value> {
-        &mut self.root
+        self.root.get_or_insert_with(Box::default)
     }
 }
 

@@ -32,7 +32,7 @@ use crate::{Queue, TimerHandle};
 /// One extension, as the runtime sees it.
 pub(crate) struct NodeRt {
     /// Shared with every message it sends (as their source), so sending copies no string.
-    pub(crate) name: Rc<str>,
+    pub(crate) name: Rc<String>,
     /// The instance; taken at the end to break `Rc` cycles (extensions often keep an env).
     pub(crate) ext: RefCell<Option<Rc<dyn Extension>>>,
     pub(crate) mode: MessageMode,
@@ -94,7 +94,7 @@ impl Runtime {
             .map(|n| {
                 let ext = addons[&n.addon]();
                 NodeRt {
-                    name: Rc::from(n.name.as_str()),
+                    name: Rc::new(n.name.clone()),
                     mode: ext.message_mode(),
                     ext: RefCell::new(Some(ext)),
                     graph_props: n.property.clone(),
@@ -165,6 +165,7 @@ impl Runtime {
         }
         let dests = match &header.dests {
             Some(names) => names
+                .0
                 .iter()
                 .map(|n| {
                     self.graph.node_index(n).ok_or_else(|| {
