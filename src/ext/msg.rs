@@ -292,13 +292,17 @@ pub struct CmdResult {
 impl CmdResult {
     /// A result with `status` for `cmd`.
     pub fn new(status: StatusCode, cmd: &Cmd) -> CmdResult {
-        CmdResult::for_name(status, cmd.name())
+        CmdResult::named(status, cmd.header.name.clone())
     }
 
     pub(crate) fn for_name(status: StatusCode, cmd_name: &str) -> CmdResult {
+        CmdResult::named(status, MsgName::new(cmd_name))
+    }
+
+    fn named(status: StatusCode, cmd_name: MsgName) -> CmdResult {
         CmdResult {
             status,
-            cmd_name: MsgName::new(cmd_name),
+            cmd_name,
             properties: Properties::new(),
             is_final: true,
             completed: false,

@@ -29,14 +29,6 @@ impl MsgName {
         }
     }
 
-    /// The name's bytes, for comparing names without reading them as text.
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        match self {
-            MsgName::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            MsgName::Boxed(name) => name.as_bytes(),
-        }
-    }
-
     pub(crate) fn as_str(&self) -> &str {
         match self {
             MsgName::Inline { len, bytes } => {

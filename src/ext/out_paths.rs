@@ -87,7 +87,7 @@ mod tests {
         let slot = PendingSlot::take(count, usize::MAX).expect("no limit");
         OutPath::new(
             spare,
-            "c",
+            &crate::ext::msg_name::MsgName::new("c"),
             Policy::FirstErrorOrLastOk,
             1,
             slot,

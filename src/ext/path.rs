@@ -121,7 +121,7 @@ impl OutPath {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         spare: Option<Rc<OutPath>>,
-        cmd_name: &str,
+        cmd_name: &MsgName,
         policy: Policy,
         dests: usize,
         pending: PendingSlot,
@@ -130,7 +130,7 @@ impl OutPath {
         deadline: Instant,
     ) -> Rc<OutPath> {
         let path = OutPath {
-            cmd_name: MsgName::new(cmd_name),
+            cmd_name: cmd_name.clone(),
             policy,
             depth: parent.as_ref().map_or(1, |p| p.depth.saturating_add(1)),
             sender,

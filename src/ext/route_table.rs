@@ -1,6 +1,7 @@
 //! The routing table a running graph looks its messages up in, built once when the graph
 //! starts: per sender and message kind, the routes by name. A sender with few routes of a
-//! kind (the usual case) has them in a short list searched by comparing names, which costs
+//! kind (the usual case) has them in a short list searched by comparing names (kept as
+//! messages keep theirs, so a short one compares as a fixed-size array), which costs
 //! less than hashing the name; one with more has a hash map.
 
 use std::collections::HashMap;
@@ -14,7 +15,7 @@ const FEW: usize = 8;
 
 /// The routes of one kind from one sender: name → destination nodes, in file order.
 enum Routes {
-    Few(Vec<(Box<str>, Box<[usize]>)>),
+    Few(Vec<(MsgName, Box<[usize]>)>),
     Many(HashMap<Box<str>, Box<[usize]>>),
 }
 
@@ -23,7 +24,7 @@ impl Routes {
         match self {
             Routes::Few(list) => list
                 .iter()
-                .find(|(n, _)| n.as_bytes() == name.as_bytes())
+                .find(|(n, _)| n == name)
                 .map_or(&[], |(_, to)| to),
             Routes::Many(map) => map.get(name.as_str()).map_or(&[], |to| to),
         }
@@ -58,14 +59,21 @@ impl RouteTable {
             .map(|from| {
                 kinds.map(|kind| {
                     let routes = graph.routes.get(&(from, kind));
-                    let entries = routes
-                        .into_iter()
-                        .flatten()
-                        .map(|(name, to)| (Box::from(name.as_str()), Box::from(to.as_slice())));
+                    let entries = routes.into_iter().flatten();
                     if routes.map_or(0, HashMap::len) <= FEW {
-                        Routes::Few(entries.collect())
+                        Routes::Few(
+                            entries
+                                .map(|(name, to)| (MsgName::new(name), Box::from(to.as_slice())))
+                                .collect(),
+                        )
                     } else {
-                        Routes::Many(entries.collect())
+                        Routes::Many(
+                            entries
+                                .map(|(name, to)| {
+                                    (Box::from(name.as_str()), Box::from(to.as_slice()))
+                                })
+                                .collect(),
+                        )
                     }
                 })
             })

@@ -66,7 +66,7 @@ impl Host for Runtime {
             let mut paths = self.nodes[from].out_paths.borrow_mut();
             let path = OutPath::new(
                 paths.reuse(),
-                cmd.name(),
+                &cmd.header.name,
                 policy,
                 dests.len(),
                 slot,
