@@ -179,8 +179,9 @@ impl Handler {
         };
         // Only a command has a trail to make current (none is current when a handler task
         // is polled, so other handlers are called as they are).
+        let mut trail = trail;
         let made = if trail.is_some() {
-            trail::within(&trail, call)
+            trail::within(&mut trail, call)
         } else {
             call()
         };

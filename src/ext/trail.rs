@@ -14,12 +14,7 @@
 //! that it was caused by the command.
 
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
-
-use pin_project_lite::pin_project;
 
 use super::path::OutPath;
 
@@ -60,36 +55,24 @@ pub(crate) fn current() -> Option<Rc<OutPath>> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
-/// Restores the previous current trail when dropped (also on unwinding).
-struct Restore(Option<Rc<OutPath>>);
+/// Puts the trail back where it came from, and the previous current trail back in place,
+/// when dropped (also on unwinding).
+struct Restore<'a> {
+    home: &'a mut Option<Rc<OutPath>>,
+    prev: Option<Rc<OutPath>>,
+}
 
-impl Drop for Restore {
+impl Drop for Restore<'_> {
     fn drop(&mut self) {
-        let prev = self.0.take();
-        CURRENT.with(|c| *c.borrow_mut() = prev);
+        let prev = self.prev.take();
+        *self.home = CURRENT.with(|c| c.replace(prev));
     }
 }
 
-/// Runs `f` with `trail` as the current trail.
-pub(crate) fn within<R>(trail: &Option<Rc<OutPath>>, f: impl FnOnce() -> R) -> R {
-    let _restore = Restore(CURRENT.with(|c| c.replace(trail.clone())));
+/// Runs `f` with `trail` as the current trail. The trail is moved into place and back, so
+/// no reference count changes.
+pub(crate) fn within<R>(trail: &mut Option<Rc<OutPath>>, f: impl FnOnce() -> R) -> R {
+    let prev = CURRENT.with(|c| c.replace(trail.take()));
+    let _restore = Restore { home: trail, prev };
     f()
-}
-
-pin_project! {
-    /// A handler future polled with its command's path as the current trail.
-    pub(crate) struct Traced<F> {
-        pub(crate) trail: Option<Rc<OutPath>>,
-        #[pin]
-        pub(crate) fut: F,
-    }
-}
-
-impl<F: Future> Future for Traced<F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        within(this.trail, || this.fut.poll(cx))
-    }
 }
