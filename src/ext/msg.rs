@@ -17,9 +17,10 @@ pub(crate) fn check_name(name: &str) -> Result<(), TenError> {
             "message name '{name}' is reserved (the 'ten:' prefix belongs to the runtime)"
         )));
     }
-    let mut chars = name.chars();
-    let ok = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    // The allowed characters are all ASCII, so the name is checked byte by byte.
+    let mut bytes = name.bytes();
+    let ok = matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if ok {
         Ok(())
     } else {
