@@ -34,6 +34,8 @@ use std::ptr::NonNull;
 
 // loom's allocator in the loom models, which tracks each block for leaks (see `cross_thread`).
 use super::cross_thread;
+use super::layout::Door;
+use super::waker::give_back_door;
 
 /// The granule of block sizes, and the least alignment of a block. glibc's chunks are
 /// 16-byte multiples anyway, so the rounding costs no memory there.
@@ -44,6 +46,9 @@ const CLASSES: usize = 64;
 /// A kept block: its first word links to the next kept block of its size.
 struct Free {
     next: Option<NonNull<Free>>,
+    /// The reference to the loop's door that the block's last task held (its waker had
+    /// been cloned), kept with the block for the next task in it.
+    door: Option<NonNull<Door>>,
 }
 
 /// The kept blocks of one loop, by size.
@@ -93,6 +98,20 @@ pub(crate) fn allocate(layout: Layout) -> NonNull<u8> {
     NonNull::new(block).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
 }
 
+/// Gives a block back to the global allocator, and the door's reference it held, if any.
+///
+/// # Safety
+///
+/// As [`deallocate`]; `door`, if any, is a strong reference to a door, given back once.
+unsafe fn free_block(block: NonNull<u8>, layout: Layout, door: Option<NonNull<Door>>) {
+    if let Some(door) = door {
+        // SAFETY: per the contract.
+        unsafe { give_back_door(door) };
+    }
+    // SAFETY: per the contract.
+    unsafe { deallocate(block, layout) };
+}
+
 /// Gives a block back to the global allocator.
 ///
 /// # Safety
@@ -105,39 +124,48 @@ pub(crate) unsafe fn deallocate(block: NonNull<u8>, layout: Layout) {
 }
 
 impl Blocks {
-    /// A kept block of `layout`, if there is one.
+    /// A kept block of `layout`, if there is one, with the reference to the loop's door it
+    /// holds, if any (the caller takes it over).
     #[inline]
-    pub(crate) fn take(&self, layout: Layout) -> Option<NonNull<u8>> {
+    pub(crate) fn take(&self, layout: Layout) -> Option<(NonNull<u8>, Option<NonNull<Door>>)> {
         let head = &self.heads[class(layout)?];
         let block = head.get()?;
         // SAFETY: a block on a list is one `keep` wrote a `Free` into, owned by this list
         // alone until it leaves it here.
-        head.set(unsafe { block.as_ref().next });
+        let free = unsafe { block.as_ref() };
+        head.set(free.next);
         self.kept.set(self.kept.get() - 1);
         self.reused.set(self.reused.get() + 1);
-        Some(block.cast())
+        Some((block.cast(), free.door))
     }
 
-    /// Keeps `block` for a later [`take`](Self::take) (or frees it, if its size has no list
-    /// or the loop closed).
+    /// Keeps `block` for a later [`take`](Self::take), with `door`, a reference to this
+    /// loop's door (or frees both, if its size has no list or the loop closed).
     ///
     /// # Safety
     ///
     /// `block` was allocated with `layout` by the global allocator, holds nothing that needs
-    /// a drop, and nothing will use it again.
+    /// a drop, and nothing will use it again; `door`, if any, is a strong reference to this
+    /// loop's door that the caller hands over.
     #[inline]
-    pub(crate) unsafe fn keep(&self, block: NonNull<u8>, layout: Layout) {
+    pub(crate) unsafe fn keep(
+        &self,
+        block: NonNull<u8>,
+        layout: Layout,
+        door: Option<NonNull<Door>>,
+    ) {
         let Some(c) = class(layout).filter(|_| !self.closed.get()) else {
             // SAFETY: per the contract.
-            unsafe { deallocate(block, layout) };
+            unsafe { free_block(block, layout, door) };
             return;
         };
         let free = block.cast::<Free>();
         // SAFETY: the block is ours (per the contract), at least 16 bytes long and 16-byte
-        // aligned (`class`), so a `Free` fits at its start.
+        // aligned (`class`), so a `Free` (two words) fits at its start.
         unsafe {
             free.write(Free {
                 next: self.heads[c].get(),
+                door,
             })
         };
         self.heads[c].set(Some(free));
@@ -172,10 +200,12 @@ impl Blocks {
             let mut next = head.take();
             while let Some(free) = next {
                 // SAFETY: a listed block holds a `Free` (see `take`), was allocated with its
-                // class's layout (`keep` lists it by its layout) and is off the list now.
+                // class's layout (`keep` lists it by its layout) and is off the list now,
+                // with the door's reference it holds.
                 unsafe {
-                    next = free.as_ref().next;
-                    deallocate(free.cast(), layout);
+                    let Free { next: after, door } = free.read();
+                    next = after;
+                    free_block(free.cast(), layout, door);
                 }
             }
         }
@@ -215,25 +245,25 @@ mod tests {
         let (a, b) = (allocate(small), allocate(small));
         // SAFETY: fresh blocks of that layout, unused.
         unsafe {
-            blocks.keep(a, small);
-            blocks.keep(b, small);
+            blocks.keep(a, small, None);
+            blocks.keep(b, small, None);
         }
         assert_eq!(blocks.kept(), 2);
         assert!(blocks.take(big).is_none(), "another size's list is empty");
         // Last kept, first taken: its memory is the likeliest to be in cache.
-        assert_eq!(blocks.take(small), Some(b));
-        assert_eq!(blocks.take(small), Some(a));
+        assert_eq!(blocks.take(small), Some((b, None)));
+        assert_eq!(blocks.take(small), Some((a, None)));
         assert!(blocks.take(small).is_none());
         // SAFETY: as above; `release` and the drop free what is kept (memcheck checks).
         unsafe {
-            blocks.keep(a, small);
-            blocks.keep(b, small);
+            blocks.keep(a, small, None);
+            blocks.keep(b, small, None);
         }
         blocks.release();
         assert_eq!(blocks.kept(), 0);
         assert!(blocks.take(small).is_none());
         // SAFETY: a fresh block, kept until the drop.
-        unsafe { blocks.keep(allocate(big), big) };
+        unsafe { blocks.keep(allocate(big), big, None) };
     }
 
     #[test]
@@ -241,7 +271,7 @@ mod tests {
         let blocks = Blocks::default();
         for layout in [block_layout(2048, 8), block_layout(64, 64)] {
             // SAFETY: a fresh block of that layout, unused.
-            unsafe { blocks.keep(allocate(layout), layout) };
+            unsafe { blocks.keep(allocate(layout), layout, None) };
             assert_eq!(blocks.kept(), 0);
         }
     }

@@ -59,14 +59,16 @@ impl<F: Future + 'static> TaskCell<F> {
     /// this size, see `blocks`) and returns its handle.
     pub(crate) fn allocate(fut: F, new: NewTask<'_>) -> Task<F::Output> {
         let layout = Self::VTABLE.layout;
-        let block = match new.blocks.take(layout) {
-            Some(block) => block,
-            None => blocks::allocate(layout),
-        }
-        .cast::<TaskCell<F>>();
+        // A kept block may come with a reference to the loop's door, which the new task
+        // then owns: its first waker clone needs no atomic update of the door's count.
+        let (block, owns_door) = match new.blocks.take(layout) {
+            Some((block, door)) => (block, door.is_some()),
+            None => (blocks::allocate(layout), false),
+        };
+        let block = block.cast::<TaskCell<F>>();
         let cell = TaskCell {
             header: TaskHeader::new(
-                WakeHeader::new(new.door),
+                WakeHeader::new(new.door, owns_door),
                 &Self::VTABLE,
                 new.key,
                 new.id,

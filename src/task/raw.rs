@@ -23,6 +23,7 @@ use super::layout::TaskHeader;
 pub(crate) use super::layout::{TaskPtr, Vtable};
 use super::running;
 use super::state::Lifecycle;
+use super::waker::give_back_door;
 
 impl TaskPtr {
     /// Takes over the reference held by a freshly allocated block.
@@ -165,14 +166,21 @@ unsafe fn free(ptr: NonNull<TaskHeader>, kept: Option<&Blocks>) {
     // SAFETY: the block is still allocated; we are its only user.
     let header = unsafe { ptr.as_ref() };
     let layout = header.vtable.layout;
-    header.wake.drop_door();
+    let door = header.wake.owned_door();
     let block = ptr.cast::<u8>();
     // The block came from the global allocator with this layout (`cell::allocate`, directly
     // or through a loop's kept blocks), and nothing uses it now.
     match kept {
-        // SAFETY: as just said; no contents are left to drop.
-        Some(blocks) => unsafe { blocks.keep(block, layout) },
-        // SAFETY: as just said.
-        None => unsafe { blocks::deallocate(block, layout) },
+        // SAFETY: as just said; no contents are left to drop. The door's reference, if
+        // any, goes with the block (the block's loop is the door's).
+        Some(blocks) => unsafe { blocks.keep(block, layout, door) },
+        None => {
+            if let Some(door) = door {
+                // SAFETY: the task's reference, taken over just above.
+                unsafe { give_back_door(door) };
+            }
+            // SAFETY: as just said.
+            unsafe { blocks::deallocate(block, layout) }
+        }
     }
 }

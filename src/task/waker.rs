@@ -51,15 +51,16 @@ use super::raw::release_wake_ref;
 use super::running::schedule_local;
 
 impl WakeHeader {
-    /// A fresh header: the local side's unit, and a borrowed door.
+    /// A fresh header: the local side's unit, and the door, borrowed or (`owns_door`: the
+    /// block came with a reference to it, see `blocks`) owned.
     #[inline(always)]
-    pub(crate) fn new(door: &Arc<Door>) -> WakeHeader {
+    pub(crate) fn new(door: &Arc<Door>, owns_door: bool) -> WakeHeader {
         WakeHeader {
             count: AtomicU32::new(1),
             // From the `Arc`'s own pointer, not from a reference to its value, so that the
             // counts `own_door` changes are within what the pointer may reach.
             door: NonNull::new(Arc::as_ptr(door).cast_mut()).expect("an Arc is never null"),
-            owns_door: AtomicBool::new(false),
+            owns_door: AtomicBool::new(owns_door),
             remote_queued: AtomicBool::new(false),
         }
     }
@@ -107,14 +108,11 @@ impl WakeHeader {
         }
     }
 
-    /// Gives the door's reference back, if the task took one. Called when the memory is
-    /// freed.
-    pub(crate) fn drop_door(&self) {
-        if self.owns_door.load(Ordering::Acquire) {
-            // SAFETY: `owns_door` says this task holds one strong reference, taken in
-            // `own_door` and given back only here, once, as the memory is freed.
-            unsafe { Arc::decrement_strong_count(self.door.as_ptr()) };
-        }
+    /// The door's reference, if the task holds one: the caller takes it over (to give it
+    /// back with [`give_back_door`], or to keep it with the block). Called once, when the
+    /// memory is freed.
+    pub(crate) fn owned_door(&self) -> Option<NonNull<Door>> {
+        self.owns_door.load(Ordering::Acquire).then_some(self.door)
     }
 
     /// The loop's door.
@@ -214,6 +212,16 @@ fn wake_by_header(data: *const (), make_ref: impl FnOnce() -> WakeRef) {
     if !local && !wake.remote_queued.swap(true, Ordering::AcqRel) {
         wake.door().wake(make_ref());
     }
+}
+
+/// Gives back a reference to a door taken over with [`WakeHeader::owned_door`].
+///
+/// # Safety
+///
+/// `door` is such a reference, given back once.
+pub(crate) unsafe fn give_back_door(door: NonNull<Door>) {
+    // SAFETY: per the contract, one strong reference `own_door` took is given back.
+    unsafe { Arc::decrement_strong_count(door.as_ptr()) };
 }
 
 /// # Safety
