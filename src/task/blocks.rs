@@ -24,6 +24,12 @@
 //! [`LoopStats::task_blocks_reused`](crate::LoopStats::task_blocks_reused) counts the spawns
 //! a kept block served.
 //!
+//! **The door goes with the block.** A task whose waker was cloned holds a reference to its
+//! loop's door (so that a waker on another thread can reach the loop after it). A kept block
+//! keeps that reference, and the next task written into it starts out owning it: its first
+//! waker clone then costs no atomic update of the door's count, nor its free another. A
+//! block given back to the allocator gives the reference back with it.
+//!
 //! Every task block has the layout [`block_layout`] gives (its size rounded up to 16 bytes,
 //! aligned to at least 16), whether it came from here or from the allocator, so either may
 //! free it.
