@@ -13,7 +13,7 @@
 //! A command sent from a task the handler spawned starts a new trail: the runtime cannot see
 //! that it was caused by the command.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 
 use super::path::OutPath;
@@ -47,12 +47,17 @@ pub(crate) fn root(path: &Rc<OutPath>) -> &Rc<OutPath> {
 
 thread_local! {
     /// The path of the command whose handler is being polled on this thread.
-    static CURRENT: RefCell<Option<Rc<OutPath>>> = const { RefCell::new(None) };
+    static CURRENT: Cell<Option<Rc<OutPath>>> = const { Cell::new(None) };
 }
 
 /// The path of the command being handled right now, if any.
 pub(crate) fn current() -> Option<Rc<OutPath>> {
-    CURRENT.with(|c| c.borrow().clone())
+    CURRENT.with(|c| {
+        let path = c.take();
+        let copy = path.clone();
+        c.set(path);
+        copy
+    })
 }
 
 /// Puts the trail back where it came from, and the previous current trail back in place,
