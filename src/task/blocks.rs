@@ -40,8 +40,7 @@ use std::ptr::NonNull;
 
 // loom's allocator in the loom models, which tracks each block for leaks (see `cross_thread`).
 use super::cross_thread;
-use super::layout::Door;
-use super::waker::give_back_door;
+use super::layout::{Door, give_back_door};
 
 /// The granule of block sizes, and the least alignment of a block. glibc's chunks are
 /// 16-byte multiples anyway, so the rounding costs no memory there.

@@ -176,6 +176,16 @@ pub(crate) trait RemoteWake: Send + Sync {
 /// keeps one strong reference). Its address is the loop's identity for the local check.
 pub(crate) struct Door(pub(super) Arc<dyn RemoteWake>);
 
+/// Gives back a reference to a door taken over with `WakeHeader::owned_door`.
+///
+/// # Safety
+///
+/// `door` is such a reference, given back once.
+pub(crate) unsafe fn give_back_door(door: NonNull<Door>) {
+    // SAFETY: per the contract, one strong reference `own_door` took is given back.
+    unsafe { Arc::decrement_strong_count(door.as_ptr()) };
+}
+
 /// The loop as its tasks see it. Every method is called on the loop's thread.
 pub(crate) trait Schedule {
     /// Queues the task's next step, unless it is queued already or done (a wake or a cancel

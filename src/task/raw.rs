@@ -19,11 +19,10 @@
 use std::ptr::NonNull;
 
 use super::blocks::{self, Blocks};
-use super::layout::TaskHeader;
+use super::layout::{TaskHeader, give_back_door};
 pub(crate) use super::layout::{TaskPtr, Vtable};
 use super::running;
 use super::state::Lifecycle;
-use super::waker::give_back_door;
 
 impl TaskPtr {
     /// Takes over the reference held by a freshly allocated block.

@@ -109,7 +109,7 @@ impl WakeHeader {
     }
 
     /// The door's reference, if the task holds one: the caller takes it over (to give it
-    /// back with [`give_back_door`], or to keep it with the block). Called once, when the
+    /// back with `give_back_door`, or to keep it with the block). Called once, when the
     /// memory is freed.
     pub(crate) fn owned_door(&self) -> Option<NonNull<Door>> {
         self.owns_door.load(Ordering::Acquire).then_some(self.door)
@@ -212,16 +212,6 @@ fn wake_by_header(data: *const (), make_ref: impl FnOnce() -> WakeRef) {
     if !local && !wake.remote_queued.swap(true, Ordering::AcqRel) {
         wake.door().wake(make_ref());
     }
-}
-
-/// Gives back a reference to a door taken over with [`WakeHeader::owned_door`].
-///
-/// # Safety
-///
-/// `door` is such a reference, given back once.
-pub(crate) unsafe fn give_back_door(door: NonNull<Door>) {
-    // SAFETY: per the contract, one strong reference `own_door` took is given back.
-    unsafe { Arc::decrement_strong_count(door.as_ptr()) };
 }
 
 /// # Safety
