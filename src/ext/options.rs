@@ -7,7 +7,9 @@ use std::time::Duration;
 pub struct AppOptions {
     /// How long a sent command may wait for its result before it is answered with an ERROR
     /// "Path timeout." (TEN's default: 3 minutes). An extension's `ten.path_timeout`
-    /// property (microseconds) overrides it for the commands it sends.
+    /// property (microseconds) overrides it for the commands it sends. Never early; late
+    /// by at most a sixteenth of the timeout or one second, whichever is less (TEN checks
+    /// every 10 seconds).
     pub path_timeout: Duration,
     /// A lifecycle stage still running after this long is reported with the extension's
     /// name (TEN users could not tell which extension was stuck).

@@ -93,7 +93,8 @@ mod tests {
             slot,
             0,
             None,
-            Instant::now(),
+            std::time::Duration::from_secs(1),
+            Some(Instant::now()),
         )
     }
 

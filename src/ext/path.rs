@@ -15,7 +15,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::msg::{CmdResult, StatusCode};
 use super::msg_name::MsgName;
@@ -109,15 +109,19 @@ pub(crate) struct OutPath {
     sender: usize,
     /// The path of the command whose handler sent this one (`None` for an original).
     parent: Option<Rc<OutPath>>,
-    /// The path timeout, on the loop's clock.
-    deadline: Instant,
+    /// Its path timeout.
+    timeout: Duration,
+    /// When it times out, on the loop's clock: set when it is sent, or when its sender's
+    /// sweep stamps it (see `path_sweep.rs`).
+    deadline: Cell<Option<Instant>>,
     state: RefCell<PathState>,
 }
 
 impl OutPath {
     /// The path of a command `sender` sends to `dests` destinations, while it handles the
-    /// command of `parent` (if any), timing out at `deadline`; written into `spare` if
-    /// given (a closed path no one else holds, see `out_paths.rs`).
+    /// command of `parent` (if any), timing out `timeout` after it is sent (at `deadline`
+    /// if that is known now); written into `spare` if given (a closed path no one else
+    /// holds, see `out_paths.rs`).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         spare: Option<Rc<OutPath>>,
@@ -127,7 +131,8 @@ impl OutPath {
         pending: PendingSlot,
         sender: usize,
         parent: Option<Rc<OutPath>>,
-        deadline: Instant,
+        timeout: Duration,
+        deadline: Option<Instant>,
     ) -> Rc<OutPath> {
         let path = OutPath {
             cmd_name: cmd_name.clone(),
@@ -135,7 +140,8 @@ impl OutPath {
             depth: parent.as_ref().map_or(1, |p| p.depth.saturating_add(1)),
             sender,
             parent,
-            deadline,
+            timeout,
+            deadline: Cell::new(deadline),
             state: RefCell::new(PathState {
                 results: Results::None,
                 remaining: dests,
@@ -179,9 +185,22 @@ impl OutPath {
         self.parent.as_ref()
     }
 
-    /// When the path times out (its sender's sweep fails it then).
-    pub(crate) fn deadline(&self) -> Instant {
-        self.deadline
+    /// When the path times out (its sender's sweep fails it then), if known yet.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.deadline.get()
+    }
+
+    /// Its path timeout.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Sets the deadline of a path whose send time was not read: `deadline` is its timeout
+    /// counted from a time no earlier than it was sent (see `path_sweep.rs`).
+    pub(crate) fn stamp(&self, deadline: Instant) {
+        if self.deadline.get().is_none() {
+            self.deadline.set(Some(deadline));
+        }
     }
 
     pub(crate) fn is_open(&self) -> bool {

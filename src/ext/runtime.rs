@@ -52,6 +52,8 @@ pub(crate) struct NodeRt {
     pub(crate) pending: Rc<Cell<usize>>,
     /// The timer that fails its due paths, and when it fires (`path_sweep.rs`).
     pub(crate) sweep: RefCell<Option<(Instant, TimerHandle)>>,
+    /// When its current epoch of sent commands began, if one is open (`path_sweep.rs`).
+    pub(crate) epoch: Cell<Option<Instant>>,
 }
 
 /// The running graph.
@@ -106,6 +108,7 @@ impl Runtime {
                     out_paths: RefCell::new(OutPaths::default()),
                     pending: Rc::new(Cell::new(0)),
                     sweep: RefCell::new(None),
+                    epoch: Cell::new(None),
                 }
             })
             .collect::<Vec<_>>();

@@ -60,8 +60,8 @@ impl Host for Runtime {
                 limit,
             }
         })?;
-        let deadline = self.path_deadline(from)?;
-        self.arm_path_sweep(from, deadline)?;
+        let timeout = self.path_timeout(from);
+        let deadline = self.path_deadline(from, timeout)?;
         let path = {
             let mut paths = self.nodes[from].out_paths.borrow_mut();
             let path = OutPath::new(
@@ -72,6 +72,7 @@ impl Host for Runtime {
                 slot,
                 from,
                 parent,
+                timeout,
                 deadline,
             );
             paths.push(path.clone());

@@ -184,3 +184,42 @@ fn stop_test_ends_the_test_with_its_outcome() {
     });
     assert_eq!(out, Err(TenError::Generic("stopped early".into())));
 }
+
+/// Path timeouts are checked per epoch (`src/ext/path_sweep.rs`): a command sent while
+/// another of the same extension waits gets its deadline when the sweep next fires, at most
+/// an epoch (a sixteenth of the timeout here, 125 ms) after it was sent. It never times out
+/// early, and the first command of an epoch times out exactly on time.
+#[test]
+fn a_command_sent_while_another_waits_times_out_on_time_or_at_most_an_epoch_late() {
+    let timeout = Duration::from_secs(2);
+    let epoch = timeout / 16;
+    for gap in [Duration::from_millis(50), Duration::from_secs(1)] {
+        let (ev, _clock) = util::manual_loop();
+        let out = ev
+            .run_until_complete(tester(Rc::default()).run_async(async move |ctx| {
+                ctx.env()
+                    .set_property_json("ten", r#"{"path_timeout": 2000000}"#)?;
+                let now = || evloop::get_running_loop().unwrap().time();
+                let env = ctx.env().clone();
+                let first = evloop::spawn(async move {
+                    let sent = now();
+                    let r = env.send_cmd(Cmd::new("silent")?).await?;
+                    assert_eq!(r.detail().as_deref(), Some("Path timeout."));
+                    Ok::<_, TenError>(now() - sent)
+                });
+                evloop::sleep(gap).await;
+                let sent = now();
+                let r = ctx.send_cmd(Cmd::new("silent")?).await?;
+                assert_eq!(r.detail().as_deref(), Some("Path timeout."));
+                let waited = now() - sent;
+                assert!(
+                    waited >= timeout && waited <= timeout + epoch,
+                    "sent {gap:?} after the first: waited {waited:?}"
+                );
+                assert_eq!(first.await.unwrap()?, timeout, "the first is on time");
+                Ok(())
+            }))
+            .unwrap();
+        assert_eq!(out, Ok(()), "gap {gap:?}");
+    }
+}
