@@ -185,22 +185,18 @@ impl OutPath {
         self.parent.as_ref()
     }
 
-    /// When the path times out (its sender's sweep fails it then), if known yet.
-    pub(crate) fn deadline(&self) -> Option<Instant> {
-        self.deadline.get()
-    }
-
     /// Its path timeout.
     pub(crate) fn timeout(&self) -> Duration {
         self.timeout
     }
 
-    /// Sets the deadline of a path whose send time was not read: `deadline` is its timeout
-    /// counted from a time no earlier than it was sent (see `path_sweep.rs`).
-    pub(crate) fn stamp(&self, deadline: Instant) {
-        if self.deadline.get().is_none() {
-            self.deadline.set(Some(deadline));
-        }
+    /// The path's deadline, set now to `deadline` if its send time was not read
+    /// (`deadline` is then its timeout counted from a time no earlier than it was sent, see
+    /// `path_sweep.rs`).
+    pub(crate) fn stamp(&self, deadline: Instant) -> Instant {
+        let deadline = self.deadline.get().unwrap_or(deadline);
+        self.deadline.set(Some(deadline));
+        deadline
     }
 
     pub(crate) fn is_open(&self) -> bool {

@@ -97,8 +97,7 @@ impl Runtime {
             if !path.is_open() {
                 continue;
             }
-            path.stamp(after(now, path.timeout()));
-            let deadline = path.deadline().unwrap_or(now);
+            let deadline = path.stamp(after(now, path.timeout()));
             if deadline <= now {
                 due.push(path.clone());
             } else {
