@@ -159,7 +159,7 @@ impl Handler {
         };
         // Only a command has a responder to answer for (data handlers allocate nothing here).
         let scope = matches!(msg, Inbound::Cmd(..)).then(|| rt.spare_scopes.take());
-        let trail = match &msg {
+        let mut trail = match &msg {
             Inbound::Cmd(_, reply) => Some(reply.path().clone()),
             _ => None,
         };
@@ -179,7 +179,6 @@ impl Handler {
         };
         // Only a command has a trail to make current (none is current when a handler task
         // is polled, so other handlers are called as they are).
-        let mut trail = trail;
         let made = if trail.is_some() {
             trail::within(&mut trail, call)
         } else {

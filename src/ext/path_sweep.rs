@@ -8,10 +8,9 @@
 //! epoch's end, at most [`EPOCH`] (or a sixteenth of the path timeout, if shorter) later.
 //! The commands it sends meanwhile get no deadline yet; when the sweep fires, it reads the
 //! clock once and stamps every path still open with its timeout counted from then. So a
-//! path never times out early (it was sent before the stamp), and at most an epoch late:
-//! TEN checks its paths every 10 seconds (`ten.path_check_interval`); here a timeout is at
-//! most one second late.
-//! After a sweep the next command starts a new epoch.
+//! path never times out early (it was sent before the stamp), and at most an epoch late
+//! (TEN checks its paths every 10 seconds, `ten.path_check_interval`). After a sweep the
+//! next command starts a new epoch.
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};
